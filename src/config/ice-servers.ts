@@ -1,0 +1,162 @@
+import { readFileSync } from "node:fs";
+import { ConfigError } from "./errors.js";
+import { parseIceUrl } from "./ice-url.js";
+import { DEFAULT_STUN_URLS } from "./defaults.js";
+import type { IceServerTarget, RTCIceServerLike, ServerSource } from "./types.js";
+
+export interface ServerInputs {
+  /** --stun URLs */
+  stun?: readonly string[];
+  /** --turn URLs */
+  turn?: readonly string[];
+  /** --username / --credential, for the --turn URLs */
+  username?: string;
+  credential?: string;
+  /** --ice-servers: inline JSON or @path */
+  iceServers?: string;
+  /** RTC_DOCTOR_ICE_SERVERS and friends */
+  env?: NodeJS.ProcessEnv;
+  /** Already-parsed RTCIceServer lists from other places (config file, signalling) */
+  extra?: readonly { servers: readonly RTCIceServerLike[]; source: ServerSource }[];
+}
+
+export interface ResolvedServers {
+  targets: IceServerTarget[];
+  /** True when nothing was configured and the built-in public STUN list is used. */
+  usedDefaults: boolean;
+}
+
+function readJsonArgument(value: string, what: string): unknown {
+  let text = value;
+  if (value.startsWith("@")) {
+    const path = value.slice(1);
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ConfigError(`${what}: cannot read file '${path}'${code ? ` (${code})` : ""}`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ConfigError(`${what}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Accepts the browser's RTCIceServer[] and the `{ iceServers: [...] }` wrapper that Pipecat's /start,
+ * Twilio's token API and most providers return. Credential values are never echoed in errors.
+ */
+export function parseIceServerList(value: unknown, what: string): RTCIceServerLike[] {
+  const list =
+    value !== null && typeof value === "object" && !Array.isArray(value) && "iceServers" in value
+      ? (value as { iceServers: unknown }).iceServers
+      : value;
+  if (!Array.isArray(list)) {
+    throw new ConfigError(`${what}: expected an array of RTCIceServer objects or {"iceServers": [...]}`);
+  }
+  return list.map((entry, i) => {
+    const where = `${what}[${i}]`;
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+      throw new ConfigError(`${where}: expected an object with "urls"`);
+    }
+    const { urls, username, credential } = entry as Record<string, unknown>;
+    const urlList = typeof urls === "string" ? [urls] : urls;
+    if (!Array.isArray(urlList) || urlList.length === 0 || !urlList.every((u) => typeof u === "string")) {
+      throw new ConfigError(`${where}.urls: expected a URL string or a non-empty array of URL strings`);
+    }
+    if (username !== undefined && typeof username !== "string") {
+      throw new ConfigError(`${where}.username: expected a string`);
+    }
+    if (credential !== undefined && typeof credential !== "string") {
+      throw new ConfigError(`${where}.credential: expected a string (OAuth credentials are not supported)`);
+    }
+    const server: RTCIceServerLike = { urls: urlList as string[] };
+    if (username !== undefined) server.username = username;
+    if (credential !== undefined) server.credential = credential;
+    return server;
+  });
+}
+
+function targetsFrom(servers: readonly RTCIceServerLike[], source: ServerSource, what: string): IceServerTarget[] {
+  const targets: IceServerTarget[] = [];
+  servers.forEach((server, i) => {
+    const urls = typeof server.urls === "string" ? [server.urls] : server.urls;
+    for (const raw of urls) {
+      const url = parseIceUrl(raw);
+      if (url.isTurn && (!server.username || server.credential === undefined || server.credential === "")) {
+        throw new ConfigError(`${what}[${i}]: TURN URL '${url.raw}' needs a username and a credential`);
+      }
+      const target: { -readonly [K in keyof IceServerTarget]: IceServerTarget[K] } = { url, source };
+      // STUN needs no credentials; keeping them off STUN targets keeps them out of every probe path.
+      if (url.isTurn) {
+        target.username = server.username;
+        target.credential = server.credential;
+      }
+      targets.push(target);
+    }
+  });
+  return targets;
+}
+
+/** Every source of ICE servers, validated before anything is sent. Throws ConfigError (exit 2). */
+export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
+  const targets: IceServerTarget[] = [];
+
+  for (const raw of inputs.stun ?? []) {
+    const url = parseIceUrl(raw);
+    if (url.isTurn) throw new ConfigError(`--stun '${raw}': this is a TURN URL; pass it with --turn`);
+    targets.push({ url, source: "flag" });
+  }
+  const turnFlags = inputs.turn ?? [];
+  if (turnFlags.length === 0 && (inputs.username !== undefined || inputs.credential !== undefined)) {
+    throw new ConfigError("--username/--credential apply to --turn URLs, and no --turn URL was given");
+  }
+  for (const raw of turnFlags) {
+    const url = parseIceUrl(raw);
+    if (!url.isTurn) throw new ConfigError(`--turn '${raw}': this is a STUN URL; pass it with --stun`);
+    if (!inputs.username || !inputs.credential) {
+      throw new ConfigError(`--turn '${raw}' needs --username and --credential`);
+    }
+    targets.push({ url, username: inputs.username, credential: inputs.credential, source: "flag" });
+  }
+
+  if (inputs.iceServers !== undefined) {
+    const list = parseIceServerList(readJsonArgument(inputs.iceServers, "--ice-servers"), "--ice-servers");
+    targets.push(...targetsFrom(list, "ice-servers", "--ice-servers"));
+  }
+
+  const envJson = inputs.env?.["RTC_DOCTOR_ICE_SERVERS"];
+  if (envJson !== undefined && envJson.trim() !== "") {
+    const list = parseIceServerList(readJsonArgument(envJson, "RTC_DOCTOR_ICE_SERVERS"), "RTC_DOCTOR_ICE_SERVERS");
+    targets.push(...targetsFrom(list, "env", "RTC_DOCTOR_ICE_SERVERS"));
+  }
+
+  for (const extra of inputs.extra ?? []) {
+    targets.push(...targetsFrom(extra.servers, extra.source, extra.source));
+  }
+
+  const unique = dedupe(targets);
+  if (unique.length > 0) return { targets: unique, usedDefaults: false };
+  return {
+    targets: DEFAULT_STUN_URLS.map((raw) => ({ url: parseIceUrl(raw), source: "default" as const })),
+    usedDefaults: true,
+  };
+}
+
+/** The same URL with the same username is one probe, wherever it was configured. */
+function dedupe(targets: IceServerTarget[]): IceServerTarget[] {
+  const seen = new Set<string>();
+  return targets.filter((t) => {
+    const key = `${t.url.scheme}|${t.url.host.toLowerCase()}|${t.url.port}|${t.url.transport}|${t.username ?? ""}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Every secret value in the configuration, for the last-line redaction of all output. */
+export function secretsOf(targets: readonly IceServerTarget[]): string[] {
+  return targets.flatMap((t) => (t.credential ? [t.credential] : []));
+}

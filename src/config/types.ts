@@ -1,0 +1,35 @@
+export type IceScheme = "stun" | "stuns" | "turn" | "turns";
+export type IceTransport = "udp" | "tcp" | "tls";
+export type HostKind = "ipv4" | "ipv6" | "name";
+
+/** One STUN/TURN URL, parsed per RFC 7064 / RFC 7065. */
+export interface IceUrl {
+  /** The URL exactly as the user wrote it (ICE URLs carry no secrets: RFC 7065 forbids userinfo). */
+  readonly raw: string;
+  readonly scheme: IceScheme;
+  /** Host without IPv6 brackets. */
+  readonly host: string;
+  readonly hostKind: HostKind;
+  readonly port: number;
+  /** The transport the URL selects: stun/turn default to udp, stuns/turns mean TLS over TCP. */
+  readonly transport: IceTransport;
+  /** True when the URL names a TURN server (turn: or turns:). */
+  readonly isTurn: boolean;
+}
+
+export type ServerSource = "flag" | "ice-servers" | "env" | "config-file" | "default" | "signalling";
+
+/** One URL to probe, with the credentials that belong to it. Credentials never reach a report. */
+export interface IceServerTarget {
+  readonly url: IceUrl;
+  readonly username?: string;
+  readonly credential?: string;
+  readonly source: ServerSource;
+}
+
+/** The browser's RTCIceServer shape, which every provider API and WebRTC stack uses. */
+export interface RTCIceServerLike {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}

@@ -1,0 +1,41 @@
+export type AddressFamily = 4 | 6;
+
+export interface TransportAddress {
+  address: string;
+  port: number;
+  family: AddressFamily;
+}
+
+/**
+ * Why a probe did not succeed, in machine-readable form. `code` says what kind of failure it was;
+ * `stunErrorCode` carries the server's exact STUN ERROR-CODE when there was one.
+ */
+export type ProbeErrorCode =
+  | "dns-failure"
+  | "timeout"
+  | "connection-refused"
+  | "connection-reset"
+  | "network-unreachable"
+  | "tls-handshake-failed"
+  | "tls-certificate-invalid"
+  | "unauthorized"
+  | "stale-nonce"
+  | "forbidden"
+  | "allocation-mismatch"
+  | "wrong-credentials"
+  | "unsupported-transport-protocol"
+  | "allocation-quota-reached"
+  | "insufficient-capacity"
+  | "stun-error"
+  | "protocol-error"
+  | "internal-error";
+
+export interface ProbeError {
+  code: ProbeErrorCode;
+  /** The STUN ERROR-CODE the server sent (e.g. 401, 438, 486), when the failure came from one. */
+  stunErrorCode?: number;
+  /** The server's reason phrase, when it sent one. */
+  stunReason?: string;
+  /** One sentence a person can act on. Never contains a credential. */
+  message: string;
+}

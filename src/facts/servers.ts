@@ -1,0 +1,78 @@
+import type { IceScheme, IceTransport, ServerSource } from "../config/types.js";
+import type { ProbeError, TransportAddress } from "./common.js";
+
+export interface DnsFact {
+  host: string;
+  /** False for IP literals: nothing had to be resolved. */
+  resolved: boolean;
+  ok: boolean;
+  ipv4: string[];
+  ipv6: string[];
+  durationMs: number;
+  error?: ProbeError;
+}
+
+export interface TlsFact {
+  /** The name sent as SNI and checked against the certificate. */
+  servername: string;
+  protocol?: string;
+  subject?: string;
+  issuer?: string;
+  subjectAltNames?: string[];
+  validFrom?: string;
+  validTo?: string;
+  /** Whole days until the certificate expires; negative once it has. */
+  daysRemaining?: number;
+  /** The chain verifies against the trust store (or the CA given for tests). */
+  chainVerified: boolean;
+  /** The certificate names the host we connected to. */
+  hostnameMatches: boolean;
+  /** Node's verification error code (e.g. DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED). */
+  verifyError?: string;
+  selfSigned?: boolean;
+}
+
+/** One request/response exchange with the server, so a person can follow what happened. */
+export interface StunExchange {
+  request: string;
+  /** "success", "error 401 Unauthorized", "timeout", ... */
+  outcome: string;
+  rttMs?: number;
+  retransmissions?: number;
+}
+
+/** What one STUN/TURN URL did when probed on its own, over its own transport. */
+export interface ServerFact {
+  /** Position in the configured list; findings point at /servers/<index>. */
+  index: number;
+  /** The URL as given. URLs carry no secrets (RFC 7065 has no userinfo). */
+  url: string;
+  scheme: IceScheme;
+  kind: "stun" | "turn";
+  transport: IceTransport;
+  host: string;
+  port: number;
+  source: ServerSource;
+  /** The TURN username is not secret on its own, but it is left out: REST usernames embed expiry and user ids. */
+  hasCredentials: boolean;
+  ok: boolean;
+  durationMs: number;
+  dns?: DnsFact;
+  /** The address the probe actually talked to. */
+  remoteAddress?: TransportAddress;
+  rttMs?: number;
+  retransmissions?: number;
+  /** Our address as the server saw it (XOR-MAPPED-ADDRESS). */
+  mappedAddress?: TransportAddress;
+  /** TURN only: the relayed transport address the server allocated. */
+  relayedAddress?: TransportAddress;
+  /** TURN only: lifetime granted, and whether the allocation was released again before the run ended. */
+  allocation?: { lifetimeSec?: number; released: boolean; releaseError?: string };
+  realm?: string;
+  software?: string;
+  /** RFC 5780 support: the server's OTHER-ADDRESS, when it sent one. */
+  otherAddress?: TransportAddress;
+  tls?: TlsFact;
+  exchanges: StunExchange[];
+  error?: ProbeError;
+}

@@ -1,0 +1,53 @@
+import type { Message } from "./message.js";
+import type { TransportAddress } from "../facts/common.js";
+
+/** A STUN transaction that got an answer (success or error class). */
+export interface TransactionResult {
+  response: Message;
+  /** Where the answer came from (differs from the destination in RFC 5780 tests). */
+  from: TransportAddress;
+  /** From the last transmission to the answer: RFC 6298's rule against counting a retransmit's RTT twice is moot here, only one answer counts. */
+  rttMs: number;
+  retransmissions: number;
+}
+
+export interface RequestOptions {
+  /** Overall bound for this transaction. */
+  timeoutMs: number;
+  /** UDP only: first retransmission timeout, doubled after each send (RFC 5389 section 7.2.1). */
+  initialRtoMs?: number;
+  /** UDP only: sends in all, including the first (RFC 5389's Rc is 7). */
+  maxAttempts?: number;
+  /** UDP only: accept the answer from any source address, as RFC 5780 CHANGE-REQUEST answers come from elsewhere. */
+  acceptAnySource?: boolean;
+}
+
+/** No answer within the bound. Carries how often the request was sent. */
+export class StunTimeoutError extends Error {
+  override readonly name = "StunTimeoutError";
+  constructor(
+    readonly attempts: number,
+    readonly elapsedMs: number,
+  ) {
+    super(`no answer after ${attempts} ${attempts === 1 ? "try" : "tries"} in ${Math.round(elapsedMs)} ms`);
+  }
+}
+
+/** The connection under a stream transaction failed (refused, reset, TLS). */
+export class StunTransportError extends Error {
+  override readonly name = "StunTransportError";
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A way to run STUN transactions with one server, whatever the transport. */
+export interface StunChannel {
+  readonly transport: "udp" | "tcp" | "tls";
+  readonly localAddress: TransportAddress | undefined;
+  request(message: Message, options: RequestOptions): Promise<TransactionResult>;
+  close(): void;
+}
