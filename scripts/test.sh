@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, runnable on a fresh machine: installs what the tests need from Debian when it
+# is missing (coturn for real STUN/TURN servers, iptables/nftables/iproute2 for the NAT lab, openssl
+# for test certificates), builds, then runs every test. Extra arguments go to vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v turnserver >/dev/null 2>&1 || need+=(coturn)
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2
+    exit 1
+  fi
+  echo "test.sh: installing ${need[*]} from Debian" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# coturn's package enables a system service on install; the tests start their own servers.
+if command -v systemctl >/dev/null 2>&1; then systemctl stop coturn >/dev/null 2>&1 || true; fi
+
+[ -d node_modules ] || npm install --no-audit --no-fund
+npm run --silent build
+npx tsc -p tsconfig.json --noEmit
+exec npx vitest run "$@"

@@ -1,0 +1,31 @@
+import ora, { type Ora } from "ora";
+import type { ProgressEvent } from "../check.js";
+
+/**
+ * Spinners on stderr, only for a person at a terminal: CI logs and pipes get no control codes.
+ * Phases run in parallel, so one spinner shows what is still running.
+ */
+export function createProgress(enabled: boolean): { onProgress(event: ProgressEvent): void; stop(): void } {
+  if (!enabled) return { onProgress() {}, stop() {} };
+  const running = new Map<string, string>();
+  let spinner: Ora | undefined;
+  const refresh = () => {
+    const text = [...running.values()].join(" · ");
+    if (text === "") {
+      spinner?.stop();
+      spinner = undefined;
+    } else if (spinner) spinner.text = text;
+    else spinner = ora({ text, stream: process.stderr }).start();
+  };
+  return {
+    onProgress(event) {
+      if (event.state === "start") running.set(event.phase, event.text);
+      else running.delete(event.phase);
+      refresh();
+    },
+    stop() {
+      running.clear();
+      refresh();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import type { ProbeError, TransportAddress } from "../facts/common.js";
+import type { ServerFact, StunExchange, TlsFact } from "../facts/servers.js";
+import type { IceUrl } from "../config/types.js";
+import { addressAttribute, errorCodeOf, isSuccess, mappedAddressOf, methods, newRequest, stringAttribute } from "../stun/message.js";
+import { UdpStunSocket } from "../stun/udp-socket.js";
+import { openStreamChannel } from "../stun/stream-channel.js";
+import { StunTimeoutError, StunTransportError, type StunChannel } from "../stun/transaction.js";
+import { tlsFactFrom, tlsHandshakeFailure } from "./tls-certificate.js";
+
+/** What a per-server probe adds to its ServerFact. */
+export type ProbeOutcome = Partial<
+  Pick<
+    ServerFact,
+    | "rttMs"
+    | "retransmissions"
+    | "mappedAddress"
+    | "relayedAddress"
+    | "otherAddress"
+    | "allocation"
+    | "realm"
+    | "software"
+    | "tls"
+    | "error"
+  >
+> & { ok: boolean; exchanges: StunExchange[] };
+
+export interface ChannelOptions {
+  timeoutMs: number;
+  tlsCa?: string | Buffer;
+}
+
+export interface OpenedChannel {
+  channel: StunChannel;
+  tls?: TlsFact;
+}
+
+/** One channel to the server over the URL's own transport: UDP, TCP, or TLS for stuns:/turns:. */
+export async function openChannel(url: IceUrl, remote: TransportAddress, options: ChannelOptions): Promise<OpenedChannel> {
+  if (url.transport === "udp") {
+    const socket = await UdpStunSocket.open(remote.family);
+    return { channel: socket.channelTo(remote) };
+  }
+  const channel = await openStreamChannel(remote, {
+    transport: url.transport,
+    timeoutMs: options.timeoutMs,
+    servername: url.host,
+    ca: options.tlsCa,
+  });
+  return { channel, tls: channel.tls ? tlsFactFrom(channel.tls, url.host) : undefined };
+}
+
+/** Turns a failed connect or transaction into the error a person can act on. */
+export function transportFailure(error: unknown, url: IceUrl, phase: "connect" | "request"): ProbeError {
+  const where = `${url.host}:${url.port} over ${url.transport.toUpperCase()}`;
+  if (error instanceof StunTimeoutError) {
+    if (url.transport === "udp") {
+      return {
+        code: "timeout",
+        message: `no answer from ${where}: ${error.message} (UDP blocked on this path, or wrong host/port)`,
+      };
+    }
+    const what = phase === "connect" ? (url.transport === "tls" ? "TCP/TLS connection" : "TCP connection") : "answer";
+    return {
+      code: "timeout",
+      message: `no ${what} from ${where} within ${Math.round(error.elapsedMs)} ms (port filtered, or wrong host/port)`,
+    };
+  }
+  if (error instanceof StunTransportError) {
+    switch (error.code) {
+      case "ECONNREFUSED":
+        return { code: "connection-refused", message: `${where}: connection refused (nothing listens on that port)` };
+      case "ENETUNREACH":
+      case "EHOSTUNREACH":
+        return { code: "network-unreachable", message: `${where}: network unreachable (no route to the server)` };
+    }
+    // A TLS connect can fail in many ways (reset, alert, protocol mismatch); all mean no usable TLS session.
+    if (url.transport === "tls" && phase === "connect") {
+      return tlsHandshakeFailure(error.message.replace(/^TLS handshake failed: /, ""), where);
+    }
+    if (error.code === "ECONNRESET") return { code: "connection-reset", message: `${where}: ${error.message}` };
+    return { code: "internal-error", message: `${where}: ${error.message}` };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: "internal-error", message: `${where}: ${message}` };
+}
+
+/**
+ * STUN Binding (RFC 5389) over the URL's transport: our address as the server sees it, the RTT, how
+ * many retransmissions it took, and what the server says about itself (SOFTWARE, OTHER-ADDRESS).
+ */
+export async function probeBinding(url: IceUrl, remote: TransportAddress, options: ChannelOptions): Promise<ProbeOutcome> {
+  const exchanges: StunExchange[] = [];
+  let opened: OpenedChannel;
+  try {
+    opened = await openChannel(url, remote, options);
+  } catch (error) {
+    return { ok: false, exchanges, error: transportFailure(error, url, "connect") };
+  }
+  const { channel, tls } = opened;
+  try {
+    const result = await channel.request(newRequest(methods.BINDING), { timeoutMs: options.timeoutMs });
+    const rttMs = round(result.rttMs);
+    const response = result.response;
+    if (!isSuccess(response)) {
+      const e = errorCodeOf(response);
+      exchanges.push({ request: "Binding", outcome: `error ${e?.code ?? "?"} ${e?.reason ?? ""}`.trim(), rttMs, retransmissions: result.retransmissions });
+      return {
+        ok: false,
+        exchanges,
+        tls,
+        rttMs,
+        retransmissions: result.retransmissions,
+        software: stringAttribute(response, "SOFTWARE"),
+        error: {
+          code: "stun-error",
+          stunErrorCode: e?.code,
+          stunReason: e?.reason,
+          message: `the server answered the Binding request with error ${e?.code ?? "(no ERROR-CODE)"}${e?.reason ? ` ${e.reason}` : ""}`,
+        },
+      };
+    }
+    exchanges.push({ request: "Binding", outcome: "success", rttMs, retransmissions: result.retransmissions });
+    const mappedAddress = mappedAddressOf(response);
+    return {
+      ok: mappedAddress !== undefined,
+      exchanges,
+      tls,
+      rttMs,
+      retransmissions: result.retransmissions,
+      mappedAddress,
+      otherAddress: addressAttribute(response, "OTHER-ADDRESS") ?? addressAttribute(response, "CHANGED-ADDRESS"),
+      software: stringAttribute(response, "SOFTWARE"),
+      error: mappedAddress ? undefined : { code: "protocol-error", message: "the Binding response carries no (XOR-)MAPPED-ADDRESS" },
+    };
+  } catch (error) {
+    const failure = transportFailure(error, url, "request");
+    exchanges.push({
+      request: "Binding",
+      outcome: failure.code === "timeout" ? "timeout" : failure.code,
+      retransmissions: error instanceof StunTimeoutError ? error.attempts - 1 : undefined,
+    });
+    return { ok: false, exchanges, tls, error: failure };
+  } finally {
+    channel.close();
+  }
+}
+
+export function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

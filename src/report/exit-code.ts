@@ -1,0 +1,15 @@
+import type { Report } from "./types.js";
+
+export const EXIT_OK = 0;
+/** A finding at or above --fail-on. */
+export const EXIT_FINDINGS = 1;
+/** Usage or configuration error: nothing was sent. */
+export const EXIT_USAGE = 2;
+/** A bug in rtc-doctor itself. */
+export const EXIT_INTERNAL = 3;
+/** Interrupted (Ctrl-C), as shells report SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
+export function exitCodeFor(report: Report): number {
+  return report.summary.passed ? EXIT_OK : EXIT_FINDINGS;
+}

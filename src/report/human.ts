@@ -1,0 +1,23 @@
+import type { Report } from "./types.js";
+import { styleFor, ms } from "./human/style.js";
+import { renderServers } from "./human/servers.js";
+import { renderCandidates } from "./human/candidates.js";
+import { renderFindings, renderSummary } from "./human/findings.js";
+import { exitCodeFor } from "./exit-code.js";
+
+/** Sections in reading order: what was tested, what it showed, then what it means. */
+const SECTIONS = [renderServers, renderCandidates];
+
+export function renderHuman(report: Report, options: { color: boolean }): string {
+  const c = styleFor(options.color);
+  const blocks: string[][] = [
+    [c.bold(`${report.tool.name} ${report.tool.version}`) + c.gray(`  ${report.startedAt}  ${ms(report.durationMs)}`)],
+    ...SECTIONS.map((section) => section(report, c)),
+    renderFindings(report, c),
+    [renderSummary(report, exitCodeFor(report), c)],
+  ];
+  return `${blocks
+    .filter((b) => b.length > 0)
+    .map((b) => b.join("\n"))
+    .join("\n\n")}\n`;
+}

@@ -1,0 +1,45 @@
+import type { ChalkInstance } from "chalk";
+import type { Report } from "../types.js";
+import type { ServerFact } from "../../facts/index.js";
+import { addr, marks, ms } from "./style.js";
+
+function outcome(s: ServerFact, c: ChalkInstance): string {
+  if (!s.ok) {
+    const e = s.error;
+    const code = e?.stunErrorCode !== undefined ? c.gray(` (STUN ${e.stunErrorCode}${e.stunReason ? ` ${e.stunReason}` : ""})`) : "";
+    return c.red(e?.message ?? "failed") + code;
+  }
+  const parts = [ms(s.rttMs)];
+  if (s.relayedAddress) parts.push(`relay ${addr(s.relayedAddress)}`);
+  if (s.mappedAddress) parts.push(`mapped ${addr(s.mappedAddress)}`);
+  if (s.retransmissions) parts.push(c.yellow(`${s.retransmissions} retransmission${s.retransmissions > 1 ? "s" : ""}`));
+  return parts.filter(Boolean).join("  ");
+}
+
+function details(s: ServerFact, c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  if (s.dns?.resolved) {
+    const addresses = [...s.dns.ipv4, ...s.dns.ipv6];
+    lines.push(`DNS ${s.dns.ok ? addresses.join(", ") || "no address" : c.red("failed")} (${ms(s.dns.durationMs)})`);
+  }
+  if (s.tls) {
+    const t = s.tls;
+    const verdict = t.chainVerified && t.hostnameMatches ? c.green("verifies") : c.red(`does not verify${t.verifyError ? `: ${t.verifyError}` : ""}${t.hostnameMatches ? "" : ", wrong host name"}`);
+    lines.push(`TLS ${t.protocol ?? ""} cert ${t.subject ?? "?"} by ${t.issuer ?? "?"}, until ${t.validTo ?? "?"}${t.daysRemaining !== undefined ? ` (${t.daysRemaining} days)` : ""}, ${verdict}`);
+  }
+  if (s.allocation && !s.allocation.released) lines.push(c.yellow(`allocation not released: ${s.allocation.releaseError ?? "unknown"}`));
+  if (s.otherAddress) lines.push(`RFC 5780: other address ${addr(s.otherAddress)}`);
+  return lines;
+}
+
+export function renderServers(report: Report, c: ChalkInstance): string[] {
+  const m = marks(c);
+  const out = [c.bold(`ICE servers${report.config.usedDefaultServers ? c.gray(" (built-in public STUN list; give yours with --stun/--turn/--ice-servers)") : ""}`)];
+  if (report.servers.length === 0) out.push(`  ${m.skip} none`);
+  const width = Math.min(60, Math.max(...report.servers.map((s) => s.url.length), 10));
+  for (const s of report.servers) {
+    out.push(`  ${s.ok ? m.ok : m.fail} ${s.url.padEnd(width)}  ${s.transport.toUpperCase().padEnd(3)}  ${outcome(s, c)}`);
+    for (const line of details(s, c)) out.push(c.gray(`      ${line}`));
+  }
+  return out;
+}

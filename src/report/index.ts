@@ -1,0 +1,25 @@
+import type { Report } from "./types.js";
+import { renderHuman } from "./human.js";
+import { renderJson } from "./json.js";
+
+export type { Report, ReportSummary } from "./types.js";
+export { SCHEMA_VERSION } from "./types.js";
+export { buildReport, isFailing, type FailOn } from "./build.js";
+export { exitCodeFor } from "./exit-code.js";
+export { redactSecrets } from "./redact-secrets.js";
+
+export interface RenderOptions {
+  color: boolean;
+}
+
+export const FORMATS = ["human", "json"] as const;
+export type Format = (typeof FORMATS)[number];
+
+const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => string> = {
+  human: renderHuman,
+  json: (report) => renderJson(report),
+};
+
+export function render(report: Report, format: Format, options: RenderOptions): string {
+  return RENDERERS[format](report, options);
+}

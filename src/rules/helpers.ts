@@ -1,0 +1,26 @@
+import type { ServerFact } from "../facts/index.js";
+import type { Evidence } from "./types.js";
+
+export function turnServers(servers: readonly ServerFact[]): ServerFact[] {
+  return servers.filter((s) => s.kind === "turn");
+}
+
+export function serverPath(server: ServerFact, field?: string): string {
+  return field ? `/servers/${server.index}/${field}` : `/servers/${server.index}`;
+}
+
+/** The one piece of evidence every per-server rule starts with: the server's own error. */
+export function errorEvidence(server: ServerFact): Evidence {
+  const e = server.error;
+  const code = e?.stunErrorCode !== undefined ? ` (STUN ${e.stunErrorCode}${e.stunReason ? ` ${e.stunReason}` : ""})` : "";
+  return { path: serverPath(server, "error"), fact: `${server.url}: ${e?.message ?? "failed"}${code}` };
+}
+
+export function list(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

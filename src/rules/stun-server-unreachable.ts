@@ -1,0 +1,30 @@
+import type { Rule } from "./types.js";
+import { errorEvidence } from "./helpers.js";
+
+const UNREACHABLE = new Set(["timeout", "connection-refused", "connection-reset", "network-unreachable"]);
+
+export const stunServerUnreachable: Rule = {
+  id: "stun-server-unreachable",
+  severity: "warning",
+  title: "A STUN server does not answer",
+  docs: "docs/rules/stun-server-unreachable.md",
+  check(facts) {
+    const stun = facts.servers.filter((s) => s.kind === "stun");
+    const dead = stun.filter((s) => s.error && UNREACHABLE.has(s.error.code));
+    if (dead.length === 0) return [];
+    // With no STUN answer at all there is no server-reflexive candidate: that is what breaks ICE, so it is an error.
+    const none = dead.length === stun.length;
+    return dead.map((s) => ({
+      severity: none ? ("error" as const) : ("warning" as const),
+      explanation:
+        `${s.url} (${s.transport.toUpperCase()}) gave no answer: ${s.error?.message ?? "no response"}. ` +
+        (none
+          ? "No STUN server answered, so this host learns no public address (no srflx candidate) and a peer outside this network can only reach it through a relay."
+          : "Other STUN servers answered, so this one is down, mistyped, or its port is filtered on this path."),
+      fix: none
+        ? "Allow outbound UDP to the STUN port (often 3478 or 19302) in the firewall, or configure a TURN server reachable over TCP/TLS 443."
+        : `Check the host and port of ${s.url}, or remove it from the configuration.`,
+      evidence: [errorEvidence(s)],
+    }));
+  },
+};

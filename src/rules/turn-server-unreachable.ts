@@ -1,0 +1,27 @@
+import type { Rule } from "./types.js";
+import { errorEvidence, turnServers } from "./helpers.js";
+import { udpBlockedTowards } from "./turn-udp-blocked.js";
+
+const UNREACHABLE = new Set(["timeout", "connection-refused", "connection-reset", "network-unreachable"]);
+
+export const turnServerUnreachable: Rule = {
+  id: "turn-server-unreachable",
+  severity: "error",
+  title: "A TURN server does not answer",
+  docs: "docs/rules/turn-server-unreachable.md",
+  check(facts) {
+    const explainedByUdpBlock = new Set(udpBlockedTowards(facts.servers).map((s) => s.index));
+    return turnServers(facts.servers)
+      .filter((s) => s.error && UNREACHABLE.has(s.error.code) && !explainedByUdpBlock.has(s.index))
+      .map((s) => ({
+        explanation:
+          `${s.url} (${s.transport.toUpperCase()} to port ${s.port}) gave no answer: ${s.error?.message ?? "no response"}. ` +
+          "Without an answer there is no relay candidate through it, so peers that cannot reach each other directly will sit in ICE checking.",
+        fix:
+          s.error?.code === "connection-refused"
+            ? `Nothing accepts ${s.transport.toUpperCase()} connections on ${s.host}:${s.port}: check the port and that the TURN server listens on it (coturn: listening-port / tls-listening-port).`
+            : `Check the host and port, that the TURN server is running, and that ${s.transport.toUpperCase()} port ${s.port} is open in its firewall or security group and in this network's outbound rules.`,
+        evidence: [errorEvidence(s)],
+      }));
+  },
+};

@@ -1,0 +1,47 @@
+import type { Rule } from "./types.js";
+import { serverPath, turnServers } from "./helpers.js";
+
+export const EXPIRY_WARNING_DAYS = 14;
+
+export const turnTlsCertificate: Rule = {
+  id: "turn-tls-certificate",
+  severity: "error",
+  title: "The TURN server's TLS certificate is not valid for browsers",
+  docs: "docs/rules/turn-tls-certificate.md",
+  check(facts) {
+    const hits = [];
+    for (const s of turnServers(facts.servers)) {
+      if (s.error?.code === "tls-handshake-failed") {
+        hits.push({
+          explanation: `The TLS handshake with ${s.url} failed: ${s.error.message}. Browsers give up on this turns: URL without a word.`,
+          fix: "Check that the port speaks TLS (coturn: tls-listening-port, cert and pkey set) and supports TLS 1.2 or later.",
+          evidence: [{ path: serverPath(s, "error"), fact: `${s.url}: ${s.error.message}` }],
+        });
+        continue;
+      }
+      const tls = s.tls;
+      if (!tls) continue;
+      const problems: string[] = [];
+      if (!tls.chainVerified) problems.push(`the chain does not verify (${tls.verifyError ?? "untrusted"}${tls.selfSigned ? ", self-signed" : ""})`);
+      if (!tls.hostnameMatches) problems.push(`it is not issued for '${tls.servername}' (names: ${tls.subjectAltNames?.join(", ") || tls.subject || "none"})`);
+      if (tls.daysRemaining !== undefined && tls.daysRemaining < 0) problems.push(`it expired on ${tls.validTo}`);
+      const path = serverPath(s, "tls");
+      if (problems.length > 0) {
+        hits.push({
+          explanation: `The certificate of ${s.url}: ${problems.join("; ")}. Browsers refuse it, so the turns: relay (often the only path out of a strict network) is silently missing.`,
+          fix: "Serve a certificate from a public CA for the exact host name in the turns: URL, with its full chain (coturn: cert= the fullchain file, pkey= the key), and renew it automatically.",
+          evidence: [{ path, fact: `subject ${tls.subject ?? "?"}, issuer ${tls.issuer ?? "?"}, valid ${tls.validFrom ?? "?"} to ${tls.validTo ?? "?"}` }],
+        });
+      } else if (tls.daysRemaining !== undefined && tls.daysRemaining < EXPIRY_WARNING_DAYS) {
+        hits.push({
+          severity: "warning" as const,
+          title: "The TURN server's TLS certificate expires soon",
+          explanation: `The certificate of ${s.url} expires on ${tls.validTo}, in ${tls.daysRemaining} days. After that, browsers refuse the turns: relay.`,
+          fix: "Renew the certificate now and check that the TURN server reloads it (coturn reads cert files at start: restart or reload it after renewal).",
+          evidence: [{ path: `${path}/validTo`, fact: `valid until ${tls.validTo} (${tls.daysRemaining} days left)` }],
+        });
+      }
+    }
+    return hits;
+  },
+};

@@ -1,0 +1,38 @@
+import type { ServerFact } from "../facts/index.js";
+import type { Rule } from "./types.js";
+import { errorEvidence, serverPath, turnServers } from "./helpers.js";
+
+/** TURN/UDP URLs that got no answer while the same host answers TURN over TCP or TLS. */
+export function udpBlockedTowards(servers: readonly ServerFact[]): ServerFact[] {
+  const turn = turnServers(servers);
+  return turn.filter(
+    (s) =>
+      s.transport === "udp" &&
+      s.error?.code === "timeout" &&
+      turn.some((o) => o.ok && o.transport !== "udp" && o.host.toLowerCase() === s.host.toLowerCase()),
+  );
+}
+
+export const turnUdpBlocked: Rule = {
+  id: "turn-udp-blocked",
+  severity: "warning",
+  title: "TURN works over TCP/TLS but not over UDP",
+  docs: "docs/rules/turn-udp-blocked.md",
+  check(facts) {
+    return udpBlockedTowards(facts.servers).map((s) => {
+      const working = turnServers(facts.servers).filter(
+        (o) => o.ok && o.transport !== "udp" && o.host.toLowerCase() === s.host.toLowerCase(),
+      );
+      return {
+        explanation:
+          `The TURN server ${s.host} answers over ${working.map((w) => w.transport.toUpperCase()).join("/")} but not over UDP port ${s.port}. ` +
+          "UDP towards it is blocked on this path (or the server does not listen on UDP). Calls will still connect through TCP/TLS, " +
+          "with higher latency and head-of-line blocking under loss; a client that only has the UDP URL gets no relay at all.",
+        fix:
+          `Open UDP ${s.port} towards ${s.host} (outbound here, inbound in the server's firewall or security group), ` +
+          "or keep the TCP/TLS URLs in every client's iceServers so the fallback is always offered.",
+        evidence: [errorEvidence(s), ...working.map((w) => ({ path: serverPath(w), fact: `${w.url}: relay allocated over ${w.transport.toUpperCase()}` }))],
+      };
+    });
+  },
+};
