@@ -54,15 +54,16 @@ export async function check(options: CheckOptions = {}): Promise<Report> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const probeOptions = { timeoutMs, tlsCa: options.tlsCa };
 
-  const serversPromise = phase(options, "servers", `probing ${targets.length} ICE server URL${targets.length === 1 ? "" : "s"}`, () =>
+  const servers = await phase(options, "servers", `probing ${targets.length} ICE server URL${targets.length === 1 ? "" : "s"}`, () =>
     probeServers(targets, probeOptions),
   );
-  // The browser-like gathering runs beside the raw probes: it is slower, and independent of them.
-  const gatherPromise =
-    options.gather === false
-      ? Promise.resolve({ gathering: [], candidates: [] })
-      : phase(options, "gather", "gathering candidates with werift", () => gatherThroughServers(targets, probeOptions));
-  const [servers, gathered] = await Promise.all([serversPromise, gatherPromise]);
+  // A browser-like stack only confirms what the raw probe found; through a server the probe already
+  // showed broken, werift would just wait out the timeout (it reports a 401 as silence).
+  const usable = targets.filter((_, i) => servers[i]?.ok);
+  const gathered =
+    options.gather === false || usable.length === 0
+      ? { gathering: [], candidates: [] }
+      : await phase(options, "gather", "gathering candidates with werift", () => gatherThroughServers(usable, probeOptions));
 
   const facts: Facts = {
     config: {

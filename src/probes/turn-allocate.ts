@@ -1,0 +1,252 @@
+import { performance } from "node:perf_hooks";
+import type { IceUrl } from "../config/types.js";
+import type { ProbeError, ProbeErrorCode, TransportAddress } from "../facts/common.js";
+import type { StunExchange } from "../facts/servers.js";
+import {
+  REQUESTED_TRANSPORT_UDP,
+  addressAttribute,
+  errorCodeOf,
+  isSuccess,
+  longTermKey,
+  mappedAddressOf,
+  methods,
+  newRequest,
+  stringAttribute,
+  type Message,
+} from "../stun/message.js";
+import { StunTimeoutError, type StunChannel } from "../stun/transaction.js";
+import { openChannel, round, transportFailure, type ChannelOptions, type ProbeOutcome } from "./stun-binding.js";
+
+export interface TurnCredentials {
+  username: string;
+  credential: string;
+}
+
+/** Long-term credential state (RFC 5389 section 10.2): what every signed request carries. */
+interface Auth {
+  username: string;
+  realm: string;
+  nonce: Buffer;
+  key: Buffer;
+}
+
+const KNOWN: Record<number, { code: ProbeErrorCode; message: string }> = {
+  401: {
+    code: "wrong-credentials",
+    message: "the TURN server rejected the username or password (401 Unauthorized after authenticating)",
+  },
+  438: {
+    code: "stale-nonce",
+    message: "the TURN server rejected the nonce as stale (438) again after a retry with the fresh nonce it sent",
+  },
+  403: {
+    code: "forbidden",
+    message: "the TURN server refused the allocation (403 Forbidden): its policy does not allow this user or client address",
+  },
+  437: {
+    code: "allocation-mismatch",
+    message: "the TURN server already holds an allocation for this client address and port (437 Allocation Mismatch)",
+  },
+  442: {
+    code: "unsupported-transport-protocol",
+    message: "the TURN server does not relay the requested transport (442 Unsupported Transport Protocol)",
+  },
+  486: {
+    code: "allocation-quota-reached",
+    message: "the user's allocation quota is used up on the TURN server (486 Allocation Quota Reached): too many concurrent allocations for this username",
+  },
+  508: {
+    code: "insufficient-capacity",
+    message: "the TURN server has no relay capacity left (508 Insufficient Capacity)",
+  },
+};
+
+/** The server's exact STUN error, as an error code a rule can match on. Never mentions credentials. */
+export function turnErrorFor(stunErrorCode: number, stunReason?: string): ProbeError {
+  const known = KNOWN[stunErrorCode];
+  if (known) return { code: known.code, stunErrorCode, stunReason, message: known.message };
+  return {
+    code: "stun-error",
+    stunErrorCode,
+    stunReason,
+    message: `the TURN server answered the Allocate request with error ${stunErrorCode}${stunReason ? ` ${stunReason}` : ""}`,
+  };
+}
+
+/**
+ * TURN Allocate (RFC 5766 / RFC 8656) with long-term credentials over the URL's transport, then the
+ * allocation is released again (Refresh, LIFETIME 0) so that probing never uses up a user's quota.
+ */
+export async function probeAllocate(
+  url: IceUrl,
+  remote: TransportAddress,
+  credentials: TurnCredentials,
+  options: ChannelOptions,
+): Promise<ProbeOutcome> {
+  const deadline = performance.now() + options.timeoutMs;
+  let opened;
+  try {
+    opened = await openChannel(url, remote, options);
+  } catch (error) {
+    return { ok: false, exchanges: [], error: transportFailure(error, url, "connect") };
+  }
+  try {
+    const outcome = await allocateOn(opened.channel, credentials, {
+      deadline,
+      releaseTimeoutMs: Math.min(options.timeoutMs, 1000),
+      failure: (error) => transportFailure(error, url, "request"),
+    });
+    return { ...outcome, tls: opened.tls };
+  } finally {
+    opened.channel.close();
+  }
+}
+
+export interface AllocateOptions {
+  /** performance.now() value by which the Allocate exchanges must be done. */
+  deadline: number;
+  /** The release gets at least this long even when the deadline has passed: a leaked allocation counts against the user's quota. */
+  releaseTimeoutMs: number;
+  /** How a failed transaction (timeout, reset) is reported. */
+  failure(error: unknown): ProbeError;
+}
+
+/** The Allocate conversation on an open channel; separate from the transport so it can be tested on its own. */
+export async function allocateOn(
+  channel: StunChannel,
+  credentials: TurnCredentials,
+  options: AllocateOptions,
+): Promise<ProbeOutcome> {
+  const { deadline } = options;
+  const exchanges: StunExchange[] = [];
+  const outcome: ProbeOutcome = { ok: false, exchanges };
+  const send = async (name: string, message: Message, timeoutMs = Math.max(1, deadline - performance.now())) => {
+    const result = await channel.request(message, { timeoutMs }).catch((error: unknown) => {
+      const attempts = error instanceof StunTimeoutError && channel.transport === "udp" ? { retransmissions: error.attempts - 1 } : {};
+      exchanges.push({ request: name, outcome: error instanceof StunTimeoutError ? "timeout" : "failed", ...attempts });
+      throw error;
+    });
+    const exchange: StunExchange = { request: name, outcome: describe(result.response), rttMs: round(result.rttMs) };
+    if (channel.transport === "udp") exchange.retransmissions = result.retransmissions;
+    exchanges.push(exchange);
+    outcome.software ??= stringAttribute(result.response, "SOFTWARE");
+    return { response: result.response, exchange };
+  };
+
+  let auth: Auth | undefined;
+  let response: Message;
+  try {
+    const first = await send("Allocate", allocateRequest());
+    response = first.response;
+    outcome.rttMs = first.exchange.rttMs;
+    const challenge = errorCodeOf(response);
+    if (!isSuccess(response)) {
+      const realm = stringAttribute(response, "REALM");
+      const nonce = nonceOf(response);
+      if (challenge?.code !== 401) return fail(outcome, unauthenticatedError(challenge));
+      if (realm === undefined || nonce === undefined) {
+        return fail(outcome, { code: "protocol-error", stunErrorCode: 401, message: "the TURN server's 401 challenge carries no REALM or NONCE" });
+      }
+      first.exchange.outcome += " (challenge)";
+      outcome.realm = realm;
+      auth = { username: credentials.username, realm, nonce, key: longTermKey(credentials.username, realm, credentials.credential) };
+
+      let signed = await send("Allocate (authenticated)", sign(allocateRequest(), auth));
+      const stale = errorCodeOf(signed.response);
+      const freshNonce = nonceOf(signed.response);
+      if (stale?.code === 438 && freshNonce) {
+        signed.exchange.outcome += " (retrying with the new nonce)";
+        auth.nonce = freshNonce;
+        signed = await send("Allocate (new nonce)", sign(allocateRequest(), auth));
+      }
+      response = signed.response;
+      if (!isSuccess(response)) {
+        const e = errorCodeOf(response);
+        return fail(outcome, e ? turnErrorFor(e.code, e.reason) : protocolError("an Allocate error without ERROR-CODE"));
+      }
+    }
+  } catch (error) {
+    return fail(outcome, options.failure(error));
+  }
+
+  outcome.relayedAddress = addressAttribute(response, "XOR-RELAYED-ADDRESS");
+  outcome.mappedAddress = mappedAddressOf(response);
+  const lifetime = response.getAttributeValue("LIFETIME") as unknown;
+  outcome.ok = outcome.relayedAddress !== undefined;
+  if (!outcome.ok) outcome.error = protocolError("an Allocate success response without XOR-RELAYED-ADDRESS");
+
+  const releaseTimeout = Math.max(deadline - performance.now(), options.releaseTimeoutMs);
+  outcome.allocation = {
+    lifetimeSec: typeof lifetime === "number" ? lifetime : undefined,
+    ...(await release(send, auth, releaseTimeout)),
+  };
+  return outcome;
+}
+
+type Send = (name: string, message: Message, timeoutMs?: number) => Promise<{ response: Message; exchange: StunExchange }>;
+
+/** Refresh with LIFETIME 0 deletes the allocation (RFC 5766 section 7); a stale nonce gets one re-signed retry. */
+async function release(send: Send, auth: Auth | undefined, timeoutMs: number): Promise<{ released: boolean; releaseError?: string }> {
+  const started = performance.now();
+  const remaining = () => Math.max(1, timeoutMs - (performance.now() - started));
+  try {
+    let result = await send("Refresh (lifetime 0)", refreshRequest(auth), remaining());
+    const e = errorCodeOf(result.response);
+    const nonce = nonceOf(result.response);
+    if (auth && e?.code === 438 && nonce) {
+      result.exchange.outcome += " (retrying with the new nonce)";
+      auth.nonce = nonce;
+      result = await send("Refresh (lifetime 0, new nonce)", refreshRequest(auth), remaining());
+    }
+    if (isSuccess(result.response)) return { released: true };
+    return { released: false, releaseError: result.exchange.outcome };
+  } catch (error) {
+    return { released: false, releaseError: error instanceof StunTimeoutError ? `no answer to the Refresh: ${error.message}` : String(error) };
+  }
+}
+
+function allocateRequest(): Message {
+  return newRequest(methods.ALLOCATE).setAttribute("REQUESTED-TRANSPORT", REQUESTED_TRANSPORT_UDP);
+}
+
+function refreshRequest(auth: Auth | undefined): Message {
+  const message = newRequest(methods.REFRESH).setAttribute("LIFETIME", 0);
+  return auth ? sign(message, auth) : message.addFingerprint();
+}
+
+/** MESSAGE-INTEGRITY must follow every signed attribute, and FINGERPRINT comes last (RFC 5389 section 15). */
+function sign(message: Message, auth: Auth): Message {
+  return message
+    .setAttribute("USERNAME", auth.username)
+    .setAttribute("REALM", auth.realm)
+    .setAttribute("NONCE", auth.nonce)
+    .addMessageIntegrity(auth.key)
+    .addFingerprint();
+}
+
+function nonceOf(message: Message): Buffer | undefined {
+  const value = message.getAttributeValue("NONCE") as unknown;
+  if (Buffer.isBuffer(value)) return value;
+  return typeof value === "string" ? Buffer.from(value) : undefined;
+}
+
+function describe(response: Message): string {
+  if (isSuccess(response)) return "success";
+  const e = errorCodeOf(response);
+  return e ? `error ${e.code} ${e.reason}`.trim() : "error (no ERROR-CODE)";
+}
+
+/** Errors to the unauthenticated first request (any but the 401 challenge) mean what they mean after it. */
+function unauthenticatedError(e: { code: number; reason: string } | undefined): ProbeError {
+  return e ? turnErrorFor(e.code, e.reason) : protocolError("an Allocate error without ERROR-CODE");
+}
+
+function protocolError(what: string): ProbeError {
+  return { code: "protocol-error", message: `the TURN server sent ${what}` };
+}
+
+function fail(outcome: ProbeOutcome, error: ProbeError): ProbeOutcome {
+  outcome.ok = false;
+  outcome.error = error;
+  return outcome;
+}

@@ -1,0 +1,41 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+export const BIN = `${root}bin/rtc-doctor.js`;
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built CLI as a user would (node bin/rtc-doctor.js), with a clean colour environment
+ * unless the test sets one. The outer bound only guards the test run; the CLI bounds its own waits.
+ */
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  if (!existsSync(`${root}dist/cli/main.js`)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
+  const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RTC_DOCTOR_ICE_SERVERS: undefined, ...options.env };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const guard = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`rtc-doctor ${args.join(" ")} did not exit within ${options.timeoutMs ?? 30_000} ms\n${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Any ANSI escape sequence. */
+export const ANSI = /\u001b\[/;

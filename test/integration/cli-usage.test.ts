@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { ANSI, runCli } from "../helpers/cli.js";
+
+// Bad input must end in one line on stderr and exit 2, with nothing sent: every case here would
+// otherwise contact a server, so a hang or a network error would also fail the test.
+describe("rtc-doctor check: usage and configuration errors", () => {
+  it.each([
+    [["check", "--stun", "http://example.com"], /unknown scheme 'http:'/],
+    [["check", "--stun", "stun:"], /missing host/],
+    [["check", "--turn", "turn:127.0.0.1:9"], /needs --username and --credential/],
+    [["check", "--stun", "stun:127.0.0.1", "--timeout", "0"], /--timeout must be a whole number/],
+    [["check", "--format", "xml"], /argument 'xml' is invalid/],
+    [["check", "--fail-on", "sometimes"], /argument 'sometimes' is invalid/],
+    [["check", "--no-such-flag"], /unknown option '--no-such-flag'/],
+    [["check", "--ice-servers", "[{"], /--ice-servers: not valid JSON/],
+    [["check", "--ice-servers", "@/nonexistent.json"], /cannot read file/],
+    [["check", "--ca", "/nonexistent.pem", "--stun", "stun:127.0.0.1"], /--ca: cannot read/],
+  ])("%j exits 2 with a one-line error", async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trim().split("\n").filter((l) => !l.startsWith("(run with --help"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^rtc-doctor: /);
+    expect(lines[0]).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("rejects bad RTC_DOCTOR_ICE_SERVERS from the environment", async () => {
+    const r = await runCli(["check"], { env: { RTC_DOCTOR_ICE_SERVERS: '[{"urls":"turn:x.example"}]' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/RTC_DOCTOR_ICE_SERVERS\[0\]: TURN URL 'turn:x.example' needs a username and a credential/);
+  });
+
+  it("never prints the credential in a configuration error", async () => {
+    const r = await runCli(["check", "--turn", "turn:bad host", "--username", "u", "--credential", "Sup3r-Secret"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr + r.stdout).not.toContain("Sup3r-Secret");
+  });
+
+  it("prints help with exit 0 and no colour when piped", async () => {
+    const r = await runCli(["check", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--ice-servers <json\|@file>/);
+    expect(r.stdout).toMatch(/Exit codes: 0/);
+    expect(r.stdout).not.toMatch(ANSI);
+  });
+
+  it("prints the version", async () => {
+    const r = await runCli(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
