@@ -2,11 +2,15 @@ import { performance } from "node:perf_hooks";
 import { resolveIceServers, type ResolvedServers, type ServerInputs } from "./config/ice-servers.js";
 import { DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
 import type { Facts } from "./facts/index.js";
-import { probeServers } from "./probes/server-probe.js";
 import { gatherThroughServers } from "./probes/gather.js";
 import { rules as defaultRules, runRules, type Rule } from "./rules/index.js";
 import { buildReport, type FailOn } from "./report/build.js";
 import type { Report } from "./report/types.js";
+import { parseExpectation, type Expectation } from "./config/expectations.js";
+import { evaluateExpectations } from "./expectations/evaluate.js";
+import { restCredentialFact } from "./probes/rest-credential.js";
+import { probeServersUnlessAborted, unlessAborted } from "./interrupt.js";
+import { runConnectPhase, sessionFromRemote, type RemoteTarget } from "./probes/connect/phase.js";
 
 export type CheckPhase = "servers" | "gather" | "nat" | "connect";
 
@@ -27,7 +31,17 @@ export interface CheckOptions extends ServerInputs {
   gather?: boolean;
   /** NAT behaviour discovery. Default true. */
   nat?: boolean;
+  /** Loopback connections through every path (host, srflx, relay per working TURN URL). Default true. */
+  connect?: boolean;
+  /** Also connect to a far peer through this signalling endpoint (WHIP or Pipecat). */
+  remote?: RemoteTarget;
+  /** Bound on ICE + DTLS + data channel of one connection attempt. Default 10 s. */
+  connectTimeoutMs?: number;
   failOn?: FailOn;
+  /** What must hold, e.g. "relay:tls", "nat:!symmetric", "rtt<150"; each unmet one is an error finding. */
+  expect?: readonly (string | Expectation)[];
+  /** Aborting ends the run early with a partial report (summary.interrupted); the CLI wires Ctrl-C to it. */
+  signal?: AbortSignal;
   rules?: readonly Rule[];
   onProgress?(event: ProgressEvent): void;
 }
@@ -51,19 +65,28 @@ export async function check(options: CheckOptions = {}): Promise<Report> {
   const startedAt = new Date();
   const t0 = performance.now();
   const { targets, usedDefaults } = resolveTargets(options);
+  const expectations = (options.expect ?? []).map((e) => (typeof e === "string" ? parseExpectation(e) : e));
+  const { signal } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const probeOptions = { timeoutMs, tlsCa: options.tlsCa };
 
   const servers = await phase(options, "servers", `probing ${targets.length} ICE server URL${targets.length === 1 ? "" : "s"}`, () =>
-    probeServers(targets, probeOptions),
+    probeServersUnlessAborted(targets, probeOptions, signal),
   );
+  servers.forEach((fact, i) => {
+    const target = targets[i];
+    const rest = target && restCredentialFact(target, startedAt);
+    if (rest) fact.restCredential = rest;
+  });
   // A browser-like stack only confirms what the raw probe found; through a server the probe already
   // showed broken, werift would just wait out the timeout (it reports a 401 as silence).
   const usable = targets.filter((_, i) => servers[i]?.ok);
   const gathered =
-    options.gather === false || usable.length === 0
+    options.gather === false || usable.length === 0 || signal?.aborted
       ? { gathering: [], candidates: [] }
-      : await phase(options, "gather", "gathering candidates with werift", () => gatherThroughServers(usable, probeOptions));
+      : await phase(options, "gather", "gathering candidates with werift", () =>
+          unlessAborted(signal, gatherThroughServers(usable, probeOptions), () => ({ gathering: [], candidates: [] })),
+        );
 
   const facts: Facts = {
     config: {
@@ -77,6 +100,27 @@ export async function check(options: CheckOptions = {}): Promise<Report> {
     candidates: gathered.candidates,
   };
 
+  const loopback = options.connect !== false;
+  if ((loopback || options.remote) && !signal?.aborted) {
+    const connectivity = await phase(options, "connect", options.remote ? "connecting through the signalling URL" : "connecting two peers over each path", () =>
+      unlessAborted(
+        signal,
+        runConnectPhase(targets, servers, { loopback, remote: options.remote, timeoutMs, connectTimeoutMs: options.connectTimeoutMs ?? 10_000, tlsCa: options.tlsCa }),
+        () => [],
+      ),
+    );
+    facts.connectivity = connectivity;
+    const session = sessionFromRemote(connectivity.find((c) => c.mode === "remote"));
+    if (session && !facts.session) facts.session = session;
+  }
+
+  if (expectations.length > 0) facts.expectations = evaluateExpectations(expectations, facts);
+
   const findings = runRules(options.rules ?? defaultRules, facts);
-  return buildReport(facts, findings, { startedAt, durationMs: performance.now() - t0, failOn: options.failOn ?? "error" });
+  return buildReport(facts, findings, {
+    startedAt,
+    durationMs: performance.now() - t0,
+    failOn: options.failOn ?? "error",
+    interrupted: signal?.aborted === true,
+  });
 }

@@ -3,6 +3,8 @@ import { ConfigError } from "../config/errors.js";
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "../report/exit-code.js";
 import { TOOL_VERSION } from "../version.js";
 import { checkCommand } from "./check-command.js";
+import { explainCommand } from "./explain-command.js";
+import { serveCommand } from "./serve-command.js";
 import { Output } from "./output.js";
 
 /** Runs the CLI and returns the exit code; never throws for bad input. */
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
       outputError: (s, write) => write(s.replace(/^error: /, "rtc-doctor: ")),
     });
   program.addCommand(checkCommand(out, setExit), { isDefault: true });
+  program.addCommand(explainCommand(out, setExit));
+  program.addCommand(serveCommand(out, setExit));
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({

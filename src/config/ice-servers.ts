@@ -3,6 +3,7 @@ import { ConfigError } from "./errors.js";
 import { parseIceUrl } from "./ice-url.js";
 import { DEFAULT_STUN_URLS } from "./defaults.js";
 import type { IceServerTarget, RTCIceServerLike, ServerSource } from "./types.js";
+import { mintTurnRestCredential } from "./turn-rest.js";
 
 export interface ServerInputs {
   /** --stun URLs */
@@ -12,6 +13,14 @@ export interface ServerInputs {
   /** --username / --credential, for the --turn URLs */
   username?: string;
   credential?: string;
+  /** --turn-secret: coturn's static-auth-secret, to mint TURN REST credentials for the --turn URLs */
+  turnSecret?: string;
+  /** --turn-ttl: lifetime of minted credentials in seconds (negative: already expired) */
+  turnTtlSec?: number;
+  /** --turn-user: the user part of a minted username */
+  turnUser?: string;
+  /** Clock for minting; tests pin it. */
+  now?: Date;
   /** --ice-servers: inline JSON or @path */
   iceServers?: string;
   /** RTC_DOCTOR_ICE_SERVERS and friends */
@@ -24,6 +33,8 @@ export interface ResolvedServers {
   targets: IceServerTarget[];
   /** True when nothing was configured and the built-in public STUN list is used. */
   usedDefaults: boolean;
+  /** Secrets that are in no target (a TURN REST shared secret), for the output scrubber. */
+  secrets?: string[];
 }
 
 function readJsonArgument(value: string, what: string): unknown {
@@ -113,13 +124,18 @@ export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
   if (turnFlags.length === 0 && (inputs.username !== undefined || inputs.credential !== undefined)) {
     throw new ConfigError("--username/--credential apply to --turn URLs, and no --turn URL was given");
   }
+  if (turnFlags.length === 0 && (inputs.turnSecret !== undefined || inputs.turnTtlSec !== undefined || inputs.turnUser !== undefined)) {
+    throw new ConfigError("--turn-secret/--turn-ttl/--turn-user apply to --turn URLs, and no --turn URL was given");
+  }
+  const turnAuth = turnFlags.length > 0 ? turnCredentials(inputs) : undefined;
   for (const raw of turnFlags) {
     const url = parseIceUrl(raw);
     if (!url.isTurn) throw new ConfigError(`--turn '${raw}': this is a STUN URL; pass it with --stun`);
-    if (!inputs.username || !inputs.credential) {
-      throw new ConfigError(`--turn '${raw}' needs --username and --credential`);
+    if (!turnAuth?.username || !turnAuth.credential) {
+      throw new ConfigError(`--turn '${raw}' needs --username and --credential (or --turn-secret)`);
     }
-    targets.push({ url, username: inputs.username, credential: inputs.credential, source: "flag" });
+    const { username, credential, restMinted } = turnAuth;
+    targets.push({ url, username, credential, ...(restMinted ? { restMinted } : {}), source: "flag" });
   }
 
   if (inputs.iceServers !== undefined) {
@@ -138,11 +154,41 @@ export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
   }
 
   const unique = dedupe(targets);
-  if (unique.length > 0) return { targets: unique, usedDefaults: false };
+  const secrets = turnAuth?.secret ? [turnAuth.secret] : [];
+  if (unique.length > 0) return { targets: unique, usedDefaults: false, secrets };
   return {
     targets: DEFAULT_STUN_URLS.map((raw) => ({ url: parseIceUrl(raw), source: "default" as const })),
     usedDefaults: true,
   };
+}
+
+/**
+ * The credentials for the --turn URLs: a static --credential, or TURN REST credentials minted from a
+ * shared secret. Flags win over RTC_DOCTOR_TURN_CREDENTIAL / RTC_DOCTOR_TURN_SECRET, which keep the
+ * secret out of the process list and shell history.
+ */
+function turnCredentials(inputs: ServerInputs): { username?: string; credential?: string; restMinted?: boolean; secret?: string } {
+  const env = inputs.env ?? {};
+  const fromEnv = (name: string) => (env[name] !== undefined && env[name] !== "" ? env[name] : undefined);
+  const credential = inputs.credential ?? (inputs.turnSecret === undefined ? fromEnv("RTC_DOCTOR_TURN_CREDENTIAL") : undefined);
+  const secret = inputs.turnSecret ?? (inputs.credential === undefined ? fromEnv("RTC_DOCTOR_TURN_SECRET") : undefined);
+  if (credential !== undefined && secret !== undefined) {
+    throw new ConfigError(
+      "both a TURN credential and a TURN REST secret are given (--credential/RTC_DOCTOR_TURN_CREDENTIAL and --turn-secret/RTC_DOCTOR_TURN_SECRET): give one",
+    );
+  }
+  if (secret === undefined) {
+    if (inputs.turnTtlSec !== undefined || inputs.turnUser !== undefined) {
+      throw new ConfigError("--turn-ttl/--turn-user need --turn-secret (or RTC_DOCTOR_TURN_SECRET)");
+    }
+    return { username: inputs.username, credential };
+  }
+  if (inputs.username !== undefined) {
+    throw new ConfigError("--username is minted from --turn-secret; give the user part with --turn-user NAME instead");
+  }
+  if (secret.length < 3) throw new ConfigError("--turn-secret is too short to be a shared secret");
+  const minted = mintTurnRestCredential({ secret, ttlSec: inputs.turnTtlSec, user: inputs.turnUser, now: inputs.now });
+  return { username: minted.username, credential: minted.credential, restMinted: true, secret };
 }
 
 /** The same URL with the same username is one probe, wherever it was configured. */

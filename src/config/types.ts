@@ -24,6 +24,8 @@ export interface IceServerTarget {
   readonly url: IceUrl;
   readonly username?: string;
   readonly credential?: string;
+  /** The credentials were minted here from a TURN REST shared secret (--turn-secret). */
+  readonly restMinted?: boolean;
   readonly source: ServerSource;
 }
 

@@ -28,7 +28,9 @@ export type ProbeErrorCode =
   | "insufficient-capacity"
   | "stun-error"
   | "protocol-error"
-  | "internal-error";
+  | "internal-error"
+  /** The run was interrupted (Ctrl-C) before the probe finished. */
+  | "interrupted";
 
 export interface ProbeError {
   code: ProbeErrorCode;

@@ -1,11 +1,18 @@
 import type { CandidateFact, GatheringFact } from "./candidates.js";
 import type { NatFact } from "./nat.js";
 import type { ServerFact } from "./servers.js";
+import type { ExpectationResult } from "./expectations.js";
+import type { SessionFact } from "./session.js";
+import type { ConnectivityFact } from "./connectivity.js";
 
 export type * from "./common.js";
 export type * from "./servers.js";
 export type * from "./candidates.js";
 export type * from "./nat.js";
+export type * from "./expectations.js";
+export type * from "./sdp.js";
+export type * from "./session.js";
+export type * from "./connectivity.js";
 
 /** What the run configured, as far as diagnosis needs it (no secrets). */
 export interface RunConfigFact {
@@ -25,4 +32,10 @@ export interface Facts {
   gathering: GatheringFact[];
   candidates: CandidateFact[];
   nat?: NatFact;
+  /** The --expect assertions, judged against the facts above (absent when none was given). */
+  expectations?: ExpectationResult[];
+  /** A WebRTC session's descriptions and ICE outcome, from `explain` input or the connectivity probe. */
+  session?: SessionFact;
+  /** Real connection attempts: loopback through each path, and remote through a signalling URL. */
+  connectivity?: ConnectivityFact[];
 }

@@ -41,6 +41,15 @@ export interface StunExchange {
   retransmissions?: number;
 }
 
+export interface RestCredentialFact {
+  /** The expiry from the username, ISO 8601. */
+  expiresAt: string;
+  /** Seconds from the probe until the expiry; negative once it has passed. */
+  remainingSec: number;
+  /** Minted by rtc-doctor from --turn-secret (else the username given had this form). */
+  minted: boolean;
+}
+
 /** What one STUN/TURN URL did when probed on its own, over its own transport. */
 export interface ServerFact {
   /** Position in the configured list; findings point at /servers/<index>. */
@@ -55,6 +64,11 @@ export interface ServerFact {
   source: ServerSource;
   /** The TURN username is not secret on its own, but it is left out: REST usernames embed expiry and user ids. */
   hasCredentials: boolean;
+  /**
+   * TURN REST credentials (username "<unix expiry>:<user>"): when they expire, so a 401 can be told
+   * apart as "expired". Never the username or the secret.
+   */
+  restCredential?: RestCredentialFact;
   ok: boolean;
   durationMs: number;
   dns?: DnsFact;

@@ -54,7 +54,7 @@ async function explainFailure(host: string, timeoutMs: number): Promise<ProbeErr
       timeoutMs,
     );
     const codes = results.map((r) => (r.status === "rejected" ? (r.reason as NodeJS.ErrnoException).code : "ok"));
-    return { code: "dns-failure", message: describe(host, codes) };
+    return { code: "dns-failure", message: describeDnsFailure(host, codes) };
   } catch {
     return timeoutFailure(host, timeoutMs);
   } finally {
@@ -63,7 +63,7 @@ async function explainFailure(host: string, timeoutMs: number): Promise<ProbeErr
 }
 
 /** `codes`: the outcome of the A and the AAAA query ("ok" when it returned records). */
-export function describe(host: string, codes: (string | undefined)[]): string {
+export function describeDnsFailure(host: string, codes: (string | undefined)[]): string {
   if (codes.includes("ENOTFOUND")) return `the host name '${host}' does not exist (NXDOMAIN)`;
   if (codes.includes("ok")) {
     return `'${host}' has DNS records, but the system resolver returned no address for it (check /etc/hosts, nsswitch or a split-horizon DNS)`;

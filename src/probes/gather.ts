@@ -46,6 +46,7 @@ export async function gatherThroughServer(
   const started = performance.now();
   const candidates: CandidateFact[] = [];
   let collecting = true;
+  let relayProtocol = url.transport;
   let pc: PeerConnection | undefined;
   try {
     // Loaded here, not at the top: werift's import costs ~200 ms the raw probes should not wait for.
@@ -60,16 +61,20 @@ export async function gatherThroughServer(
     // setLocalDescription resolves only once gathering has finished.
     const finished = await bounded(pc.setLocalDescription(offer), options.timeoutMs);
     fact.timedOut = !finished;
-    if (url.isTurn) await releaseAllocations(pc, options.timeoutMs);
+    fact.durationMs = Math.round(performance.now() - started);
+    if (url.isTurn) {
+      // Read before close: werift drops its protocols when the peer closes.
+      relayProtocol = actualRelayProtocol(pc) ?? relayProtocol;
+      await releaseAllocations(pc, Math.min(options.timeoutMs, 1000));
+    }
   } catch (error) {
     fact.error = { code: "internal-error", message: `werift failed while gathering through ${url.raw}: ${scrub(error, target)}` };
   } finally {
     collecting = false;
     if (pc) await bounded(pc.close(), 1000).catch(() => undefined);
   }
-  fact.durationMs = Math.round(performance.now() - started);
+  fact.durationMs ||= Math.round(performance.now() - started);
 
-  const relayProtocol = pc ? actualRelayProtocol(pc) ?? url.transport : url.transport;
   for (const c of candidates) {
     if (c.type === "host") continue;
     c.url = url.raw;

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { setTimeout as delay } from "node:timers/promises";
 import type { IceUrl } from "../config/types.js";
 import type { ProbeError, ProbeErrorCode, TransportAddress } from "../facts/common.js";
 import type { StunExchange } from "../facts/servers.js";
@@ -16,6 +17,13 @@ import {
 } from "../stun/message.js";
 import { StunTimeoutError, type StunChannel } from "../stun/transaction.js";
 import { openChannel, round, transportFailure, type ChannelOptions, type ProbeOutcome } from "./stun-binding.js";
+
+/**
+ * coturn keeps a UDP allocation for one more second after a Refresh with LIFETIME 0 (it turns 0 into
+ * 1 s), so an allocation this run or the previous one just released can still count against a quota
+ * of 1: a 486 gets one retry after that second before it is reported.
+ */
+const QUOTA_RETRY_MS = 1100;
 
 export interface TurnCredentials {
   username: string;
@@ -96,6 +104,7 @@ export async function probeAllocate(
       releaseTimeoutMs: Math.min(options.timeoutMs, 1000),
       failure: (error) => transportFailure(error, url, "request"),
     });
+    if (url.transport === "udp") outcome.retransmissions = outcome.exchanges.reduce((n, e) => n + (e.retransmissions ?? 0), 0);
     return { ...outcome, tls: opened.tls };
   } finally {
     opened.channel.close();
@@ -158,6 +167,11 @@ export async function allocateOn(
         signed.exchange.outcome += " (retrying with the new nonce)";
         auth.nonce = freshNonce;
         signed = await send("Allocate (new nonce)", sign(allocateRequest(), auth));
+      }
+      if (errorCodeOf(signed.response)?.code === 486 && deadline - performance.now() > QUOTA_RETRY_MS + 200) {
+        signed.exchange.outcome += ` (retrying once in ${QUOTA_RETRY_MS} ms)`;
+        await delay(QUOTA_RETRY_MS);
+        signed = await send("Allocate (quota retry)", sign(allocateRequest(), auth));
       }
       response = signed.response;
       if (!isSuccess(response)) {

@@ -3,6 +3,7 @@ import type { Finding, Severity } from "../rules/types.js";
 import { severityRank } from "../rules/engine.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { SCHEMA_VERSION, type Report } from "./types.js";
+import { deriveVerdict } from "../verdict/derive.js";
 
 export type FailOn = Severity | "never";
 
@@ -11,7 +12,11 @@ export function isFailing(findings: readonly Finding[], failOn: FailOn): boolean
   return findings.some((f) => severityRank(f.severity) <= severityRank(failOn));
 }
 
-export function buildReport(facts: Facts, findings: Finding[], meta: { startedAt: Date; durationMs: number; failOn: FailOn }): Report {
+export function buildReport(
+  facts: Facts,
+  findings: Finding[],
+  meta: { startedAt: Date; durationMs: number; failOn: FailOn; interrupted?: boolean },
+): Report {
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -23,9 +28,16 @@ export function buildReport(facts: Facts, findings: Finding[], meta: { startedAt
       warnings: count("warning"),
       infos: count("info"),
       failOn: meta.failOn,
-      passed: !isFailing(findings, meta.failOn),
+      passed: !isFailing(findings, meta.failOn) && meta.interrupted !== true,
+      ...(meta.interrupted ? { interrupted: true } : {}),
     },
     ...facts,
     findings,
+    ...withVerdict(facts),
   };
+}
+
+function withVerdict(facts: Facts): Pick<Report, "verdict"> {
+  const verdict = deriveVerdict(facts);
+  return verdict ? { verdict } : {};
 }

@@ -11,5 +11,6 @@ export const EXIT_INTERNAL = 3;
 export const EXIT_INTERRUPTED = 130;
 
 export function exitCodeFor(report: Report): number {
+  if (report.summary.interrupted) return EXIT_INTERRUPTED;
   return report.summary.passed ? EXIT_OK : EXIT_FINDINGS;
 }

@@ -1,6 +1,8 @@
 import type { Report } from "./types.js";
 import { renderHuman } from "./human.js";
 import { renderJson } from "./json.js";
+import { renderJunit } from "./junit.js";
+import { renderMarkdown } from "./markdown.js";
 
 export type { Report, ReportSummary } from "./types.js";
 export { SCHEMA_VERSION } from "./types.js";
@@ -12,12 +14,14 @@ export interface RenderOptions {
   color: boolean;
 }
 
-export const FORMATS = ["human", "json"] as const;
+export const FORMATS = ["human", "json", "junit", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 
 const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => string> = {
   human: renderHuman,
   json: (report) => renderJson(report),
+  junit: (report) => renderJunit(report),
+  markdown: (report) => renderMarkdown(report),
 };
 
 export function render(report: Report, format: Format, options: RenderOptions): string {

@@ -1,5 +1,6 @@
 import type { Facts } from "../facts/index.js";
 import type { Finding, Severity } from "../rules/types.js";
+import type { Verdict } from "../verdict/types.js";
 
 /** Bumped only for incompatible changes; new fields are added without a bump. */
 export const SCHEMA_VERSION = "1.0";
@@ -10,8 +11,10 @@ export interface ReportSummary {
   infos: number;
   /** The --fail-on threshold the exit code was computed with. */
   failOn: Severity | "never";
-  /** No finding at or above failOn: exit code 0. */
+  /** No finding at or above failOn, and the run completed: exit code 0. */
   passed: boolean;
+  /** The run was interrupted (Ctrl-C, or the API's AbortSignal): the facts are partial. Exit code 130. */
+  interrupted?: boolean;
 }
 
 /** The published contract (schema/report.schema.json): the facts as probed, then the diagnosis. */
@@ -22,4 +25,6 @@ export interface Report extends Facts {
   durationMs: number;
   summary: ReportSummary;
   findings: Finding[];
+  /** Who this network can reach, directly or through a relay; absent when the facts cannot tell (e.g. explain of an SDP). */
+  verdict?: Verdict;
 }

@@ -8,6 +8,18 @@ import { turnUdpBlocked } from "./turn-udp-blocked.js";
 import { turnServerUnreachable } from "./turn-server-unreachable.js";
 import { stunServerUnreachable } from "./stun-server-unreachable.js";
 import { noTurnConfigured } from "./no-turn-configured.js";
+import { expectationFailed } from "./expectation-failed.js";
+import { sdpWithoutCandidates } from "./sdp-without-candidates.js";
+import { farSidePrivateCandidates } from "./far-side-private-candidates.js";
+import { farSideMdnsOnly } from "./far-side-mdns-only.js";
+import { ipFamilyMismatch } from "./ip-family-mismatch.js";
+import { iceTcpOneSide } from "./ice-tcp-one-side.js";
+import { farSideUnreachableViaRelay } from "./far-side-unreachable-via-relay.js";
+import { transportFallbackHidesUdp } from "./transport-fallback-hides-udp.js";
+import { udpBlocked } from "./udp-blocked.js";
+import { symmetricNatWithoutTurn } from "./symmetric-nat-without-turn.js";
+import { natBehaviour } from "./nat-behaviour.js";
+import { connectionStalled } from "./connection-stalled.js";
 
 export type { Rule, RuleHit, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank } from "./engine.js";
@@ -18,12 +30,28 @@ export { runRules, worstSeverity, severityRank } from "./engine.js";
  */
 export const rules: readonly Rule[] = [
   dnsFailure,
+  // UDP blocked on this network explains every UDP server timeout below it.
+  udpBlocked,
   turnAuthFailed,
   turnQuotaOrCapacity,
   turnAllocationRefused,
   turnTlsCertificate,
   turnUdpBlocked,
   turnServerUnreachable,
+  // The session (explain input or a real attempt): what each side offered, then what ICE did with it.
+  sdpWithoutCandidates,
+  farSidePrivateCandidates,
+  farSideMdnsOnly,
+  ipFamilyMismatch,
+  iceTcpOneSide,
+  farSideUnreachableViaRelay,
+  transportFallbackHidesUdp,
   stunServerUnreachable,
+  symmetricNatWithoutTurn,
   noTurnConfigured,
+  natBehaviour,
+  // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
+  connectionStalled,
+  // Last: an unmet expectation is the consequence of the causes above, which say why.
+  expectationFailed,
 ];

@@ -90,7 +90,9 @@ export class UdpStunSocket {
         this.pending.delete(key);
         reject(new StunTimeoutError(entry.attempts, performance.now() - started));
       };
-      const deadline = setTimeout(fail, options.timeoutMs);
+      // Timers run before I/O in Node's loop: after a stall (a descheduled process, a busy loop) an
+      // answer that already arrived would lose to the deadline. Let pending I/O be read first.
+      const deadline = setTimeout(() => setImmediate(() => this.pending.get(key) === entry && fail()), options.timeoutMs);
       const transmit = () => {
         if (this.closed) return fail();
         entry.attempts += 1;

@@ -17,7 +17,7 @@ export interface CliResult {
  */
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   if (!existsSync(`${root}dist/cli/main.js`)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
-  const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RTC_DOCTOR_ICE_SERVERS: undefined, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RTC_DOCTOR_ICE_SERVERS: undefined, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? root, env, stdio: ["ignore", "pipe", "pipe"] });

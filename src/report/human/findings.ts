@@ -21,6 +21,6 @@ export function renderFindings(report: Report, c: ChalkInstance): string[] {
 export function renderSummary(report: Report, exitCode: number, c: ChalkInstance): string {
   const s = report.summary;
   const counts = [`${s.errors} error${s.errors === 1 ? "" : "s"}`, `${s.warnings} warning${s.warnings === 1 ? "" : "s"}`].join(", ");
-  const verdict = s.passed ? c.green("PASS") : c.red("FAIL");
+  const verdict = s.interrupted ? c.yellow("INTERRUPTED (partial report)") : s.passed ? c.green("PASS") : c.red("FAIL");
   return `${verdict}  ${counts}  (exit ${exitCode}, --fail-on ${s.failOn})`;
 }

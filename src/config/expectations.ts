@@ -1,0 +1,63 @@
+import type { ClassicNatType } from "../facts/nat.js";
+import { ConfigError } from "./errors.js";
+
+export type RelayTransport = "udp" | "tcp" | "tls";
+
+/** What a CI job can assert about a run; each unmet one is an error finding (expectation-failed). */
+export type Expectation =
+  | { kind: "relay"; transport?: RelayTransport; text: string }
+  | { kind: "srflx"; text: string }
+  | { kind: "nat"; classic: Exclude<ClassicNatType, "unknown">; negated: boolean; text: string }
+  | { kind: "connect"; mode: "remote" | "loopback"; text: string }
+  | { kind: "rtt"; maxMs: number; text: string };
+
+const NAT_LABELS: readonly Exclude<ClassicNatType, "unknown">[] = [
+  "open-internet",
+  "full-cone",
+  "restricted-cone",
+  "port-restricted-cone",
+  "symmetric",
+  "udp-blocked",
+];
+
+export const EXPECTATION_SYNTAX =
+  "relay, relay:udp, relay:tcp, relay:tls, srflx, nat:<type> or nat:!<type> " +
+  `(type: ${NAT_LABELS.join(", ")}), connect:remote, connect:loopback, rtt<MS`;
+
+/** Parses one expectation; `what` names where it came from for the error (e.g. "--expect"). */
+export function parseExpectation(raw: string, what = "--expect"): Expectation {
+  const text = raw.trim().toLowerCase();
+  const fail = (why: string): never => {
+    throw new ConfigError(`${what} '${raw}': ${why} (expected one of: ${EXPECTATION_SYNTAX})`);
+  };
+  if (text === "relay") return { kind: "relay", text };
+  const relay = /^relay:(udp|tcp|tls)$/.exec(text);
+  if (relay) return { kind: "relay", transport: relay[1] as RelayTransport, text };
+  if (text === "srflx") return { kind: "srflx", text };
+  const nat = /^nat:(!?)([a-z-]+)$/.exec(text);
+  if (nat) {
+    const classic = nat[2] as Exclude<ClassicNatType, "unknown">;
+    if (!NAT_LABELS.includes(classic)) fail(`unknown NAT type '${nat[2] ?? ""}'`);
+    return { kind: "nat", classic, negated: nat[1] === "!", text };
+  }
+  const connect = /^connect:(remote|loopback)$/.exec(text);
+  if (connect) return { kind: "connect", mode: connect[1] as "remote" | "loopback", text };
+  const rtt = /^rtt\s*<\s*(\d+)\s*(ms)?$/.exec(text);
+  if (rtt) {
+    const maxMs = Number(rtt[1]);
+    if (maxMs < 1 || maxMs > 60_000) fail("the RTT bound must be from 1 to 60000 ms");
+    return { kind: "rtt", maxMs, text: `rtt<${maxMs}` };
+  }
+  if (/^rtt/.test(text)) fail("write the bound as rtt<MILLISECONDS, e.g. rtt<150");
+  return fail("unknown expectation");
+}
+
+/** Every expectation, validated up front; duplicates collapse to one. */
+export function parseExpectations(raw: readonly string[], what = "--expect"): Expectation[] {
+  const seen = new Map<string, Expectation>();
+  for (const r of raw) {
+    const e = parseExpectation(r, what);
+    if (!seen.has(e.text)) seen.set(e.text, e);
+  }
+  return [...seen.values()];
+}

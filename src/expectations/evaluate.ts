@@ -1,0 +1,112 @@
+import type { Expectation } from "../config/expectations.js";
+import type { ExpectationResult } from "../facts/expectations.js";
+import type { Facts, ServerFact } from "../facts/index.js";
+
+type Outcome = Omit<ExpectationResult, "expectation">;
+
+const notMeasured = (why: string): Outcome => ({ met: false, actual: `not measured: ${why}` });
+
+function ms(value: number): string {
+  return `${Math.round(value * 10) / 10} ms`;
+}
+
+function failures(servers: readonly ServerFact[]): string {
+  return servers.map((s) => `${s.url}: ${s.error?.message ?? "failed"}`).join("; ");
+}
+
+function relay(e: Extract<Expectation, { kind: "relay" }>, facts: Facts): Outcome {
+  const turn = facts.servers.filter((s) => s.kind === "turn" && (e.transport === undefined || s.transport === e.transport));
+  const over = e.transport ? ` over ${e.transport.toUpperCase()}` : "";
+  if (turn.length === 0) return notMeasured(`no TURN URL${over} was configured`);
+  const working = turn.find((s) => s.ok && s.relayedAddress);
+  if (working?.relayedAddress) {
+    return {
+      met: true,
+      actual: `${working.url} allocated a relay${over} (${working.relayedAddress.address}:${working.relayedAddress.port})`,
+      path: `/servers/${working.index}/relayedAddress`,
+    };
+  }
+  return { met: false, actual: `no relay${over}: ${failures(turn)}`, path: `/servers/${turn[0]?.index ?? 0}` };
+}
+
+/** A server-reflexive candidate comes from a Binding (or Allocate) over UDP, as browsers gather it. */
+function srflx(facts: Facts): Outcome {
+  const udp = facts.servers.filter((s) => s.transport === "udp");
+  const mapped = udp.find((s) => s.ok && s.mappedAddress);
+  if (mapped?.mappedAddress) {
+    return { met: true, actual: `${mapped.url} saw this host as ${mapped.mappedAddress.address}:${mapped.mappedAddress.port}`, path: `/servers/${mapped.index}/mappedAddress` };
+  }
+  const gathered = facts.candidates.findIndex((c) => c.type === "srflx");
+  if (gathered >= 0) return { met: true, actual: `srflx candidate gathered through ${facts.candidates[gathered]?.url ?? "a STUN server"}`, path: `/candidates/${gathered}` };
+  if (udp.length === 0) return notMeasured("no STUN URL (or TURN over UDP) was configured");
+  return { met: false, actual: `no server-reflexive address: ${failures(udp)}`, path: `/servers/${udp[0]?.index ?? 0}` };
+}
+
+function nat(e: Extract<Expectation, { kind: "nat" }>, facts: Facts): Outcome {
+  const n = facts.nat;
+  if (!n) return notMeasured("NAT discovery did not run (--no-nat, or no STUN server to run it against)");
+  const path = "/nat/classic";
+  const described = `NAT classified as ${n.classic} (mapping ${n.mapping}, filtering ${n.filtering})`;
+  if (e.negated && n.classic === "unknown" && e.classic === "symmetric") {
+    // Symmetric is a mapping property: a known mapping settles it even when the filtering is unknown.
+    if (n.mapping === "endpoint-independent") return { met: true, actual: `${described}: the mapping is not symmetric`, path: "/nat/mapping" };
+    if (n.mapping !== "unknown") return { met: false, actual: `${described}: an ${n.mapping} mapping is symmetric`, path: "/nat/mapping" };
+  }
+  if (n.classic === "unknown") return { met: false, actual: `${described}${n.note ? `: ${n.note}` : ""}`, path };
+  if (!e.negated) return { met: n.classic === e.classic, actual: described, path };
+  // With UDP blocked no NAT behaviour is observable: "not TYPE" cannot be shown for any other type.
+  if (n.classic === "udp-blocked" && e.classic !== "udp-blocked") return { met: false, actual: `${described}: no NAT behaviour could be observed`, path };
+  return { met: n.classic !== e.classic, actual: described, path };
+}
+
+function connect(e: Extract<Expectation, { kind: "connect" }>, facts: Facts): Outcome {
+  const attempts = facts.connectivity;
+  if (!attempts) return notMeasured("this run made no connection attempt");
+  const indexed = attempts.map((a, i) => ({ a, i })).filter(({ a }) => (e.mode === "remote" ? a.mode === "remote" : a.mode.startsWith("loopback")));
+  if (indexed.length === 0) {
+    return notMeasured(e.mode === "remote" ? "no remote connection was attempted (give the far end with --signal URL)" : "no loopback connection was attempted");
+  }
+  const ok = indexed.filter(({ a }) => a.ok);
+  const names = (list: typeof indexed) => list.map(({ a }) => `${a.mode}${a.via ? ` via ${a.via}` : ""}`).join(", ");
+  const first = ok[0] ?? indexed[0];
+  return {
+    met: ok.length > 0,
+    actual: ok.length > 0 ? `${ok.length} of ${indexed.length} connected (${names(ok)})` : `none of ${indexed.length} connected (${names(indexed)})`,
+    path: `/connectivity/${first?.i ?? 0}`,
+  };
+}
+
+/** The remote connection's RTT is the real one; without it, every configured server must be that close. */
+function rtt(e: Extract<Expectation, { kind: "rtt" }>, facts: Facts): Outcome {
+  const attempts = facts.connectivity ?? [];
+  const remote = attempts.findIndex((a) => a.mode === "remote" && a.ok && typeof a.rttMs === "number");
+  if (remote >= 0) {
+    const value = attempts[remote]?.rttMs ?? 0;
+    return { met: value < e.maxMs, actual: `remote connection RTT ${ms(value)}`, path: `/connectivity/${remote}/rttMs` };
+  }
+  const timed = facts.servers.filter((s) => s.ok && typeof s.rttMs === "number");
+  if (timed.length === 0) return notMeasured("no server answered and no remote connection measured an RTT");
+  const slowest = timed.reduce((a, b) => ((b.rttMs ?? 0) > (a.rttMs ?? 0) ? b : a));
+  const value = slowest.rttMs ?? 0;
+  return { met: value < e.maxMs, actual: `slowest ICE server RTT ${ms(value)} (${slowest.url})`, path: `/servers/${slowest.index}/rttMs` };
+}
+
+function outcomeOf(e: Expectation, facts: Facts): Outcome {
+  switch (e.kind) {
+    case "relay":
+      return relay(e, facts);
+    case "srflx":
+      return srflx(facts);
+    case "nat":
+      return nat(e, facts);
+    case "connect":
+      return connect(e, facts);
+    case "rtt":
+      return rtt(e, facts);
+  }
+}
+
+/** Pure: the same facts give the same results. */
+export function evaluateExpectations(expectations: readonly Expectation[], facts: Facts): ExpectationResult[] {
+  return expectations.map((e) => ({ expectation: e.text, ...outcomeOf(e, facts) }));
+}

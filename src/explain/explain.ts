@@ -1,0 +1,84 @@
+import { performance } from "node:perf_hooks";
+import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
+import type { Facts, SessionFact } from "../facts/index.js";
+import { buildReport, type FailOn } from "../report/build.js";
+import type { Report } from "../report/types.js";
+import { rules as defaultRules, runRules, type Rule } from "../rules/index.js";
+import { ExplainInputError } from "./errors.js";
+import { pickSession, sessionsFromDump } from "./from-dump.js";
+import { sessionFromSdp } from "./from-sdp.js";
+import { reportSchemaError } from "./report-schema.js";
+
+export type ExplainInputKind = "sdp" | "sdp-json" | "webrtc-internals" | "report";
+
+export interface ExplainOptions {
+  failOn?: FailOn;
+  /** webrtc-internals: the peer connection id to diagnose (default: the last one with a remote description). */
+  peerConnection?: string;
+  rules?: readonly Rule[];
+  now?: Date;
+}
+
+export interface ExplainResult {
+  kind: ExplainInputKind;
+  report: Report;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Facts with nothing probed: servers were not contacted, so only the session speaks. */
+function factsFor(session: SessionFact, iceServerUrls: string[] = []): Facts {
+  const turn = iceServerUrls.filter((u) => /^turns?:/i.test(u)).length;
+  return {
+    config: { usedDefaultServers: false, timeoutMs: DEFAULT_TIMEOUT_MS, stunCount: iceServerUrls.length - turn, turnCount: turn },
+    servers: [],
+    gathering: [],
+    candidates: [],
+    session,
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ExplainInputError(`input is neither an SDP (starting with v=0) nor valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** What the input is, decided by its shape, and the facts it carries. */
+export function factsFromInput(text: string, options: ExplainOptions = {}): { kind: ExplainInputKind; facts: Facts } {
+  const trimmed = text.replace(/^\uFEFF/, "").trim();
+  if (trimmed === "") throw new ExplainInputError("input is empty: give an SDP, a webrtc-internals dump or an rtc-doctor JSON report");
+  if (trimmed.startsWith("v=")) return { kind: "sdp", facts: factsFor(sessionFromSdp({ single: trimmed })) };
+  const value = parseJson(trimmed);
+  if (!isObject(value)) throw new ExplainInputError("JSON input must be an object: {type, sdp}, {offer, answer}, a webrtc-internals dump or an rtc-doctor report");
+
+  if ("PeerConnections" in value) {
+    const picked = pickSession(sessionsFromDump(value), options.peerConnection);
+    return { kind: "webrtc-internals", facts: factsFor(picked.session, picked.iceServerUrls) };
+  }
+  if ("schemaVersion" in value && isObject(value["tool"]) && value["tool"]["name"] === "rtc-doctor") {
+    const problem = reportSchemaError(value);
+    if (problem) throw new ExplainInputError(`rtc-doctor report does not match schema/report.schema.json: ${problem}`);
+    // The report's own findings and summary are dropped: the rules of this version judge the facts again.
+    const { schemaVersion: _v, tool: _t, startedAt: _s, durationMs: _d, summary: _u, findings: _f, verdict: _r, ...facts } = value as unknown as Report;
+    return { kind: "report", facts: facts as Facts };
+  }
+  if ("offer" in value || "answer" in value || "local" in value || "remote" in value) {
+    return { kind: "sdp-json", facts: factsFor(sessionFromSdp(value as Parameters<typeof sessionFromSdp>[0])) };
+  }
+  if (typeof value["sdp"] === "string") return { kind: "sdp-json", facts: factsFor(sessionFromSdp({ single: value as { sdp: string } })) };
+  throw new ExplainInputError("unrecognised JSON: expected {type, sdp}, {offer, answer}, a webrtc-internals dump (PeerConnections) or an rtc-doctor report");
+}
+
+/** Diagnoses a capture with no network at all: the same rules and report as `check`. */
+export function explain(text: string, options: ExplainOptions = {}): ExplainResult {
+  const startedAt = options.now ?? new Date();
+  const t0 = performance.now();
+  const { kind, facts } = factsFromInput(text, options);
+  const findings = runRules(options.rules ?? defaultRules, facts);
+  return { kind, report: buildReport(facts, findings, { startedAt, durationMs: performance.now() - t0, failOn: options.failOn ?? "error" }) };
+}

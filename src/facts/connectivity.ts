@@ -1,0 +1,79 @@
+import type { ProbeError } from "./common.js";
+import type { SdpCandidateFact, SdpFact } from "./sdp.js";
+import type { CandidatePairFact, PairCandidateFact } from "./session.js";
+
+export type ConnectivityMode = "loopback-host" | "loopback-srflx" | "loopback-relay" | "remote";
+
+/** Where an attempt stopped making progress; the first step that did not complete. */
+export type ConnectStage = "signalling" | "gathering" | "checking" | "dtls" | "data-channel";
+
+export interface IceStateChange {
+  /** RTCIceConnectionState as the stack reported it. */
+  state: string;
+  /** Milliseconds since the attempt started. */
+  atMs: number;
+}
+
+/** One HTTP request made to the signalling server, without credentials. */
+export interface HttpExchangeFact {
+  step: "start" | "offer" | "trickle" | "delete";
+  method: string;
+  /** Without query string values or userinfo (they often carry tokens). */
+  url: string;
+  status?: number;
+  durationMs: number;
+  /** Response headers that explain the exchange; never Authorization, cookies or Link credentials. */
+  headers: Record<string, string>;
+  /** Transport failure (refused, timeout, DNS) or why the response was unusable. */
+  error?: string;
+}
+
+export interface SignallingFact {
+  protocol: "whip" | "pipecat";
+  /** How `--protocol auto` recognised the protocol. */
+  detectedBy?: string;
+  /** The offer was sent at once and candidates followed separately (--trickle). */
+  trickle: boolean;
+  /** Local gathering did not complete within the bound, so the offer went out with what there was. */
+  gatheringTimedOut: boolean;
+  /** Candidates sent in the offer itself, and separately by trickle. */
+  offerCandidates: number;
+  trickledCandidates: number;
+  exchanges: HttpExchangeFact[];
+  /** ICE server URLs the signalling server handed out (WHIP Link headers, Pipecat iceConfig); no credentials. */
+  iceServersFromServer: string[];
+  offer?: SdpFact;
+  answer?: SdpFact;
+  /** The session was ended on the server (WHIP DELETE); absent when the protocol has no such step. */
+  sessionDeleted?: boolean;
+}
+
+/**
+ * One real connection attempt: ICE, DTLS, a data channel and an echo round trip, step by step, so
+ * that a stalled attempt shows where and with what evidence it stalled.
+ */
+export interface ConnectivityFact {
+  mode: ConnectivityMode;
+  /** The TURN URL (loopback-relay), STUN URL (loopback-srflx) or signalling URL (remote), without secrets. */
+  via?: string;
+  /** ICE connected, DTLS connected and the data channel opened. */
+  ok: boolean;
+  durationMs: number;
+  iceStates: IceStateChange[];
+  dtlsState?: string;
+  selectedPair?: { local: PairCandidateFact; remote: PairCandidateFact };
+  /** From the start of the attempt (before the offer) to ICE connected. */
+  timeToConnectedMs?: number;
+  timeToDataChannelMs?: number;
+  /** Median data-channel echo round trip. */
+  rttMs?: number;
+  echo?: { sent: number; received: number };
+  stalledIn?: ConnectStage;
+  /** Every candidate pair the local stack checked, with its request/response counts. */
+  pairs: CandidatePairFact[];
+  /** Candidates the local side offered, and those it learned from the far side. */
+  localCandidates: SdpCandidateFact[];
+  remoteCandidates: SdpCandidateFact[];
+  signalling?: SignallingFact;
+  error?: ProbeError;
+}

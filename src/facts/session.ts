@@ -1,0 +1,52 @@
+import type { SdpCandidateFact, SdpFact } from "./sdp.js";
+
+export type PairState = "frozen" | "waiting" | "in-progress" | "succeeded" | "failed";
+
+/** One end of a candidate pair as the ICE agent saw it (stats, not SDP: prflx ones appear here). */
+export interface PairCandidateFact extends SdpCandidateFact {
+  /** Local relay candidates: the transport to the TURN server (udp, tcp, tls). */
+  relayProtocol?: "udp" | "tcp" | "tls";
+}
+
+/** A candidate pair's checks: what was sent, what came back. */
+export interface CandidatePairFact {
+  state: PairState;
+  nominated: boolean;
+  /** The pair the transport selected for media. */
+  selected: boolean;
+  local: PairCandidateFact;
+  remote: PairCandidateFact;
+  requestsSent?: number;
+  responsesReceived?: number;
+  requestsReceived?: number;
+  bytesSent?: number;
+  bytesReceived?: number;
+}
+
+/** An icecandidateerror event (browsers fire it for STUN/TURN failures during gathering). */
+export interface CandidateErrorFact {
+  url?: string;
+  errorCode: number;
+  errorText?: string;
+}
+
+/**
+ * One WebRTC session seen from this side: the descriptions exchanged, the candidates trickled after
+ * them, and (when the input has them) what ICE did with the pairs. Filled by `explain` from an SDP or
+ * a webrtc-internals dump, or by the connectivity probe from its own attempt. "local" is the side
+ * rtc-doctor (or the browser that made the dump) runs on; "remote" the far side.
+ */
+export interface SessionFact {
+  source: "sdp" | "webrtc-internals" | "connectivity";
+  local?: SdpFact;
+  remote?: SdpFact;
+  /**
+   * Candidates signalled separately after the descriptions (trickle ICE). Absent when the input
+   * cannot tell (a bare SDP); an empty list means none was trickled.
+   */
+  trickled?: { local?: SdpCandidateFact[]; remote?: SdpCandidateFact[] };
+  /** iceConnectionState values in the order they were entered. */
+  iceStates?: string[];
+  pairs?: CandidatePairFact[];
+  candidateErrors?: CandidateErrorFact[];
+}

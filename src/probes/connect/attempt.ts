@@ -1,0 +1,212 @@
+import { performance } from "node:perf_hooks";
+import type { ConnectStage, ConnectivityFact, IceStateChange } from "../../facts/connectivity.js";
+import type { CandidatePairFact, PairCandidateFact, PairState } from "../../facts/session.js";
+import type { CandidateType } from "../../facts/candidates.js";
+import { classifyAddress, familyOf } from "../../net/address-class.js";
+import { bounded, relayTransportOf, type DataChannel, type PeerConnection } from "../../webrtc/peer.js";
+
+/** Data-channel messages the far end echoes; rtc-doctor serve and the loopback answerer both do. */
+export const ECHO_PREFIX = "rtc-doctor-echo ";
+export const DATA_CHANNEL_LABEL = "rtc-doctor";
+
+/**
+ * Watches one local peer from the start of an attempt: the ICE state timeline and when each step
+ * completed. Times are milliseconds since the attempt started.
+ */
+export class AttemptRecorder {
+  readonly startedAt = performance.now();
+  readonly iceStates: IceStateChange[] = [];
+  connectedAtMs?: number;
+  dataChannelAtMs?: number;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(readonly pc: PeerConnection) {
+    pc.iceConnectionStateChange.subscribe((state) => {
+      // werift emits "completed" when its own gathering ends, before any check ran; it says
+      // nothing about connectivity and would read as success in the timeline.
+      if (state === "completed" && !this.iceStates.some((s) => s.state === "connected")) return;
+      this.iceStates.push({ state, atMs: this.elapsed() });
+      if (state === "connected" && this.connectedAtMs === undefined) this.connectedAtMs = this.elapsed();
+      for (const wake of this.waiters) wake();
+    });
+  }
+
+  elapsed(): number {
+    return Math.round(performance.now() - this.startedAt);
+  }
+
+  /** Resolves true once ICE is connected, false when the bound passes first (werift never says "failed"). */
+  waitIceConnected(timeoutMs: number): Promise<boolean> {
+    if (this.connectedAtMs !== undefined) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(ok);
+      };
+      const check = () => {
+        if (this.connectedAtMs !== undefined) done(true);
+      };
+      const timer = setTimeout(() => done(false), Math.max(1, timeoutMs));
+      this.waiters.add(check);
+    });
+  }
+
+  /** Resolves true once the channel is open, false when the bound passes first. */
+  async waitOpen(channel: DataChannel, timeoutMs: number): Promise<boolean> {
+    if (channel.readyState !== "open") {
+      const opened = new Promise<void>((resolve) => {
+        const sub = channel.stateChanged.subscribe((state) => {
+          if (state === "open") {
+            sub.unSubscribe();
+            resolve();
+          }
+        });
+      });
+      if (!(await bounded(opened, Math.max(1, timeoutMs)))) return false;
+    }
+    this.dataChannelAtMs ??= this.elapsed();
+    return true;
+  }
+}
+
+/** Sends `count` numbered messages one after another and times each echo; returns the RTTs received. */
+export async function measureEcho(channel: DataChannel, count: number, timeoutMs: number): Promise<number[]> {
+  const rtts: number[] = [];
+  for (let seq = 0; seq < count; seq += 1) {
+    const text = `${ECHO_PREFIX}${seq}`;
+    const sentAt = performance.now();
+    let sub: { unSubscribe(): void } | undefined;
+    const echoed = new Promise<void>((resolve) => {
+      sub = channel.onMessage.subscribe((data) => {
+        if (data.toString() === text) resolve();
+      });
+    });
+    channel.send(text);
+    const ok = await bounded(echoed, timeoutMs);
+    sub?.unSubscribe();
+    if (!ok) break;
+    rtts.push(performance.now() - sentAt);
+  }
+  return rtts;
+}
+
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const value = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return Math.round(value * 100) / 100;
+}
+
+type StatsEntry = Record<string, unknown>;
+
+function candidateFromStats(entry: StatsEntry | undefined, relayProtocol?: "udp" | "tcp" | "tls"): PairCandidateFact | undefined {
+  if (!entry) return undefined;
+  const address = String(entry["address"] ?? entry["ip"] ?? "");
+  const type = String(entry["candidateType"] ?? "host") as CandidateType;
+  const protocol = String(entry["protocol"] ?? "udp").toLowerCase() === "tcp" ? "tcp" : "udp";
+  const family = familyOf(address);
+  return {
+    type,
+    protocol,
+    address,
+    port: Number(entry["port"] ?? 0),
+    component: 1,
+    addressClass: classifyAddress(address),
+    ...(family ? { family } : {}),
+    ...(type === "relay" && relayProtocol ? { relayProtocol } : {}),
+  };
+}
+
+const PAIR_STATES = new Set<string>(["frozen", "waiting", "in-progress", "succeeded", "failed"]);
+
+export interface PairStats {
+  pairs: CandidatePairFact[];
+  selected?: { local: PairCandidateFact; remote: PairCandidateFact };
+  dtlsState?: string;
+}
+
+/** Candidate pairs, the selected pair and the DTLS state from werift's getStats(). */
+export async function readPairStats(pc: PeerConnection, timeoutMs = 2000): Promise<PairStats> {
+  let report: Map<string, StatsEntry> | undefined;
+  await bounded(
+    pc.getStats().then((r) => {
+      report = r as unknown as Map<string, StatsEntry>;
+    }),
+    timeoutMs,
+  ).catch(() => false);
+  if (!report) return { pairs: [] };
+  const entries = [...report.values()];
+  const byId = new Map(entries.map((e) => [String(e["id"]), e]));
+  const transport = entries.find((e) => e["type"] === "transport");
+  const selectedId = transport?.["selectedCandidatePairId"];
+  const relayProtocol = relayTransportOf(pc);
+  const pairs: CandidatePairFact[] = [];
+  let selected: PairStats["selected"];
+  for (const e of entries.filter((x) => x["type"] === "candidate-pair")) {
+    const local = candidateFromStats(byId.get(String(e["localCandidateId"])), relayProtocol);
+    const remote = candidateFromStats(byId.get(String(e["remoteCandidateId"])));
+    if (!local || !remote) continue;
+    const state = String(e["state"]);
+    const isSelected = e["id"] === selectedId;
+    pairs.push({
+      state: (PAIR_STATES.has(state) ? state : "waiting") as PairState,
+      nominated: e["nominated"] === true,
+      selected: isSelected,
+      local,
+      remote,
+      // werift counts a transaction once in requestsSent and its resends apart.
+      requestsSent: Number(e["requestsSent"] ?? 0) + Number(e["retransmissionsSent"] ?? 0),
+      responsesReceived: Number(e["responsesReceived"] ?? 0),
+      requestsReceived: Number(e["requestsReceived"] ?? 0),
+      bytesSent: Number(e["bytesSent"] ?? 0),
+      bytesReceived: Number(e["bytesReceived"] ?? 0),
+    });
+    if (isSelected) selected = { local, remote };
+  }
+  const dtlsState = transport?.["dtlsState"];
+  return { pairs, ...(selected ? { selected } : {}), ...(typeof dtlsState === "string" ? { dtlsState } : {}) };
+}
+
+export interface AttemptTimeouts {
+  /** Bound on ICE + DTLS + data channel after the descriptions are exchanged. */
+  connectTimeoutMs: number;
+  /** Echo messages to time (0 skips the echo). */
+  echoCount: number;
+}
+
+/**
+ * Everything after the descriptions were exchanged: wait for ICE, DTLS and the data channel, time
+ * the echo, read the pair stats. Fills the outcome fields of `fact`; never throws.
+ */
+export async function completeAttempt(
+  recorder: AttemptRecorder,
+  channel: DataChannel,
+  fact: ConnectivityFact,
+  timeouts: AttemptTimeouts,
+): Promise<void> {
+  const deadline = performance.now() + timeouts.connectTimeoutMs;
+  const left = () => Math.max(1, deadline - performance.now());
+  let stalledIn: ConnectStage | undefined;
+  let open = false;
+  if (!(await recorder.waitIceConnected(left()))) stalledIn = "checking";
+  else open = await recorder.waitOpen(channel, left());
+
+  const stats = await readPairStats(recorder.pc);
+  if (stalledIn === undefined && !open) stalledIn = stats.dtlsState === "connected" ? "data-channel" : "dtls";
+  if (open && timeouts.echoCount > 0) {
+    const rtts = await measureEcho(channel, timeouts.echoCount, Math.min(left(), 2000));
+    fact.echo = { sent: Math.min(rtts.length + 1, timeouts.echoCount), received: rtts.length };
+    const rtt = median(rtts);
+    if (rtt !== undefined) fact.rttMs = rtt;
+  }
+  fact.ok = open;
+  fact.iceStates = [...recorder.iceStates];
+  fact.pairs = stats.pairs;
+  if (stats.selected) fact.selectedPair = stats.selected;
+  if (stats.dtlsState) fact.dtlsState = stats.dtlsState;
+  if (recorder.connectedAtMs !== undefined) fact.timeToConnectedMs = recorder.connectedAtMs;
+  if (recorder.dataChannelAtMs !== undefined) fact.timeToDataChannelMs = recorder.dataChannelAtMs;
+  if (stalledIn) fact.stalledIn = stalledIn;
+}

@@ -1,0 +1,198 @@
+import { performance } from "node:perf_hooks";
+import type { RTCIceServerLike } from "../../config/types.js";
+import type { ConnectivityFact, SignallingFact } from "../../facts/connectivity.js";
+import type { SdpCandidateFact, SdpFact } from "../../facts/sdp.js";
+import { analyseCandidateLine, analyseSdp } from "../../sdp/analyse.js";
+import { SignallingError, safeUrl, type HttpContext } from "../../signalling/http.js";
+import { sendOffer, type Negotiated } from "../../signalling/negotiate.js";
+import { pipecatStart } from "../../signalling/pipecat.js";
+import { sdpFragment, whipDelete, whipPreflight, whipTrickle } from "../../signalling/whip.js";
+import type { SignalProtocol } from "../../signalling/types.js";
+import { bounded, closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
+import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, type AttemptTimeouts } from "./attempt.js";
+
+export interface RemoteOptions extends AttemptTimeouts {
+  url: string;
+  protocol: SignalProtocol;
+  /** Sent as Authorization: Bearer; never recorded. */
+  token?: string;
+  /** Extra request headers (--header); values never recorded. */
+  headers?: Record<string, string>;
+  /** Send the offer at once and the candidates separately, instead of after gathering. */
+  trickle: boolean;
+  /** Bound on the wait for gathering before the offer goes out (default mode). */
+  gatherTimeoutMs: number;
+  /** Bound on each HTTP request. */
+  httpTimeoutMs: number;
+  /** The local peer's ICE servers (the user's working ones); the server's own are added. */
+  iceServers: readonly RTCIceServerLike[];
+  tlsCa?: string | Buffer;
+}
+
+interface LocalCandidate {
+  candidate: string;
+  mid: string;
+  index: number;
+}
+
+/**
+ * Connects to a far peer through the user's own signalling endpoint (WHIP or Pipecat SmallWebRTC),
+ * as their client would, and records every step: the HTTP exchange, both descriptions, the ICE
+ * timeline and pair stats. The session is ended and the peer closed whatever happens.
+ */
+export async function connectRemote(options: RemoteOptions): Promise<ConnectivityFact> {
+  const started = performance.now();
+  const ctx: HttpContext = { token: options.token, headers: options.headers ?? {}, timeoutMs: options.httpTimeoutMs, exchanges: [] };
+  const signalling: SignallingFact = {
+    protocol: options.protocol === "pipecat" ? "pipecat" : "whip",
+    trickle: options.trickle,
+    gatheringTimedOut: false,
+    offerCandidates: 0,
+    trickledCandidates: 0,
+    exchanges: ctx.exchanges,
+    iceServersFromServer: [],
+  };
+  const fact: ConnectivityFact = {
+    mode: "remote",
+    via: safeUrl(options.url),
+    ok: false,
+    durationMs: 0,
+    iceStates: [],
+    pairs: [],
+    localCandidates: [],
+    remoteCandidates: [],
+    signalling,
+  };
+  let peer: Peer | undefined;
+  let negotiated: Negotiated | undefined;
+  try {
+    let offerUrl = options.url;
+    let protocol = options.protocol;
+    let serverIce: RTCIceServerLike[] = [];
+    const path = new URL(options.url).pathname;
+    if (protocol !== "whip" && /\/start\/?$/.test(path)) {
+      protocol = "pipecat";
+      if (options.protocol === "auto") signalling.detectedBy = "the URL ends in /start (Pipecat session start)";
+      const start = await pipecatStart(ctx, options.url);
+      offerUrl = start.offerUrl;
+      serverIce = start.iceServers;
+    } else if (protocol === "whip") {
+      serverIce = await whipPreflight(ctx, options.url);
+    }
+    signalling.iceServersFromServer = serverIce.flatMap((s) => (typeof s.urls === "string" ? [s.urls] : s.urls));
+
+    peer = await createPeer({ iceServers: [...options.iceServers, ...serverIce], tlsCa: options.tlsCa });
+    const { pc } = peer;
+    const recorder = new AttemptRecorder(pc);
+    // WHIP servers expect a media section to publish; a sendonly audio m-line without a track costs nothing.
+    pc.addTransceiver("audio", { direction: protocol === "pipecat" ? "sendrecv" : "sendonly" });
+    const channel = pc.createDataChannel(DATA_CHANNEL_LABEL);
+    peer.prepareGathering();
+    const gathered: LocalCandidate[] = [];
+    let gatheringDone: () => void = () => {};
+    const gatheringComplete = new Promise<void>((resolve) => (gatheringDone = resolve));
+    pc.onIceCandidate.subscribe((c) => {
+      if (c?.candidate) gathered.push({ candidate: c.candidate, mid: c.sdpMid ?? "0", index: c.sdpMLineIndex ?? 0 });
+      else gatheringDone();
+    });
+
+    const offer = await pc.createOffer();
+    let offerSdp: string;
+    if (options.trickle) {
+      // As the client in the Pipecat case did: the offer leaves before a single candidate exists.
+      pc.setLocalDescription(offer).catch(() => undefined);
+      offerSdp = offer.sdp;
+    } else {
+      signalling.gatheringTimedOut = !(await bounded(pc.setLocalDescription(offer), options.gatherTimeoutMs));
+      offerSdp = pc.localDescription?.sdp ?? offer.sdp;
+    }
+    signalling.offer = analyseSdp(offerSdp, "offer");
+    signalling.offerCandidates = signalling.offer.candidates.length;
+    fact.localCandidates = [...signalling.offer.candidates];
+
+    negotiated = await sendOffer(ctx, protocol, offerUrl, offerSdp);
+    signalling.protocol = negotiated.protocol;
+    if (negotiated.detectedBy) signalling.detectedBy = negotiated.detectedBy;
+    signalling.iceServersFromServer.push(...negotiated.iceServers.flatMap((s) => (typeof s.urls === "string" ? [s.urls] : s.urls)));
+    signalling.answer = answerFact(negotiated.answerSdp);
+    fact.remoteCandidates = [...signalling.answer.candidates];
+    await pc.setRemoteDescription({ type: "answer", sdp: negotiated.answerSdp });
+
+    const trickling = options.trickle
+      ? trickle(ctx, negotiated, offerSdp, gathered, gatheringComplete, options.gatherTimeoutMs, fact)
+      : Promise.resolve();
+    await completeAttempt(recorder, channel, fact, options);
+    await trickling;
+  } catch (error) {
+    fact.stalledIn = "signalling";
+    fact.error = toProbeError(error);
+  } finally {
+    if (negotiated?.whip) signalling.sessionDeleted = await whipDelete(ctx, negotiated.whip);
+    if (peer) await closePeer(peer.pc);
+    fact.durationMs = Math.round(performance.now() - started);
+  }
+  return fact;
+}
+
+function answerFact(sdp: string): SdpFact {
+  try {
+    return analyseSdp(sdp, "answer");
+  } catch (error) {
+    throw new SignallingError(`the answer is not a usable SDP (${(error as Error).message})`, "protocol-error");
+  }
+}
+
+/**
+ * Trickle from the client: what was gathered while the offer travelled goes out at once, the rest
+ * when gathering completes, with the end-of-candidates marker.
+ */
+async function trickle(
+  ctx: HttpContext,
+  negotiated: Negotiated,
+  offerSdp: string,
+  gathered: LocalCandidate[],
+  gatheringComplete: Promise<void>,
+  gatherTimeoutMs: number,
+  fact: ConnectivityFact,
+): Promise<void> {
+  const sent: LocalCandidate[] = [];
+  const send = async (end: boolean) => {
+    const batch = gathered.slice(sent.length);
+    if (batch.length === 0 && !end) return;
+    sent.push(...batch);
+    try {
+      if (negotiated.whip) {
+        const ufrag = /a=ice-ufrag:(\S+)/.exec(offerSdp)?.[1] ?? "";
+        const pwd = /a=ice-pwd:(\S+)/.exec(offerSdp)?.[1] ?? "";
+        const mid = batch[0]?.mid ?? /a=mid:(\S+)/.exec(offerSdp)?.[1] ?? "0";
+        await whipTrickle(ctx, negotiated.whip, sdpFragment(ufrag, pwd, mid, batch.map((c) => c.candidate), end));
+      } else if (negotiated.pipecat) {
+        const items = end ? [...batch, { candidate: "", mid: batch[0]?.mid ?? "0", index: 0 }] : batch;
+        await negotiated.pipecat.trickle(items);
+      }
+    } catch {
+      // Recorded in the exchanges; the attempt goes on with what the far side has.
+    }
+    for (const c of batch) {
+      const parsed = safeCandidate(c.candidate, c.mid);
+      if (parsed) fact.localCandidates.push(parsed);
+    }
+    if (fact.signalling) fact.signalling.trickledCandidates += batch.length;
+  };
+  await send(false);
+  await bounded(gatheringComplete, gatherTimeoutMs);
+  await send(true);
+}
+
+function safeCandidate(line: string, mid: string): SdpCandidateFact | undefined {
+  try {
+    return analyseCandidateLine(line, mid);
+  } catch {
+    return undefined;
+  }
+}
+
+function toProbeError(error: unknown): NonNullable<ConnectivityFact["error"]> {
+  if (error instanceof SignallingError) return { code: error.code, message: error.message };
+  return { code: "internal-error", message: `the remote attempt failed: ${error instanceof Error ? error.message : String(error)}` };
+}

@@ -1,0 +1,83 @@
+import type { ConnectivityFact } from "../facts/index.js";
+import type { Evidence, Rule, RuleHit } from "./types.js";
+import { plural } from "./helpers.js";
+
+const NEXT_STEP: Record<NonNullable<ConnectivityFact["stalledIn"]>, string> = {
+  signalling: "the offer/answer exchange did not complete",
+  gathering: "no candidate of the needed type was gathered",
+  checking: "no candidate pair answered its connectivity checks (ICE stayed in checking)",
+  dtls: "ICE connected but the DTLS handshake did not complete",
+  "data-channel": "DTLS completed but the data channel did not open",
+};
+
+const FIX: Record<ConnectivityFact["mode"], string> = {
+  remote:
+    "Read the findings above for the cause the evidence points to. Typical fixes: give the far side STUN and TURN servers so it offers reachable candidates; " +
+    "give this side a TURN server (TURN over TCP/TLS on 443 for strict networks); wait for ICE gathering to complete before sending the offer, or trickle the candidates.",
+  "loopback-host": "Host candidates did not reach each other on this machine: check the local firewall (nftables/iptables INPUT rules for UDP).",
+  "loopback-srflx":
+    "Two peers behind this NAT could not reach each other's public address: the NAT does not hairpin. Between two such peers on one network only host or relay candidates work.",
+  "loopback-relay":
+    "The relay path through this TURN URL did not carry traffic: the TURN server may refuse to relay between these addresses (coturn 403 Forbidden IP: denied-peer-ip, or no-loopback-peers for 127.0.0.1) or drop the permissions.",
+};
+
+function pairEvidence(fact: ConnectivityFact, base: string): Evidence[] {
+  if (fact.pairs.length === 0) return fact.stalledIn === "checking" ? [{ path: `${base}/pairs`, fact: "no candidate pair was formed at all" }] : [];
+  const sent = fact.pairs.reduce((n, p) => n + (p.requestsSent ?? 0), 0);
+  const answered = fact.pairs.reduce((n, p) => n + (p.responsesReceived ?? 0), 0);
+  const received = fact.pairs.reduce((n, p) => n + (p.requestsReceived ?? 0), 0);
+  return [
+    {
+      path: `${base}/pairs`,
+      fact: `${plural(fact.pairs.length, "candidate pair")}: ${plural(sent, "check")} sent, ${answered} answered; ${received} received from the far side`,
+    },
+  ];
+}
+
+function answerEvidence(fact: ConnectivityFact, base: string): Evidence[] {
+  const answer = fact.signalling?.answer;
+  if (!answer) return [];
+  const classes = [...new Set(answer.candidates.map((c) => c.addressClass))];
+  return [
+    {
+      path: `${base}/signalling/answer/candidates`,
+      fact:
+        answer.candidates.length === 0
+          ? "the far side's answer carries no candidate"
+          : `the far side's answer offers ${answer.candidates.map((c) => `${c.type} ${c.address}:${c.port}`).slice(0, 4).join(", ")}${answer.candidates.length > 4 ? ", ..." : ""} (${classes.join(", ")})`,
+    },
+  ];
+}
+
+function hit(fact: ConnectivityFact, index: number): RuleHit {
+  const base = `/connectivity/${index}`;
+  const where = fact.stalledIn ? NEXT_STEP[fact.stalledIn] : "it did not complete";
+  const name = fact.mode === "remote" ? `The connection to ${fact.via ?? "the far side"}` : `The ${fact.mode} connection${fact.via ? ` via ${fact.via}` : ""}`;
+  const evidence: Evidence[] = [];
+  if (fact.stalledIn) evidence.push({ path: `${base}/stalledIn`, fact: `stalled in ${fact.stalledIn}` });
+  if (fact.error) evidence.push({ path: `${base}/error`, fact: fact.error.message });
+  if (fact.iceStates.length) evidence.push({ path: `${base}/iceStates`, fact: `ICE: ${fact.iceStates.map((s) => `${s.state} at ${s.atMs} ms`).join(", ")}` });
+  evidence.push(...pairEvidence(fact, base), ...answerEvidence(fact, base));
+  return {
+    severity: fact.mode === "remote" ? "error" : "warning",
+    title: fact.mode === "remote" ? "The connection through the signalling URL stalled" : `The ${fact.mode} connection stalled`,
+    explanation: `${name} did not get to an open data channel: ${where}. The evidence shows how far it got.`,
+    fix: FIX[fact.mode],
+    evidence,
+  };
+}
+
+/**
+ * A real connection attempt that did not reach an open data channel. It names the step it stopped
+ * at and carries the evidence; the causal rules (far-side candidates, NAT, TURN) say why.
+ */
+export const connectionStalled: Rule = {
+  id: "connection-stalled",
+  severity: "error",
+  title: "A connection attempt stalled",
+  docs: "docs/rules/connection-stalled.md",
+  check(facts) {
+    const attempts = facts.connectivity ?? [];
+    return attempts.flatMap((fact, index) => (fact.ok ? [] : [hit(fact, index)]));
+  },
+};

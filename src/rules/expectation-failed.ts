@@ -1,0 +1,50 @@
+import { parseExpectation, type Expectation } from "../config/expectations.js";
+import type { Evidence, Rule } from "./types.js";
+
+function kindOf(text: string): Expectation["kind"] | undefined {
+  try {
+    return parseExpectation(text).kind;
+  } catch {
+    return undefined;
+  }
+}
+
+const FIX: Record<Expectation["kind"], string> = {
+  relay:
+    "The findings above name why no relay was allocated (credentials, reachability, certificate). Fix that, or check that the expected TURN URL and transport are in the configuration.",
+  srflx: "Allow outbound UDP to the STUN server's port, and check that a STUN URL (or TURN over UDP) is configured.",
+  nat: "The NAT type is a property of this network: run the job on a network with the expected NAT, or relax the expectation and make sure a TURN relay is available instead.",
+  connect: "The connection attempts in the report show where ICE stopped (candidates, pair stats, timeline); the findings above name the cause.",
+  rtt: "Use an ICE server (or far end) closer to where this job runs, or raise the bound if this latency is acceptable.",
+};
+
+/** Every --expect assertion the run did not meet; an expectation that could not be measured is unmet too. */
+export const expectationFailed: Rule = {
+  id: "expectation-failed",
+  severity: "error",
+  title: "An expectation given with --expect is not met",
+  docs: "docs/rules/expectation-failed.md",
+  check(facts) {
+    return (facts.expectations ?? []).flatMap((result, i) => {
+      if (result.met) return [];
+      const kind = kindOf(result.expectation);
+      const evidence: Evidence[] = [{ path: `/expectations/${i}`, fact: `expected ${result.expectation}; actual: ${result.actual}` }];
+      if (result.path) evidence.push({ path: result.path, fact: `the fact that decided '${result.expectation}'` });
+      const unmeasured = result.actual.startsWith("not measured");
+      return [
+        {
+          title: `Expectation '${result.expectation}' is not met`,
+          explanation: unmeasured
+            ? `The run was expected to show '${result.expectation}', but that was not measured: ${result.actual.replace(/^not measured: /, "")}. An expectation that cannot be checked counts as unmet, so a preflight never passes by omission.`
+            : `The run was expected to show '${result.expectation}', but it found: ${result.actual}.`,
+          fix: unmeasured
+            ? "Give the run what it needs to measure this expectation (the server URL, --signal, or do not skip the phase), or remove the expectation."
+            : kind
+              ? FIX[kind]
+              : "Check the expectation against the facts in the report.",
+          evidence,
+        },
+      ];
+    });
+  },
+};

@@ -1,0 +1,44 @@
+import type { Rule } from "./types.js";
+import { candidateEvidence, candidatesOf, isReachableFromAnywhere, sideName } from "./session-helpers.js";
+
+/**
+ * The far side offers candidates, but every one is an address only its own network can reach:
+ * private, loopback, link-local, CGNAT or a container bridge. Root cause 2 and 4 and 6 of the notes:
+ * a server with no STUN/TURN configured, a container without published ports, a cloud VM behind
+ * 1:1 NAT that announces its private address.
+ */
+export const farSidePrivateCandidates: Rule = {
+  id: "far-side-private-candidates",
+  severity: "error",
+  title: "The far side offers only private (unreachable) addresses",
+  docs: "docs/rules/far-side-private-candidates.md",
+  check(facts) {
+    const session = facts.session;
+    if (!session) return [];
+    const remote = candidatesOf(session, "remote");
+    // All-mDNS is its own cause (far-side-mdns-only); a mix is judged on its IP candidates.
+    const withIp = remote.filter((c) => c.addressClass !== "mdns");
+    if (withIp.length === 0 || withIp.some(isReachableFromAnywhere)) return [];
+    const bridge = withIp.some((c) => c.addressClass === "container-bridge");
+    const loopback = withIp.every((c) => c.addressClass === "loopback");
+    const hasSrflxOrRelay = withIp.some((c) => c.type === "srflx" || c.type === "relay");
+    const name = sideName(session, "remote");
+    return [
+      {
+        explanation:
+          `Every candidate ${name} offers is an address that only its own network can reach (${[...new Set(withIp.map((c) => c.addressClass))].join(", ")}). ` +
+          (hasSrflxOrRelay
+            ? "Even its server-reflexive/relay candidates are private: its STUN/TURN server sits inside the same private network. "
+            : "It has no server-reflexive or relay candidate: it gathered without a working STUN/TURN server. ") +
+          "A peer elsewhere sends its checks to addresses that lead nowhere, and unless that peer is on the same LAN (or reachable directly so that a peer-reflexive candidate forms), ICE stays in checking.",
+        fix: bridge
+          ? "The far side runs in a container on Docker's default bridge: run it with host networking (docker run --network host), or publish its UDP port range and set the public IP as its ICE host address (e.g. NAT 1:1 / external IP option), and give it a STUN and TURN server."
+          : loopback
+            ? "The far side offers only 127.0.0.1/::1: it is bound to loopback. Bind it to a real interface (or 0.0.0.0) and give it a STUN/TURN server."
+            : "Give the far side (the server/bot) ICE servers: a STUN URL so it learns its public address, and a TURN URL so a relay path exists (Pipecat: pass ice_servers to the SmallWebRTC connection; aiortc: RTCConfiguration(iceServers=...)). " +
+              "On a cloud VM behind 1:1 NAT, also announce the public address (coturn: external-ip=PUBLIC/PRIVATE; Janus: nat_1_1_mapping; mediasoup: announcedIp), and open the UDP port range in the security group.",
+        evidence: candidateEvidence(session, "remote"),
+      },
+    ];
+  },
+};

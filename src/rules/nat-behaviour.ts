@@ -1,0 +1,70 @@
+import type { NatFact } from "../facts/index.js";
+import type { Rule, RuleHit } from "./types.js";
+import { classification, isDependentMapping, mappedPortEvidence, workingTurn } from "./nat-helpers.js";
+
+const CLASSIC_NAMES: Record<NatFact["classic"], string> = {
+  "open-internet": "no NAT",
+  "full-cone": "full cone",
+  "restricted-cone": "restricted cone",
+  "port-restricted-cone": "port-restricted cone",
+  symmetric: "symmetric NAT",
+  "udp-blocked": "UDP blocked",
+  unknown: "not fully known",
+};
+
+/**
+ * What this host's NAT means for ICE, when it limits who can connect directly or could not be
+ * fully learned. Open internet, full and restricted cones say nothing: any peer that can send to
+ * them gets in (a restricted cone admits a peer's new ports once we sent to its IP).
+ */
+export const natBehaviour: Rule = {
+  id: "nat-behaviour",
+  severity: "info",
+  title: "How this host's NAT limits direct connections",
+  docs: "docs/rules/nat-behaviour.md",
+  check(facts) {
+    const nat = facts.nat;
+    if (!nat || nat.classic === "udp-blocked") return [];
+    const turnWorks = workingTurn(facts).length > 0;
+    const evidence = [{ path: "/nat", fact: classification(nat) }];
+    const relay = turnWorks
+      ? "A TURN server works in this run, so those calls will relay."
+      : "No TURN server worked in this run, so those calls will stall in ICE checking.";
+    const title = `NAT: ${CLASSIC_NAMES[nat.classic]} (${nat.mapping} mapping, ${nat.filtering} filtering)`;
+    let hit: RuleHit | undefined;
+
+    if (isDependentMapping(nat)) {
+      // Without TURN, symmetric-nat-without-turn reports this as an error.
+      if (!turnWorks) return [];
+      hit = {
+        title,
+        explanation:
+          "The NAT gives every destination its own public port (symmetric), so peers behind port-restricted cones or other symmetric NATs cannot reach this host directly. " +
+          relay,
+        fix: "Keep the TURN server in every client's iceServers (with turns: on 443 for strict networks) and size it for the calls that will relay.",
+        evidence: [...evidence, ...mappedPortEvidence(nat)],
+      };
+    } else if (nat.classic === "port-restricted-cone") {
+      hit = {
+        title,
+        explanation:
+          "The NAT keeps one public port per socket but admits only packets from the exact address and port this host sent to. ICE's checks from both sides open it for " +
+          "peers whose NAT has endpoint-independent mapping; a peer behind a symmetric NAT sends from a port this host never sent to, and is dropped. " +
+          relay,
+        fix: turnWorks
+          ? "Nothing is needed. To let more calls go direct, a NAT you run can use endpoint-independent filtering (full cone) for UDP."
+          : "Configure a TURN server (turn: on 3478 plus turns: on 443) for calls with peers behind symmetric NATs.",
+        evidence,
+      };
+    } else if (nat.mapping === "unknown" || nat.filtering === "unknown") {
+      if (nat.classic === "open-internet") return [];
+      hit = {
+        title,
+        explanation: `The NAT could only be partly classified (${nat.method === "none" ? "no method applied" : `method ${nat.method}`}). ${nat.note ?? ""}`.trim(),
+        fix: "Configure a STUN server that supports RFC 5780 (e.g. coturn listening on two IP addresses), or two STUN servers on distinct IP addresses, and rerun.",
+        evidence: [...evidence, ...(nat.note ? [{ path: "/nat/note", fact: nat.note }] : [])],
+      };
+    }
+    return hit ? [hit] : [];
+  },
+};

@@ -1,0 +1,270 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import type { RTCIceServerLike } from "../config/types.js";
+import { EchoSession, type SessionConfig } from "./session.js";
+import { startStunResponder, type StunResponder, type StunResponderOptions } from "./stun-responder.js";
+
+export interface ServeOptions extends Partial<Omit<SessionConfig, "iceServers">> {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** ICE servers of the far end's own peers. */
+  iceServers?: readonly RTCIceServerLike[];
+  /** Also hand them to clients (WHIP Link headers, Pipecat /start iceConfig). Off by default: they may hold credentials. */
+  shareIceServers?: boolean;
+  /** The STUN responder; omitted or false runs none. */
+  stun?: Omit<StunResponderOptions, "host"> & { host?: string };
+  maxSessions?: number;
+  log?(line: string): void;
+}
+
+export interface RunningServe {
+  /** http://host:port of the signalling server. */
+  url: string;
+  port: number;
+  stun?: StunResponder;
+  sessionCount(): number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 256 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * `rtc-doctor serve`: the far end anyone can run on their server host. WHIP at /whip, Pipecat
+ * SmallWebRTC at /api/offer (and /start + /sessions/{id}/api/offer); each offer gets its own
+ * werift peer that echoes on the data channel, and is cleaned up when it ends or goes stale.
+ */
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const config: SessionConfig = {
+    iceServers: options.iceServers ?? [],
+    tlsCa: options.tlsCa,
+    gatherTimeoutMs: options.gatherTimeoutMs ?? 5000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 60_000,
+    maxLifetimeMs: options.maxLifetimeMs ?? 10 * 60_000,
+  };
+  const log = options.log ?? (() => {});
+  const maxSessions = options.maxSessions ?? 100;
+  const sessions = new Map<string, EchoSession>();
+  // Pipecat sessions from /start, which only hold the place until the offer arrives.
+  const started = new Set<string>();
+
+  const onEvent = (session: EchoSession, event: "connected" | "closed") => {
+    if (event === "closed") sessions.delete(session.id);
+    log(`session ${session.id} ${event} (${sessions.size} open)`);
+  };
+
+  const newSession = async (offerSdp: string) => {
+    if (sessions.size >= maxSessions) throw new HttpError(503, `too many open sessions (${maxSessions})`);
+    let result;
+    try {
+      result = await EchoSession.answer(offerSdp, config, onEvent);
+    } catch (error) {
+      throw new HttpError(400, `cannot answer this offer: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    sessions.set(result.session.id, result.session);
+    log(`session ${result.session.id} answered (${sessions.size} open)`);
+    return result;
+  };
+
+  const shared = options.shareIceServers ? config.iceServers : [];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://serve.invalid");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const method = req.method ?? "GET";
+
+    if (path === "/" && method === "GET") return text(res, 200, usage());
+
+    if (path === "/whip") {
+      if (method === "OPTIONS") {
+        res.setHeader("Accept-Post", "application/sdp");
+        setLinks(res, shared);
+        res.writeHead(204).end();
+        return;
+      }
+      if (method !== "POST") return methodNotAllowed(res, "POST, OPTIONS");
+      if (!/application\/sdp/i.test(req.headers["content-type"] ?? "")) throw new HttpError(415, "WHIP offers are Content-Type: application/sdp");
+      const { session, answerSdp } = await newSession(await body(req));
+      setLinks(res, shared);
+      res.writeHead(201, { "Content-Type": "application/sdp", Location: `/whip/sessions/${session.id}`, ETag: session.etag });
+      res.end(answerSdp);
+      return;
+    }
+
+    const whipSession = /^\/whip\/sessions\/([0-9a-f]+)$/.exec(path);
+    if (whipSession) {
+      const session = sessions.get(whipSession[1] ?? "");
+      if (!session) throw new HttpError(404, "no such session");
+      if (method === "DELETE") {
+        await session.close();
+        res.writeHead(200).end();
+        return;
+      }
+      if (method !== "PATCH") return methodNotAllowed(res, "PATCH, DELETE");
+      if (!/application\/trickle-ice-sdpfrag/i.test(req.headers["content-type"] ?? "")) throw new HttpError(415, "trickle needs application/trickle-ice-sdpfrag");
+      const ifMatch = req.headers["if-match"];
+      if (ifMatch === undefined) throw new HttpError(428, "If-Match is required");
+      if (ifMatch !== "*" && ifMatch !== session.etag) throw new HttpError(412, "stale ETag");
+      await session.addCandidates(candidatesFromFragment(await body(req)));
+      res.writeHead(204).end();
+      return;
+    }
+
+    if (path === "/start" && method === "POST") {
+      await body(req);
+      const sessionId = randomBytes(8).toString("hex");
+      started.add(sessionId);
+      return json(res, 200, { sessionId, iceConfig: { iceServers: shared } });
+    }
+
+    const pipecat = /^(?:\/sessions\/([0-9a-f]+))?\/api\/offer$/.exec(path);
+    if (pipecat) {
+      if (pipecat[1] !== undefined && !started.has(pipecat[1])) throw new HttpError(404, "no such session");
+      if (method === "POST") {
+        const request = parseJson(await body(req));
+        if (typeof request["sdp"] !== "string" || request["type"] !== "offer") throw new HttpError(400, 'expected {"sdp": "...", "type": "offer"}');
+        const { session, answerSdp } = await newSession(request["sdp"]);
+        if (pipecat[1] !== undefined) started.delete(pipecat[1]);
+        return json(res, 200, { sdp: answerSdp, type: "answer", pc_id: session.id });
+      }
+      if (method === "PATCH") {
+        const request = parseJson(await body(req));
+        const session = sessions.get(String(request["pc_id"] ?? ""));
+        if (!session) throw new HttpError(404, "unknown pc_id");
+        const list = Array.isArray(request["candidates"]) ? (request["candidates"] as Record<string, unknown>[]) : [];
+        await session.addCandidates(
+          list.map((c) => ({
+            candidate: String(c["candidate"] ?? ""),
+            sdpMid: typeof c["sdp_mid"] === "string" ? c["sdp_mid"] : undefined,
+            sdpMLineIndex: typeof c["sdp_mline_index"] === "number" ? c["sdp_mline_index"] : undefined,
+          })),
+        );
+        return json(res, 200, { status: "success" });
+      }
+      return methodNotAllowed(res, "POST, PATCH");
+    }
+    throw new HttpError(404, `nothing at ${path}; see GET /`);
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      const message = error instanceof Error ? error.message : String(error);
+      if (status === 500) log(`error: ${message}`);
+      if (!res.headersSent) text(res, status, `${message}\n`);
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+
+  let stun: StunResponder | undefined;
+  try {
+    if (options.stun) stun = await startStunResponder({ ...options.stun, host: options.stun.host ?? options.host });
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    ...(stun ? { stun } : {}),
+    sessionCount: () => sessions.size,
+    async close() {
+      await Promise.all([...sessions.values()].map((s) => s.close()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stun?.close();
+    },
+  };
+}
+
+function usage(): string {
+  return [
+    "rtc-doctor serve: the far end for `rtc-doctor check --signal URL`",
+    "  WHIP:     POST /whip (application/sdp), PATCH/DELETE /whip/sessions/{id}",
+    "  Pipecat:  POST/PATCH /api/offer, POST /start then /sessions/{id}/api/offer",
+    "Every session's peer echoes what it receives on the data channel.",
+    "",
+  ].join("\n");
+}
+
+/** RFC 9725 Link headers; credentials are only ever sent when the operator chose --share-ice-servers. */
+function setLinks(res: ServerResponse, servers: readonly RTCIceServerLike[]): void {
+  const links = servers.flatMap((s) =>
+    (typeof s.urls === "string" ? [s.urls] : s.urls).map((u) => {
+      const creds = s.username !== undefined ? `; username="${s.username}"; credential="${s.credential ?? ""}"; credential-type="password"` : "";
+      return `<${u}>; rel="ice-server"${creds}`;
+    }),
+  );
+  if (links.length) res.setHeader("Link", links);
+}
+
+/** Candidate lines from an application/trickle-ice-sdpfrag body, with the m-section they belong to. */
+export function candidatesFromFragment(fragment: string): { candidate: string; sdpMid?: string; sdpMLineIndex: number }[] {
+  const out: { candidate: string; sdpMid?: string; sdpMLineIndex: number }[] = [];
+  let mid: string | undefined;
+  let index = -1;
+  for (const line of fragment.split(/\r?\n/)) {
+    if (line.startsWith("m=")) index += 1;
+    else if (line.startsWith("a=mid:")) mid = line.slice(6).trim();
+    else if (line.startsWith("a=candidate:")) out.push({ candidate: line.slice(2).trim(), ...(mid !== undefined ? { sdpMid: mid } : {}), sdpMLineIndex: Math.max(0, index) });
+  }
+  return out;
+}
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, "request body too large"));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // falls through
+  }
+  throw new HttpError(400, "expected a JSON object");
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(value));
+}
+
+function text(res: ServerResponse, status: number, value: string): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" }).end(value);
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  res.writeHead(405, { Allow: allow, "Content-Type": "text/plain" }).end("method not allowed\n");
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import type { RTCIceServerLike } from "../config/types.js";
+import { analyseSdp } from "../sdp/analyse.js";
+import { echoDataChannels } from "../webrtc/echo.js";
+import { bounded, closePeer, createPeer, type PeerConnection } from "../webrtc/peer.js";
+
+export interface SessionConfig {
+  iceServers: readonly RTCIceServerLike[];
+  tlsCa?: string | Buffer;
+  /** Bound on gathering before the answer goes out. */
+  gatherTimeoutMs: number;
+  /** A session that has not connected by then is dropped (Pipecat drops peers after 60 s "connecting"). */
+  connectTimeoutMs: number;
+  /** Hard cap on one session's life, so a client that vanishes without DELETE cannot pin resources. */
+  maxLifetimeMs: number;
+}
+
+export type SessionEvent = "connected" | "closed";
+
+/** The far end of one attempt: a werift peer that answers the offer and echoes on the data channel. */
+export class EchoSession {
+  readonly id = randomBytes(8).toString("hex");
+  /** RFC 9725: names the ICE session; trickle PATCHes must carry it in If-Match. Only an ICE restart would change it. */
+  readonly etag = `"${randomBytes(6).toString("hex")}"`;
+  private closed = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  private constructor(
+    readonly pc: PeerConnection,
+    private readonly onEvent: (session: EchoSession, event: SessionEvent) => void,
+  ) {}
+
+  /** Answers an offer; throws a one-line Error for an offer that cannot be answered. */
+  static async answer(offerSdp: string, config: SessionConfig, onEvent: (session: EchoSession, event: SessionEvent) => void): Promise<{ session: EchoSession; answerSdp: string }> {
+    analyseSdp(offerSdp, "offer");
+    const peer = await createPeer({ iceServers: config.iceServers, tlsCa: config.tlsCa });
+    const session = new EchoSession(peer.pc, onEvent);
+    try {
+      echoDataChannels(peer.pc);
+      await peer.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+      peer.prepareGathering();
+      const answer = await peer.pc.createAnswer();
+      // Like WHIP servers and aiortc: all candidates go into the answer, the server never trickles.
+      await bounded(peer.pc.setLocalDescription(answer), config.gatherTimeoutMs);
+      const answerSdp = peer.pc.localDescription?.sdp ?? answer.sdp;
+      session.watch(config);
+      return { session, answerSdp };
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+  }
+
+  private watch(config: SessionConfig): void {
+    let connected = false;
+    this.pc.iceConnectionStateChange.subscribe((state) => {
+      if (state === "connected" && !connected) {
+        connected = true;
+        this.onEvent(this, "connected");
+      }
+      if (state === "disconnected" || state === "failed" || state === "closed") void this.close();
+    });
+    this.pc.onDataChannel.subscribe((channel) => {
+      channel.stateChanged.subscribe((state) => {
+        if (state === "closed") void this.close();
+      });
+    });
+    this.timers.push(
+      setTimeout(() => {
+        if (!connected) void this.close();
+      }, config.connectTimeoutMs),
+      setTimeout(() => void this.close(), config.maxLifetimeMs),
+    );
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Adds trickled candidates; an empty candidate is the end-of-candidates marker. */
+  async addCandidates(candidates: readonly { candidate: string; sdpMid?: string; sdpMLineIndex?: number }[]): Promise<void> {
+    for (const c of candidates) {
+      if (c.candidate.trim() === "") continue;
+      await this.pc.addIceCandidate({ candidate: c.candidate.replace(/^a=/, ""), sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex ?? 0 });
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    await closePeer(this.pc);
+    this.onEvent(this, "closed");
+  }
+}

@@ -1,0 +1,170 @@
+import { performance } from "node:perf_hooks";
+import { describe, expect, it } from "vitest";
+import { classes, methods, parseMessage, type Message } from "werift";
+import { allocateOn, turnErrorFor, type AllocateOptions } from "../../../src/probes/turn-allocate.js";
+import { decode, longTermKey } from "../../../src/stun/message.js";
+import { StunTimeoutError, type StunChannel, type TransactionResult } from "../../../src/stun/transaction.js";
+import { Message as StunMessage } from "../../../src/stun/message.js";
+
+const USER = "alice";
+const PASSWORD = "s3cret-value";
+const REALM = "example.org";
+
+type Script = (request: Message, index: number) => Message | "timeout";
+
+/** A server played from a script: every request goes through real encoding, as on the wire. */
+function scriptedChannel(script: Script): { channel: StunChannel; sent: Message[] } {
+  const sent: Message[] = [];
+  const channel: StunChannel = {
+    transport: "tcp",
+    localAddress: undefined,
+    async request(message): Promise<TransactionResult> {
+      const request = decode(Buffer.from(message.bytes));
+      if (!request) throw new Error("unparseable request");
+      sent.push(request);
+      const answer = script(request, sent.length - 1);
+      if (answer === "timeout") throw new StunTimeoutError(1, 10);
+      const response = decode(Buffer.from(answer.bytes));
+      if (!response) throw new Error("unparseable response");
+      return { response, from: { address: "192.0.2.1", port: 3478, family: 4 }, rttMs: 1, retransmissions: 0 };
+    },
+    close() {},
+  };
+  return { channel, sent };
+}
+
+function error(request: Message, code: number, reason: string, nonce?: string): Message {
+  const m = new StunMessage(request.messageMethod, classes.ERROR, request.transactionId).setAttribute("ERROR-CODE", [code, reason]);
+  if (nonce) m.setAttribute("REALM", REALM).setAttribute("NONCE", Buffer.from(nonce));
+  return m;
+}
+
+function success(request: Message): Message {
+  const m = new StunMessage(request.messageMethod, classes.RESPONSE, request.transactionId);
+  if (request.messageMethod === methods.ALLOCATE) {
+    m.setAttribute("XOR-RELAYED-ADDRESS", ["192.0.2.1", 50000])
+      .setAttribute("XOR-MAPPED-ADDRESS", ["198.51.100.7", 40000])
+      .setAttribute("LIFETIME", 600);
+  }
+  return m;
+}
+
+function options(): AllocateOptions {
+  return {
+    deadline: performance.now() + 1000,
+    releaseTimeoutMs: 500,
+    failure: (e) => ({ code: "timeout", message: String(e) }),
+  };
+}
+
+const signed = (m: Message) => m.attributesKeys.includes("MESSAGE-INTEGRITY");
+
+describe("turnErrorFor", () => {
+  it.each([
+    [401, "wrong-credentials"],
+    [438, "stale-nonce"],
+    [403, "forbidden"],
+    [437, "allocation-mismatch"],
+    [442, "unsupported-transport-protocol"],
+    [486, "allocation-quota-reached"],
+    [508, "insufficient-capacity"],
+    [420, "stun-error"],
+    [500, "stun-error"],
+  ])("maps %i to %s and keeps the exact STUN code", (code, expected) => {
+    const e = turnErrorFor(code, "Reason");
+    expect(e).toMatchObject({ code: expected, stunErrorCode: code, stunReason: "Reason" });
+    expect(e.message).not.toBe("");
+  });
+});
+
+describe("allocateOn", () => {
+  it("answers a challenge with a long-term-credential signature, then releases the allocation", async () => {
+    const { channel, sent } = scriptedChannel((req) => (signed(req) ? success(req) : error(req, 401, "Unauthorized", "n1")));
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+
+    expect(outcome).toMatchObject({ ok: true, realm: REALM, relayedAddress: { address: "192.0.2.1", port: 50000 }, allocation: { lifetimeSec: 600, released: true } });
+    const key = longTermKey(USER, REALM, PASSWORD);
+    const auth = sent[1] as Message;
+    expect(auth.getAttributeValue("USERNAME")).toBe(USER);
+    expect(auth.getAttributeValue("REALM")).toBe(REALM);
+    expect((auth.getAttributeValue("NONCE") as Buffer).toString()).toBe("n1");
+    // The integrity verifies with the key, and the password itself never goes on the wire.
+    expect(parseMessage(Buffer.from(auth.bytes), key)).toBeDefined();
+    for (const m of sent) expect(Buffer.from(m.bytes).includes(PASSWORD)).toBe(false);
+    expect(sent[2]?.messageMethod).toBe(methods.REFRESH);
+    expect(sent[2]?.getAttributeValue("LIFETIME")).toBe(0);
+    expect(parseMessage(Buffer.from((sent[2] as Message).bytes), key)).toBeDefined();
+  });
+
+  it("retries once with the fresh nonce after a 438", async () => {
+    const { channel, sent } = scriptedChannel((req, i) => {
+      if (!signed(req)) return error(req, 401, "Unauthorized", "n1");
+      return i === 1 ? error(req, 438, "Stale Nonce", "n2") : success(req);
+    });
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.ok).toBe(true);
+    expect((sent[2]?.getAttributeValue("NONCE") as Buffer).toString()).toBe("n2");
+    expect(outcome.exchanges.map((e) => e.outcome)).toEqual([
+      "error 401 Unauthorized (challenge)",
+      "error 438 Stale Nonce (retrying with the new nonce)",
+      "success",
+      "success",
+    ]);
+  });
+
+  it("reports stale-nonce when the retry is rejected as stale too", async () => {
+    const { channel } = scriptedChannel((req) => (signed(req) ? error(req, 438, "Stale Nonce", "n9") : error(req, 401, "Unauthorized", "n1")));
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.error).toMatchObject({ code: "stale-nonce", stunErrorCode: 438 });
+    expect(outcome.exchanges).toHaveLength(3);
+    expect(outcome.allocation).toBeUndefined();
+  });
+
+  it("reports a 401 after credentials as wrong credentials, without naming them", async () => {
+    const { channel } = scriptedChannel((req) => error(req, 401, "Unauthorized", "n1"));
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.error).toMatchObject({ code: "wrong-credentials", stunErrorCode: 401 });
+    expect(JSON.stringify(outcome)).not.toContain(PASSWORD);
+    expect(JSON.stringify(outcome)).not.toContain(USER);
+  });
+
+  it("re-signs the release with the new nonce when the Refresh gets a 438", async () => {
+    const { channel, sent } = scriptedChannel((req, i) => {
+      if (!signed(req)) return error(req, 401, "Unauthorized", "n1");
+      if (req.messageMethod === methods.REFRESH && i === 2) return error(req, 438, "Stale Nonce", "n3");
+      return success(req);
+    });
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.allocation).toMatchObject({ released: true });
+    expect((sent[3]?.getAttributeValue("NONCE") as Buffer).toString()).toBe("n3");
+  });
+
+  it("records a failed release instead of hiding it", async () => {
+    const { channel } = scriptedChannel((req) => {
+      if (!signed(req)) return error(req, 401, "Unauthorized", "n1");
+      return req.messageMethod === methods.REFRESH ? "timeout" : success(req);
+    });
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.ok).toBe(true);
+    expect(outcome.allocation).toMatchObject({ released: false, releaseError: expect.stringMatching(/no answer to the Refresh/) });
+  });
+
+  it("passes errors to the unauthenticated request through the same mapping (e.g. 508)", async () => {
+    const { channel } = scriptedChannel((req) => error(req, 508, "Insufficient Capacity"));
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.error).toMatchObject({ code: "insufficient-capacity", stunErrorCode: 508 });
+  });
+
+  it("calls a 401 without REALM or NONCE a protocol error", async () => {
+    const { channel } = scriptedChannel((req) => error(req, 401, "Unauthorized"));
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.error?.code).toBe("protocol-error");
+  });
+
+  it("reports a transaction failure through the transport's own wording", async () => {
+    const { channel } = scriptedChannel(() => "timeout");
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.error?.code).toBe("timeout");
+    expect(outcome.exchanges).toEqual([{ request: "Allocate", outcome: "timeout" }]);
+  });
+});
