@@ -1,5 +1,5 @@
 import type { Rule } from "./types.js";
-import { serverPath } from "./helpers.js";
+import { list, serverPath } from "./helpers.js";
 
 export const dnsFailure: Rule = {
   id: "dns-failure",
@@ -7,14 +7,32 @@ export const dnsFailure: Rule = {
   title: "An ICE server's host name does not resolve",
   docs: "docs/rules/dns-failure.md",
   check(facts) {
-    return facts.servers
-      .filter((s) => s.dns && !s.dns.ok)
-      .map((s) => ({
-        explanation:
-          `${s.url} cannot be used: its host '${s.host}' did not resolve (${s.dns?.error?.message ?? "no address"}). ` +
-          "A browser would skip this server silently and gather no candidate through it.",
-        fix: `Check the spelling of '${s.host}' and that this network's DNS resolver can reach it (try: dig ${s.host} A; dig ${s.host} AAAA).`,
-        evidence: [{ path: serverPath(s, "dns"), fact: `DNS for ${s.host}: ${s.dns?.error?.message ?? "no addresses"}` }],
-      }));
+    const named = facts.servers.filter((s) => s.dns?.resolved);
+    const failed = named.filter((s) => s.dns && !s.dns.ok);
+    const evidence = failed.map((s) => ({ path: serverPath(s, "dns"), fact: `DNS for ${s.host}: ${s.dns?.error?.message ?? "no addresses"}` }));
+    // Every name failing at once is this machine's resolver (or no network), not a list of typos.
+    if (failed.length >= 2 && failed.length === named.length) {
+      const hosts = [...new Set(failed.map((s) => s.host))];
+      return [
+        {
+          title: "No ICE server host name resolves: DNS does not work from here",
+          explanation:
+            `None of the ${hosts.length} ICE server host names resolved (${list(hosts)}). ` +
+            "That points at this machine's DNS resolver or its network, not at the servers: without DNS no STUN or TURN server can be reached by name, " +
+            "so a WebRTC stack here gathers only host candidates.",
+          fix:
+            "Check that this machine has network access and a working resolver (cat /etc/resolv.conf; dig example.com). " +
+            "In a container or CI runner, check its DNS settings; in a locked-down network, configure ICE servers by IP address or through the allowed resolver.",
+          evidence,
+        },
+      ];
+    }
+    return failed.map((s, i) => ({
+      explanation:
+        `${s.url} cannot be used: its host '${s.host}' did not resolve (${s.dns?.error?.message ?? "no address"}). ` +
+        "A browser would skip this server silently and gather no candidate through it.",
+      fix: `Check the spelling of '${s.host}' and that this network's DNS resolver can reach it (try: dig ${s.host} A; dig ${s.host} AAAA).`,
+      evidence: [evidence[i]!],
+    }));
   },
 };

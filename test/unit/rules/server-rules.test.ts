@@ -27,6 +27,24 @@ describe("dns-failure", () => {
   });
 });
 
+describe("dns-failure when nothing resolves", () => {
+  it("names the resolver once instead of blaming every host", () => {
+    const dnsFail = (host: string) => ({
+      ok: false,
+      host,
+      error: { code: "dns-failure" as const, message: "NXDOMAIN" },
+      dns: { host, resolved: true, ok: false, ipv4: [], ipv6: [], durationMs: 3, error: { code: "dns-failure" as const, message: "NXDOMAIN" } },
+    });
+    let facts = withServer(healthyFacts(), 0, dnsFail("a.example"));
+    facts = withServer(facts, 3, dnsFail("b.example"));
+    // Servers 1 and 2 are IP literals: nothing to resolve, so they do not count against DNS.
+    const hits = dnsFailure.check(facts);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]?.title).toMatch(/DNS does not work from here/);
+    expect(hits[0]?.evidence.map((e) => e.path)).toEqual(["/servers/0/dns", "/servers/3/dns"]);
+  });
+});
+
 describe("stun-server-unreachable", () => {
   it("is an error when no STUN server answers", () => {
     const hits = stunServerUnreachable.check(withServer(healthyFacts(), 0, failed(timeout)));
