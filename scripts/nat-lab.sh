@@ -5,6 +5,7 @@
 #   scripts/nat-lab.sh up PROFILE         everything for one profile, under a fresh prefix
 #   scripts/nat-lab.sh down PREFIX        kill its coturns, delete its namespaces
 #   scripts/nat-lab.sh profiles           the profile names
+#   scripts/nat-lab.sh list               labs still up (e.g. after a test run was killed)
 # Building blocks (used by test/lab/lab.ts):
 #   wan-up PREFIX | coturn-up PREFIX NAME IP [IP] | site-up PREFIX NAME PROFILE INDEX
 #
@@ -182,11 +183,12 @@ Tear down:
 EOF
 }
 
-[[ $# -ge 1 ]] || die "usage: $0 up PROFILE | down PREFIX | profiles"
+[[ $# -ge 1 ]] || die "usage: $0 up PROFILE | down PREFIX | list | profiles"
 cmd=$1
 shift
 case $cmd in
   profiles) echo "$PROFILES" | tr ' ' '\n' ;;
+  list) ip netns list | awk '{print $1}' | grep -oE '^rdl[a-z0-9]{2,10}-' | tr -d - | sort -u || true ;;
   up) [[ $# -eq 1 ]] || die "usage: $0 up PROFILE"; [[ $EUID -eq 0 ]] || die "needs root"; up "$1" ;;
   down) [[ $# -eq 1 ]] || die "usage: $0 down PREFIX"; check_prefix "$1"; down "$1" ;;
   wan-up) check_prefix "$1"; wan_up "$1" ;;

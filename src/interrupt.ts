@@ -34,6 +34,7 @@ export async function probeServersUnlessAborted(
   options: ServerProbeOptions,
   signal: AbortSignal | undefined,
 ): Promise<ServerFact[]> {
+  if (signal?.aborted) return targets.map((target, index) => interruptedFact(target, index));
   const done: (ServerFact | undefined)[] = targets.map(() => undefined);
   const all = Promise.all(
     targets.map((target, index) =>

@@ -66,7 +66,7 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
   return new Command("check")
     .description("test every STUN/TURN server and transport, gather candidates, and diagnose why ICE would stall")
     .option("--stun <url>", "STUN URL to test (repeatable)", collect, [])
-    .option("--turn <url>", "TURN URL to test (repeatable); needs --username and --credential", collect, [])
+    .option("--turn <url>", "TURN URL to test (repeatable); needs --username and --credential, or --turn-secret", collect, [])
     .option("--username <name>", "TURN username for the --turn URLs")
     .option("--credential <secret>", "TURN credential for the --turn URLs (never printed)")
     .option("--ice-servers <json|@file>", "RTCIceServer list as JSON, or @path to a JSON file; also {\"iceServers\": [...]}")
@@ -108,7 +108,14 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
       // Resolve (and so validate) everything before the first packet, and learn the secrets to scrub.
       const expect = parseExpectations(flags.expect);
       const fileServers = file?.iceServers && flags.iceServers === undefined ? [{ servers: file.iceServers, source: "config-file" as const }] : [];
-      const resolved = resolveIceServers({ ...flags, turnTtlSec: flags.turnTtl, env: process.env, extra: fileServers });
+      const listSource = (key: string) => (command.getOptionValueSource(key) === "config" ? ("config-file" as const) : undefined);
+      const resolved = resolveIceServers({
+        ...flags,
+        turnTtlSec: flags.turnTtl,
+        env: process.env,
+        extra: fileServers,
+        listSources: { stun: listSource("stun"), turn: listSource("turn") },
+      });
       const remote = remoteTargetFrom(flags, process.env["RTC_DOCTOR_TOKEN"]);
       const signalFlags = { ...flags, token: remote?.token ?? (process.env["RTC_DOCTOR_TOKEN"] || undefined) };
       const safe = out.withSecrets([...secretsOf(resolved.targets), ...(resolved.secrets ?? []), ...signalSecrets(signalFlags)]).withAddressRedaction(flags.redact === true);

@@ -19,6 +19,8 @@ export interface ServerInputs {
   turnTtlSec?: number;
   /** --turn-user: the user part of a minted username */
   turnUser?: string;
+  /** Where the stun/turn lists came from when not from flags (the config file fills them too). */
+  listSources?: { stun?: ServerSource; turn?: ServerSource };
   /** Clock for minting; tests pin it. */
   now?: Date;
   /** --ice-servers: inline JSON or @path */
@@ -118,7 +120,7 @@ export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
   for (const raw of inputs.stun ?? []) {
     const url = parseIceUrl(raw);
     if (url.isTurn) throw new ConfigError(`--stun '${raw}': this is a TURN URL; pass it with --turn`);
-    targets.push({ url, source: "flag" });
+    targets.push({ url, source: inputs.listSources?.stun ?? "flag" });
   }
   const turnFlags = inputs.turn ?? [];
   if (turnFlags.length === 0 && (inputs.username !== undefined || inputs.credential !== undefined)) {
@@ -135,7 +137,7 @@ export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
       throw new ConfigError(`--turn '${raw}' needs --username and --credential (or --turn-secret)`);
     }
     const { username, credential, restMinted } = turnAuth;
-    targets.push({ url, username, credential, ...(restMinted ? { restMinted } : {}), source: "flag" });
+    targets.push({ url, username, credential, ...(restMinted ? { restMinted } : {}), source: inputs.listSources?.turn ?? "flag" });
   }
 
   if (inputs.iceServers !== undefined) {

@@ -50,6 +50,23 @@ export interface RestCredentialFact {
   minted: boolean;
 }
 
+/**
+ * Whether the TURN server would relay to a peer of a given class: the answer to a CreatePermission
+ * for one sample address of that class. A permission only opens the relay's filter; no packet goes
+ * to the peer. Recorded only when the server answered (a timeout is in the exchanges, not here).
+ */
+export interface PeerPermissionFact {
+  /** The class of peer address asked for (see AddressClass). */
+  peerClass: "private";
+  /** The sample peer address (IPv4, port irrelevant to a permission). */
+  address: string;
+  /** The server granted the permission. */
+  allowed: boolean;
+  /** The server's STUN ERROR-CODE when it refused (coturn: 403 Forbidden IP for denied-peer-ip ranges). */
+  stunErrorCode?: number;
+  stunReason?: string;
+}
+
 /** What one STUN/TURN URL did when probed on its own, over its own transport. */
 export interface ServerFact {
   /** Position in the configured list; findings point at /servers/<index>. */
@@ -82,6 +99,8 @@ export interface ServerFact {
   relayedAddress?: TransportAddress;
   /** TURN only: lifetime granted, and whether the allocation was released again before the run ended. */
   allocation?: { lifetimeSec?: number; released: boolean; releaseError?: string };
+  /** TURN only: whether the allocation may relay to peers of each class probed (after a successful Allocate). */
+  peerPermissions?: PeerPermissionFact[];
   realm?: string;
   software?: string;
   /** RFC 5780 support: the server's OTHER-ADDRESS, when it sent one. */

@@ -17,6 +17,7 @@ export type ProbeOutcome = Partial<
     | "relayedAddress"
     | "otherAddress"
     | "allocation"
+    | "peerPermissions"
     | "realm"
     | "software"
     | "tls"

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import type { IceUrl } from "../config/types.js";
 import type { ProbeError, ProbeErrorCode, TransportAddress } from "../facts/common.js";
-import type { StunExchange } from "../facts/servers.js";
+import type { PeerPermissionFact, StunExchange } from "../facts/servers.js";
 import {
   REQUESTED_TRANSPORT_UDP,
   addressAttribute,
@@ -189,6 +189,13 @@ export async function allocateOn(
   outcome.ok = outcome.relayedAddress !== undefined;
   if (!outcome.ok) outcome.error = protocolError("an Allocate success response without XOR-RELAYED-ADDRESS");
 
+  // A permission belongs to the allocation, so it is asked for before the release. The samples are
+  // IPv4: an IPv6 relay would answer 443 (address family mismatch), which says nothing about policy.
+  if (outcome.ok && outcome.relayedAddress?.family === 4) {
+    const permissions = await probePeerPermissions(send, auth, deadline);
+    if (permissions.length > 0) outcome.peerPermissions = permissions;
+  }
+
   const releaseTimeout = Math.max(deadline - performance.now(), options.releaseTimeoutMs);
   outcome.allocation = {
     lifetimeSec: typeof lifetime === "number" ? lifetime : undefined,
@@ -198,6 +205,45 @@ export async function allocateOn(
 }
 
 type Send = (name: string, message: Message, timeoutMs?: number) => Promise<{ response: Message; exchange: StunExchange }>;
+
+/**
+ * Peers a relay is asked about. 10.0.0.1 stands for RFC 1918 space: what a bot or media server in the
+ * same VPC or Docker network as the TURN server offers, and what coturn's denied-peer-ip usually
+ * covers. CreatePermission sends nothing to the peer, so the address needs no owner and no route.
+ */
+const PEER_SAMPLES: readonly Pick<PeerPermissionFact, "peerClass" | "address">[] = [{ peerClass: "private", address: "10.0.0.1" }];
+
+/**
+ * CreatePermission for each sample peer (RFC 8656 section 9), within the probe's deadline. Its outcome
+ * never touches the allocation's: a relay that works for public peers still works when this fails.
+ */
+async function probePeerPermissions(send: Send, auth: Auth | undefined, deadline: number): Promise<PeerPermissionFact[]> {
+  const permissions: PeerPermissionFact[] = [];
+  for (const peer of PEER_SAMPLES) {
+    // Out of time: the release still gets its own budget, and the missing fact says "not known".
+    if (deadline - performance.now() < 1) break;
+    const name = `CreatePermission (${peer.peerClass} peer ${peer.address})`;
+    try {
+      let result = await send(name, permissionRequest(peer.address, auth));
+      const stale = errorCodeOf(result.response);
+      const nonce = nonceOf(result.response);
+      if (auth && stale?.code === 438 && nonce) {
+        result.exchange.outcome += " (retrying with the new nonce)";
+        auth.nonce = nonce;
+        result = await send(`${name}, new nonce`, permissionRequest(peer.address, auth));
+      }
+      const e = errorCodeOf(result.response);
+      permissions.push({
+        ...peer,
+        allowed: isSuccess(result.response),
+        ...(!isSuccess(result.response) && e ? { stunErrorCode: e.code, ...(e.reason ? { stunReason: e.reason } : {}) } : {}),
+      });
+    } catch {
+      // No answer says nothing about the server's policy; the exchange list records the timeout.
+    }
+  }
+  return permissions;
+}
 
 /** Refresh with LIFETIME 0 deletes the allocation (RFC 5766 section 7); a stale nonce gets one re-signed retry. */
 async function release(send: Send, auth: Auth | undefined, timeoutMs: number): Promise<{ released: boolean; releaseError?: string }> {
@@ -221,6 +267,12 @@ async function release(send: Send, auth: Auth | undefined, timeoutMs: number): P
 
 function allocateRequest(): Message {
   return newRequest(methods.ALLOCATE).setAttribute("REQUESTED-TRANSPORT", REQUESTED_TRANSPORT_UDP);
+}
+
+function permissionRequest(peer: string, auth: Auth | undefined): Message {
+  // The port is ignored by permissions (RFC 8656 section 9); the attribute still needs one.
+  const message = newRequest(methods.CREATE_PERMISSION).setAttribute("XOR-PEER-ADDRESS", [peer, 9]);
+  return auth ? sign(message, auth) : message.addFingerprint();
 }
 
 function refreshRequest(auth: Auth | undefined): Message {

@@ -11,6 +11,7 @@ import { noTurnConfigured } from "./no-turn-configured.js";
 import { expectationFailed } from "./expectation-failed.js";
 import { sdpWithoutCandidates } from "./sdp-without-candidates.js";
 import { farSidePrivateCandidates } from "./far-side-private-candidates.js";
+import { turnDeniesPrivatePeers } from "./turn-denies-private-peers.js";
 import { farSideMdnsOnly } from "./far-side-mdns-only.js";
 import { ipFamilyMismatch } from "./ip-family-mismatch.js";
 import { iceTcpOneSide } from "./ice-tcp-one-side.js";
@@ -41,6 +42,8 @@ export const rules: readonly Rule[] = [
   // The session (explain input or a real attempt): what each side offered, then what ICE did with it.
   sdpWithoutCandidates,
   farSidePrivateCandidates,
+  // Only private far-side candidates leave the relay as the way in; a TURN server denying private peers closes it.
+  turnDeniesPrivatePeers,
   farSideMdnsOnly,
   ipFamilyMismatch,
   iceTcpOneSide,

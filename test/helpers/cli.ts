@@ -17,7 +17,9 @@ export interface CliResult {
  */
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   if (!existsSync(`${root}dist/cli/main.js`)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RTC_DOCTOR_ICE_SERVERS: undefined, ...options.env };
+  // Settings from the developer's shell or a CI runner must not change what a test sees.
+  const inherited = ["NO_COLOR", "FORCE_COLOR", "RTC_DOCTOR_ICE_SERVERS", "RTC_DOCTOR_TURN_CREDENTIAL", "RTC_DOCTOR_TURN_SECRET", "RTC_DOCTOR_TOKEN", "GITHUB_STEP_SUMMARY"];
+  const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(inherited.map((k) => [k, undefined])), ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? root, env, stdio: ["ignore", "pipe", "pipe"] });

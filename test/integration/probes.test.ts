@@ -115,8 +115,11 @@ describe("probes against a real coturn (UDP, TCP, TLS)", () => {
     expect(fact.exchanges.map((e) => [e.request, e.outcome])).toEqual([
       ["Allocate", "error 401 Unauthorized (challenge)"],
       ["Allocate (authenticated)", "success"],
+      ["CreatePermission (private peer 10.0.0.1)", "success"],
       ["Refresh (lifetime 0)", "success"],
     ]);
+    // coturn's defaults deny no private range: the relay may send to a bot in the same VPC.
+    expect(fact.peerPermissions).toEqual([{ peerClass: "private", address: "10.0.0.1", allowed: true }]);
   });
 
   test("TLS fact: verifies with the test CA and names localhost", async () => {

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClassicNatType, NatBehaviour, NatFact } from "../../src/facts/nat.js";
 import type { NatOptions, NatServer } from "../../src/probes/nat/index.js";
+import { expectValidNat } from "../helpers/nat-schema.js";
 import { LAB_PACKAGES, ROOT, missingTools, notRootReason, runIn, startLab, sysctlIn, type Lab, type LabProfile } from "./lab.js";
 
 /**
@@ -60,7 +61,9 @@ function turnutilsVerdict(output: string): { mapping?: NatBehaviour; filtering?:
 async function classifyIn(namespace: string, servers: NatServer[], options: NatOptions = {}): Promise<{ fact: NatFact; wallMs: number }> {
   const r = await runIn(namespace, "node", [ENTRY, JSON.stringify({ servers, options })], 120_000);
   if (r.code !== 0) throw new Error(`NAT probe failed in ${namespace} (${r.code}): ${r.stderr}`);
-  return { fact: JSON.parse(r.stdout) as NatFact, wallMs: r.wallMs };
+  const fact = JSON.parse(r.stdout) as NatFact;
+  expectValidNat(fact);
+  return { fact, wallMs: r.wallMs };
 }
 
 const timings: string[] = [];

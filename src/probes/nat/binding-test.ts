@@ -35,7 +35,7 @@ export interface BindingOutcome {
   rttMs?: number;
 }
 
-function show(a: TransportAddress): string {
+export function showAddress(a: TransportAddress): string {
   return a.family === 6 ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 
@@ -75,10 +75,10 @@ export async function bindingTest({ socket, local }: NatSocket, spec: BindingTes
     const otherAddress = addressAttribute(response, "OTHER-ADDRESS");
     if (mapped) test.mappedAddress = mapped;
     if (spec.expectFrom && !sameTransportAddress(result.from, spec.expectFrom)) {
-      test.result = `answer came from ${show(result.from)}, not from ${show(spec.expectFrom)} as asked: the server ignored CHANGE-REQUEST`;
+      test.result = `answer came from ${showAddress(result.from)}, not from ${showAddress(spec.expectFrom)} as asked: the server ignored CHANGE-REQUEST`;
       return { test, answered: false, invalid: true, mapped, rttMs };
     }
-    test.result = mapped ? `answered: mapped to ${show(mapped)}` : "answered without a mapped address";
+    test.result = mapped ? `answered: mapped to ${showAddress(mapped)}` : "answered without a mapped address";
     return { test, answered: !!mapped, invalid: !mapped, mapped, otherAddress, rttMs };
   } catch (error) {
     if (!(error instanceof StunTimeoutError)) throw error;
@@ -87,5 +87,3 @@ export async function bindingTest({ socket, local }: NatSocket, spec: BindingTes
     return { test, answered: false, invalid: false };
   }
 }
-
-export { show as showAddress };

@@ -33,8 +33,8 @@ export function hairpinTest({ socket, local }: NatSocket, mapped: TransportAddre
         test.responseFrom = from;
         test.rttMs = Math.round((performance.now() - started) * 100) / 100;
         test.result = sameTransportAddress(from, mapped)
-          ? "our request came back from our mapped address: the NAT hairpins"
-          : `our request came back from ${showAddress(from)}: the NAT hairpins (with another source address)`;
+          ? "our request to our own public address came back from it: hairpinning works"
+          : `our request to our own public address came back from ${showAddress(from)}: hairpinning works (with another source address)`;
       } else {
         test.result = `our request did not come back (${test.attempts} sends, waited ${Math.round(performance.now() - started)} ms): no hairpinning`;
       }

@@ -6,7 +6,8 @@ import { bindingTest, showAddress, type BindingOutcome, type NatSocket } from ".
 import { classicNatType, sameTransportAddress } from "./classify.js";
 import { isLocalInterfaceAddress, sourceAddressTowards } from "./local-address.js";
 import { DEFAULT_LIFETIME_PROBES_SEC, measureBindingLifetime } from "./lifetime.js";
-import { MULTI_SERVER_ROUNDS, runMultiServer, type AnsweredServer } from "./multi-server.js";
+import { MULTI_SERVER_ROUNDS, runMultiServer } from "./multi-server.js";
+import { LIFETIME_NEEDS_RFC5780, NO_SERVER_NOTE, multiServerNote, rfc5780Note, singleServerNote, udpBlockedNote } from "./notes.js";
 import { runRfc5780, taintsFiltering, usableOtherAddress } from "./rfc5780.js";
 import { firstContactPlan, planFromRtt } from "./timing.js";
 
@@ -28,13 +29,17 @@ export interface NatOptions {
   multiServerRounds?: number;
 }
 
-const SETTLE_FILTERING =
-  "To learn the filtering, configure a STUN server that supports RFC 5780 (it answers with OTHER-ADDRESS and honours CHANGE-REQUEST), " +
-  "e.g. coturn listening on two IP addresses of one host (listening-ip twice; the alternate port is listening-port + 1).";
+type Answered = BindingOutcome & { mapped: TransportAddress };
+type RfcAnswered = Answered & { otherAddress: TransportAddress };
+interface AnsweringServer {
+  server: NatServer;
+  outcome: Answered;
+}
+type FactBody = Omit<NatFact, "durationMs" | "servers">;
 
-/** One socket, and every server it may talk to: the family of the first server decides. */
+/** IPv4 when any server has an IPv4 address (that is where NATs are), else IPv6; each address once. */
 function usableServers(servers: readonly NatServer[]): NatServer[] {
-  const family = servers.find((s) => s.address.family === 4) ? 4 : 6;
+  const family = servers.some((s) => s.address.family === 4) ? 4 : 6;
   const seen = new Set<string>();
   return servers.filter((s) => {
     const key = showAddress(s.address);
@@ -44,7 +49,24 @@ function usableServers(servers: readonly NatServer[]): NatServer[] {
   });
 }
 
-type Answered = { server: NatServer; outcome: BindingOutcome & { mapped: TransportAddress } };
+/** The report's field order: verdict first, evidence last; absent optional fields left out. */
+function toFact(body: FactBody, servers: string[], durationMs: number): NatFact {
+  const { mapping, filtering, classic, method, tests, ...optional } = body;
+  const present = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Partial<NatFact>;
+  const { note, bindingLifetimeSec, ...addresses } = present;
+  return {
+    mapping,
+    filtering,
+    classic,
+    ...addresses,
+    method,
+    servers,
+    ...(bindingLifetimeSec !== undefined ? { bindingLifetimeSec } : {}),
+    durationMs: Math.round(durationMs),
+    ...(note ? { note } : {}),
+    tests,
+  };
+}
 
 /**
  * NAT behaviour discovery from one local UDP socket. With an RFC 5780 server: mapping and filtering
@@ -55,187 +77,119 @@ type Answered = { server: NatServer; outcome: BindingOutcome & { mapped: Transpo
 export async function classifyNat(servers: readonly NatServer[], options: NatOptions = {}): Promise<NatFact> {
   const started = performance.now();
   const candidates = usableServers(servers);
-  const base = { servers: candidates.map((s) => s.url) };
-  // Field order as the report shows it: verdict first, evidence last.
-  const finish = (f: Omit<NatFact, "durationMs" | "servers">): NatFact => {
-    const optional = <K extends keyof NatFact>(key: K) => (f[key as keyof typeof f] === undefined ? {} : { [key]: f[key as keyof typeof f] });
-    return {
-      mapping: f.mapping,
-      filtering: f.filtering,
-      classic: f.classic,
-      ...optional("hairpinning"),
-      ...optional("portPreserving"),
-      ...optional("publicAddress"),
-      ...optional("localAddress"),
-      method: f.method,
-      ...base,
-      ...optional("bindingLifetimeSec"),
-      durationMs: Math.round(performance.now() - started),
-      ...optional("note"),
-      tests: f.tests,
-    };
-  };
-
+  const urls = candidates.map((s) => s.url);
   if (candidates.length === 0) {
-    return finish({
-      mapping: "unknown",
-      filtering: "unknown",
-      classic: "unknown",
-      method: "none",
-      note: "No STUN server reachable over UDP was configured, so the NAT could not be tested.",
-      tests: [],
-    });
+    return toFact({ mapping: "unknown", filtering: "unknown", classic: "unknown", method: "none", note: NO_SERVER_NOTE, tests: [] }, urls, performance.now() - started);
+  }
+  const family = candidates[0]!.address.family;
+  const sockets: UdpStunSocket[] = [];
+  const openProbe = async (sourceIp: string): Promise<NatSocket> => {
+    const socket = await UdpStunSocket.open(family);
+    sockets.push(socket);
+    return { socket, local: { address: sourceIp, port: socket.localAddress.port, family } };
+  };
+  try {
+    const body = await discover(candidates, options, openProbe);
+    return toFact(body, urls, performance.now() - started);
+  } finally {
+    for (const s of sockets) s.close();
+  }
+}
+
+async function discover(candidates: NatServer[], options: NatOptions, openProbe: (sourceIp: string) => Promise<NatSocket>): Promise<FactBody> {
+  const family = candidates[0]!.address.family;
+  const sourceIp = (await sourceAddressTowards(candidates[0]!.address)) ?? (family === 6 ? "::" : "0.0.0.0");
+  let probe = await openProbe(sourceIp);
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const tests: NatTest[] = [];
+
+  // Test I to every server at once: RTTs, which servers answer, which support RFC 5780.
+  const firsts = await Promise.all(candidates.map((s) => bindingTest(probe, { name: "test I (binding)", to: s.address, plan: firstContactPlan(timeoutMs) })));
+  tests.push(...firsts.map((o) => o.test));
+  const answered: AnsweringServer[] = firsts.flatMap((outcome, i) => (outcome.mapped ? [{ server: candidates[i]!, outcome: outcome as Answered }] : []));
+  if (answered.length === 0) {
+    return { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", localAddress: probe.local, note: udpBlockedNote(candidates.length, timeoutMs), tests };
   }
 
-  const family = candidates[0]!.address.family;
-  const socket = await UdpStunSocket.open(family);
-  const closeLater: UdpStunSocket[] = [socket];
-  try {
-    const sourceIp = (await sourceAddressTowards(candidates[0]!.address)) ?? (family === 6 ? "::" : "0.0.0.0");
-    let probe: NatSocket = { socket, local: { address: sourceIp, port: socket.localAddress.port, family } };
-    const timeoutMs = options.timeoutMs ?? 3000;
-    const tests: NatTest[] = [];
-
-    const firsts = await Promise.all(candidates.map((s) => bindingTest(probe, { name: "test I (binding)", to: s.address, plan: firstContactPlan(timeoutMs) })));
-    tests.push(...firsts.map((o) => o.test));
-    const answered: Answered[] = [];
-    firsts.forEach((outcome, i) => {
-      if (outcome.mapped) answered.push({ server: candidates[i]!, outcome: outcome as Answered["outcome"] });
-    });
-
-    if (answered.length === 0) {
-      return finish({
-        mapping: "unknown",
-        filtering: "unknown",
-        classic: "udp-blocked",
-        method: "none",
-        localAddress: probe.local,
-        note:
-          `No STUN server answered a Binding request over UDP (${candidates.length} tried, ${timeoutMs} ms each): ` +
-          "UDP to them is blocked on this path, or they are all down. Only TURN over TCP or TLS can carry media from here.",
-        tests,
-      });
-    }
-
-    let rfc = answered.find((a) => usableOtherAddress(a.server.address, a.outcome.otherAddress));
-    let testI: Answered["outcome"] = rfc?.outcome ?? answered[0]!.outcome;
-    if (rfc && candidates.some((c) => c !== rfc!.server && taintsFiltering(rfc!.server.address, rfc!.outcome.otherAddress!, c.address))) {
+  let rfc = answered.find((a) => usableOtherAddress(a.server.address, a.outcome.otherAddress)) as { server: NatServer; outcome: RfcAnswered } | undefined;
+  let testI: Answered = rfc?.outcome ?? answered[0]!.outcome;
+  if (rfc) {
+    const { server, outcome } = rfc;
+    if (candidates.some((c) => c !== server && taintsFiltering(server.address, outcome.otherAddress, c.address))) {
       // Another configured server has just opened, on this socket, a pinhole for an address the
       // filtering tests' answers come from: they would pass whatever the filtering. A fresh socket.
-      const fresh = await UdpStunSocket.open(family);
-      closeLater.push(fresh);
-      const freshProbe: NatSocket = { socket: fresh, local: { ...probe.local, port: fresh.localAddress.port } };
-      const again = await bindingTest(freshProbe, { name: "test I (binding, fresh socket)", to: rfc.server.address, plan: planFromRtt(rfc.outcome.rttMs ?? 0) });
+      const fresh = await openProbe(sourceIp);
+      const again = await bindingTest(fresh, { name: "test I (binding, fresh socket)", to: server.address, plan: planFromRtt(outcome.rttMs ?? 0) });
       tests.push(again.test);
-      if (again.mapped && usableOtherAddress(rfc.server.address, again.otherAddress)) {
-        probe = freshProbe;
-        testI = again as Answered["outcome"];
+      if (again.mapped && usableOtherAddress(server.address, again.otherAddress)) {
+        probe = fresh;
+        testI = again as RfcAnswered;
+        rfc = { server, outcome: testI as RfcAnswered };
       } else {
         rfc = undefined;
       }
     }
+  }
 
-    const mapped = testI.mapped;
-    const noNat = sameTransportAddress(mapped, probe.local) || (mapped.port === probe.local.port && isLocalInterfaceAddress(mapped.address));
-    const common = {
-      publicAddress: mapped,
-      localAddress: probe.local,
-      portPreserving: mapped.port === probe.local.port,
+  const mapped = testI.mapped;
+  const noNat = sameTransportAddress(mapped, probe.local) || (mapped.port === probe.local.port && isLocalInterfaceAddress(mapped.address));
+  const common = { publicAddress: mapped, localAddress: probe.local, portPreserving: mapped.port === probe.local.port };
+
+  let body: FactBody;
+  if (rfc) {
+    const r = await runRfc5780(probe, rfc.server.address, rfc.outcome);
+    tests.push(...r.tests);
+    const mapping = noNat ? "endpoint-independent" : r.mapping;
+    body = {
+      ...common,
+      mapping,
+      filtering: r.filtering,
+      classic: classicNatType({ mapping, filtering: r.filtering, noNat, udpBlocked: false }),
+      hairpinning: r.hairpinning,
+      method: "rfc5780",
+      note: rfc5780Note(noNat, mapping, r.filtering, rfc.server.url),
+      tests,
     };
-
-    let fact: Omit<NatFact, "durationMs" | "servers">;
-    if (rfc && usableOtherAddress(rfc.server.address, testI.otherAddress)) {
-      const r = await runRfc5780(probe, rfc.server.address, testI as Answered["outcome"] & { otherAddress: TransportAddress });
-      tests.push(...r.tests);
-      const mapping = noNat ? "endpoint-independent" : r.mapping;
-      fact = {
-        ...common,
-        mapping,
-        filtering: r.filtering,
-        classic: classicNatType({ mapping, filtering: r.filtering, noNat, udpBlocked: false }),
-        hairpinning: r.hairpinning,
-        method: "rfc5780",
-        note: rfc5780Note(noNat, mapping, r.filtering, rfc.server.url),
-        tests,
-      };
-    } else if (new Set(answered.map((a) => a.server.address.address.toLowerCase())).size >= 2) {
-      const servers: AnsweredServer[] = answered.map((a) => ({ address: a.server.address, firstContact: a.outcome }));
-      const m = await runMultiServer(probe, servers, options.multiServerRounds ?? MULTI_SERVER_ROUNDS);
-      tests.push(...m.tests);
-      const mapping = noNat ? "endpoint-independent" : m.mapping;
-      fact = {
-        ...common,
-        mapping,
-        filtering: "unknown",
-        classic: classicNatType({ mapping, filtering: "unknown", noNat, udpBlocked: false }),
-        hairpinning: m.hairpinning,
-        method: "multi-server",
-        note: multiServerNote(noNat, m, answered.length),
-        tests,
-      };
-    } else {
-      fact = {
-        ...common,
-        mapping: noNat ? "endpoint-independent" : "unknown",
-        filtering: "unknown",
-        classic: noNat ? "open-internet" : "unknown",
-        method: "none",
-        note:
-          (noNat ? "No NAT: the server saw this host's own address. " : "") +
-          `Only one STUN address answered (${answered[0]!.server.url}) and it does not support RFC 5780, so the mapping could not be compared across destinations. ` +
-          "Configure a second STUN server on another IP address to learn the mapping. " +
-          SETTLE_FILTERING,
-        tests,
-      };
-    }
-
-    if (options.natLifetime) {
-      const lifetime = await lifetimeOf(rfc, probe.local, options.natLifetime);
-      fact.tests.push(...lifetime.tests);
-      if (lifetime.lifetimeSec !== undefined) fact.bindingLifetimeSec = lifetime.lifetimeSec;
-      fact.note = [fact.note, lifetime.note].filter(Boolean).join(" ");
-    }
-    return finish(fact);
-  } finally {
-    for (const s of closeLater) s.close();
-  }
-}
-
-async function lifetimeOf(rfc: Answered | undefined, local: TransportAddress, option: NatOptions["natLifetime"]) {
-  if (!rfc) {
-    return { tests: [], note: "The binding lifetime needs an RFC 5780 server (RESPONSE-PORT); none was configured." } as { lifetimeSec?: number; tests: NatTest[]; note: string };
-  }
-  const probesSec = typeof option === "object" && option.probesSec ? option.probesSec : DEFAULT_LIFETIME_PROBES_SEC;
-  return measureBindingLifetime(rfc.server.address, local, planFromRtt(rfc.outcome.rttMs ?? 0), probesSec);
-}
-
-function rfc5780Note(noNat: boolean, mapping: NatFact["mapping"], filtering: NatFact["filtering"], url: string): string | undefined {
-  const parts: string[] = [];
-  if (noNat) {
-    parts.push(
-      filtering === "endpoint-independent" || filtering === "unknown"
-        ? "No NAT: the server saw this host's own address."
-        : "No NAT, but a stateful firewall filters unsolicited inbound UDP like a NAT would.",
+  } else if (new Set(answered.map((a) => a.server.address.address.toLowerCase())).size >= 2) {
+    const m = await runMultiServer(
+      probe,
+      answered.map((a) => ({ address: a.server.address, firstContact: a.outcome })),
+      options.multiServerRounds ?? MULTI_SERVER_ROUNDS,
     );
-  }
-  if (mapping === "unknown") parts.push(`The mapping tests against ${url}'s other address got no usable answer, so the mapping is unknown.`);
-  if (filtering === "unknown") parts.push(`${url} did not answer CHANGE-REQUEST from the address it announced, so the filtering is unknown.`);
-  return parts.length > 0 ? parts.join(" ") : undefined;
-}
-
-function multiServerNote(noNat: boolean, m: Awaited<ReturnType<typeof runMultiServer>>, servers: number): string {
-  const parts: string[] = [];
-  if (noNat) parts.push("No NAT: the servers saw this host's own address.");
-  else if (m.mapping === "unknown") {
-    parts.push(`The mapped addresses from ${servers} servers gave no clear verdict (${m.differingRounds} of ${m.conclusiveRounds} conclusive rounds differed).`);
+    tests.push(...m.tests);
+    const mapping = noNat ? "endpoint-independent" : m.mapping;
+    body = {
+      ...common,
+      mapping,
+      filtering: "unknown",
+      classic: classicNatType({ mapping, filtering: "unknown", noNat, udpBlocked: false }),
+      hairpinning: m.hairpinning,
+      method: "multi-server",
+      note: multiServerNote(noNat, m, answered.length),
+      tests,
+    };
   } else {
-    parts.push(
-      `Mapping from ${servers} servers on distinct IP addresses over ${m.rounds} rounds: the mapped address ${m.mapping === "endpoint-independent" ? "was the same for every server" : "changed with the destination"} in ${m.mapping === "endpoint-independent" ? m.conclusiveRounds - m.differingRounds : m.differingRounds} of ${m.conclusiveRounds} conclusive rounds.`,
-    );
-    if (m.mapping !== "endpoint-independent" && !m.portDependenceTested) {
-      parts.push("Whether it also changes with the destination port alone was not tested (that needs two servers on one IP); address-and-port-dependent is assumed.");
+    body = {
+      ...common,
+      mapping: noNat ? "endpoint-independent" : "unknown",
+      filtering: "unknown",
+      classic: noNat ? "open-internet" : "unknown",
+      method: "none",
+      note: singleServerNote(noNat, answered[0]!.server.url),
+      tests,
+    };
+  }
+
+  if (options.natLifetime) {
+    if (rfc) {
+      const probesSec = typeof options.natLifetime === "object" && options.natLifetime.probesSec ? options.natLifetime.probesSec : DEFAULT_LIFETIME_PROBES_SEC;
+      const lifetime = await measureBindingLifetime(rfc.server.address, probe.local, planFromRtt(rfc.outcome.rttMs ?? 0), probesSec);
+      tests.push(...lifetime.tests);
+      body.bindingLifetimeSec = lifetime.lifetimeSec;
+      body.note = [body.note, lifetime.note].filter(Boolean).join(" ");
+    } else {
+      body.note = [body.note, LIFETIME_NEEDS_RFC5780].filter(Boolean).join(" ");
     }
   }
-  parts.push("The filtering was not tested: none of the servers supports RFC 5780.", SETTLE_FILTERING);
-  return parts.join(" ");
+  return body;
 }

@@ -28,6 +28,9 @@ function details(s: ServerFact, c: ChalkInstance): string[] {
     lines.push(`TLS ${t.protocol ?? ""} cert ${t.subject ?? "?"} by ${t.issuer ?? "?"}, until ${t.validTo ?? "?"}${t.daysRemaining !== undefined ? ` (${t.daysRemaining} days)` : ""}, ${verdict}`);
   }
   if (s.allocation && !s.allocation.released) lines.push(c.yellow(`allocation not released: ${s.allocation.releaseError ?? "unknown"}`));
+  for (const p of s.peerPermissions ?? []) {
+    if (!p.allowed) lines.push(c.yellow(`refuses to relay to ${p.peerClass} peers (${p.address}: ${p.stunErrorCode ?? "error"}${p.stunReason ? ` ${p.stunReason}` : ""})`));
+  }
   if (s.otherAddress) lines.push(`RFC 5780: other address ${addr(s.otherAddress)}`);
   return lines;
 }

@@ -50,3 +50,33 @@ describe("Ctrl-C during a run", () => {
     expect(r.stdout).toMatch(/exit 130/);
   });
 });
+
+describe("check({ signal }) from the API", () => {
+  it("returns a partial report as soon as the signal aborts, probes that finished kept", async () => {
+    const { check } = await import("../../../src/check.js");
+    const silent = await startUdpStunTarget();
+    const answering = await startUdpStunTarget({ answerAfterMs: 0 });
+    const controller = new AbortController();
+    try {
+      const running = check({
+        stun: [`stun:127.0.0.1:${answering.port}`, `stun:127.0.0.1:${silent.port}`],
+        timeoutMs: 60_000,
+        gather: false,
+        nat: false,
+        connect: false,
+        signal: controller.signal,
+        onProgress: () => {},
+      });
+      await silent.firstPacket;
+      await answering.firstPacket;
+      controller.abort();
+      const report = await running;
+      expectValidReport(report);
+      expect(report.summary.interrupted).toBe(true);
+      expect(report.servers.map((s) => s.error?.code ?? "ok")).toEqual([expect.stringMatching(/^(ok|interrupted)$/), "interrupted"]);
+    } finally {
+      await silent.stop();
+      await answering.stop();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { NatBehaviour } from "../../../src/facts/nat.js";
 import { classifyNat } from "../../../src/probes/nat/index.js";
+import { expectValidNat } from "../../helpers/nat-schema.js";
 import { startFakeNatServer, type FakeNatOptions, type FakeNatServer } from "./fake-nat-server.js";
 
 /** The whole procedure on one socket against an emulated NAT + RFC 5780 server on loopback. */
@@ -25,6 +26,7 @@ describe("classifyNat with an RFC 5780 server", () => {
         const fact = await classifyBehind({ mapping, filtering });
         expect({ method: fact.method, mapping: fact.mapping, filtering: fact.filtering }).toEqual({ method: "rfc5780", mapping, filtering });
         expect(fact.hairpinning).toBe(false);
+        expectValidNat(fact);
       });
     }
   }
@@ -75,6 +77,7 @@ describe("classifyNat without an RFC 5780 server", () => {
     });
     expect(fact.note).toMatch(/second STUN server/);
     expect(fact.note).toMatch(/RFC 5780/);
+    expectValidNat(fact);
   });
 
   it("no answer from any server: udp-blocked, within the bound given", async () => {
@@ -82,6 +85,7 @@ describe("classifyNat without an RFC 5780 server", () => {
     expect({ classic: fact.classic, method: fact.method }).toEqual({ classic: "udp-blocked", method: "none" });
     expect(fact.durationMs).toBeLessThan(2000);
     expect(fact.note).toMatch(/TURN over TCP or TLS/);
+    expectValidNat(fact);
   });
 
   it("no usable server at all: method none", async () => {

@@ -91,9 +91,9 @@ describe("allocateOn", () => {
     // The integrity verifies with the key, and the password itself never goes on the wire.
     expect(parseMessage(Buffer.from(auth.bytes), key)).toBeDefined();
     for (const m of sent) expect(Buffer.from(m.bytes).includes(PASSWORD)).toBe(false);
-    expect(sent[2]?.messageMethod).toBe(methods.REFRESH);
-    expect(sent[2]?.getAttributeValue("LIFETIME")).toBe(0);
-    expect(parseMessage(Buffer.from((sent[2] as Message).bytes), key)).toBeDefined();
+    expect(sent.map((m) => m.messageMethod)).toEqual([methods.ALLOCATE, methods.ALLOCATE, methods.CREATE_PERMISSION, methods.REFRESH]);
+    expect(sent[3]?.getAttributeValue("LIFETIME")).toBe(0);
+    expect(parseMessage(Buffer.from((sent[3] as Message).bytes), key)).toBeDefined();
   });
 
   it("retries once with the fresh nonce after a 438", async () => {
@@ -107,6 +107,7 @@ describe("allocateOn", () => {
     expect(outcome.exchanges.map((e) => e.outcome)).toEqual([
       "error 401 Unauthorized (challenge)",
       "error 438 Stale Nonce (retrying with the new nonce)",
+      "success",
       "success",
       "success",
     ]);
@@ -131,12 +132,13 @@ describe("allocateOn", () => {
   it("re-signs the release with the new nonce when the Refresh gets a 438", async () => {
     const { channel, sent } = scriptedChannel((req, i) => {
       if (!signed(req)) return error(req, 401, "Unauthorized", "n1");
-      if (req.messageMethod === methods.REFRESH && i === 2) return error(req, 438, "Stale Nonce", "n3");
+      if (req.messageMethod === methods.REFRESH && i === 3) return error(req, 438, "Stale Nonce", "n3");
       return success(req);
     });
     const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
     expect(outcome.allocation).toMatchObject({ released: true });
-    expect((sent[3]?.getAttributeValue("NONCE") as Buffer).toString()).toBe("n3");
+    expect(sent[4]?.messageMethod).toBe(methods.REFRESH);
+    expect((sent[4]?.getAttributeValue("NONCE") as Buffer).toString()).toBe("n3");
   });
 
   it("records a failed release instead of hiding it", async () => {
@@ -166,5 +168,75 @@ describe("allocateOn", () => {
     const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
     expect(outcome.error?.code).toBe("timeout");
     expect(outcome.exchanges).toEqual([{ request: "Allocate", outcome: "timeout" }]);
+  });
+
+  it("asks for a permission to a private peer after the Allocate, signed, before the release", async () => {
+    const { channel, sent } = scriptedChannel((req) => (signed(req) ? success(req) : error(req, 401, "Unauthorized", "n1")));
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.peerPermissions).toEqual([{ peerClass: "private", address: "10.0.0.1", allowed: true }]);
+    const permission = sent[2] as Message;
+    expect(permission.messageMethod).toBe(methods.CREATE_PERMISSION);
+    expect(permission.getAttributeValue("XOR-PEER-ADDRESS")).toEqual(["10.0.0.1", 9]);
+    expect(parseMessage(Buffer.from(permission.bytes), longTermKey(USER, REALM, PASSWORD))).toBeDefined();
+    expect(outcome.exchanges.map((e) => e.request)).toEqual([
+      "Allocate",
+      "Allocate (authenticated)",
+      "CreatePermission (private peer 10.0.0.1)",
+      "Refresh (lifetime 0)",
+    ]);
+  });
+
+  it("records a 403 to the permission as not allowed, and the relay stays ok", async () => {
+    const { channel } = scriptedChannel((req) => {
+      if (!signed(req)) return error(req, 401, "Unauthorized", "n1");
+      return req.messageMethod === methods.CREATE_PERMISSION ? error(req, 403, "Forbidden IP") : success(req);
+    });
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome).toMatchObject({ ok: true, allocation: { released: true } });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.peerPermissions).toEqual([{ peerClass: "private", address: "10.0.0.1", allowed: false, stunErrorCode: 403, stunReason: "Forbidden IP" }]);
+    expect(outcome.exchanges.map((e) => e.outcome)).toEqual(["error 401 Unauthorized (challenge)", "success", "error 403 Forbidden IP", "success"]);
+  });
+
+  it("re-signs the permission with the new nonce after a 438", async () => {
+    const { channel, sent } = scriptedChannel((req, i) => {
+      if (!signed(req)) return error(req, 401, "Unauthorized", "n1");
+      if (req.messageMethod === methods.CREATE_PERMISSION && i === 2) return error(req, 438, "Stale Nonce", "n4");
+      return success(req);
+    });
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.peerPermissions).toEqual([{ peerClass: "private", address: "10.0.0.1", allowed: true }]);
+    expect(sent[3]?.messageMethod).toBe(methods.CREATE_PERMISSION);
+    expect((sent[3]?.getAttributeValue("NONCE") as Buffer).toString()).toBe("n4");
+    // The release uses the nonce the permission retry learned.
+    expect((sent[4]?.getAttributeValue("NONCE") as Buffer).toString()).toBe("n4");
+    expect(outcome.exchanges.map((e) => e.request)).toEqual([
+      "Allocate",
+      "Allocate (authenticated)",
+      "CreatePermission (private peer 10.0.0.1)",
+      "CreatePermission (private peer 10.0.0.1), new nonce",
+      "Refresh (lifetime 0)",
+    ]);
+  });
+
+  it("a permission that gets no answer leaves no fact and does not fail the working relay", async () => {
+    const { channel } = scriptedChannel((req) => {
+      if (!signed(req)) return error(req, 401, "Unauthorized", "n1");
+      return req.messageMethod === methods.CREATE_PERMISSION ? "timeout" : success(req);
+    });
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome).toMatchObject({ ok: true, allocation: { released: true } });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.peerPermissions).toBeUndefined();
+    expect(outcome.exchanges[2]).toEqual({ request: "CreatePermission (private peer 10.0.0.1)", outcome: "timeout" });
+  });
+
+  it("skips the permission when the deadline has already passed, and still releases", async () => {
+    const { channel, sent } = scriptedChannel((req) => (signed(req) ? success(req) : error(req, 401, "Unauthorized", "n1")));
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, { ...options(), deadline: performance.now() - 1 });
+    expect(outcome.ok).toBe(true);
+    expect(outcome.peerPermissions).toBeUndefined();
+    expect(sent.map((m) => m.messageMethod)).toEqual([methods.ALLOCATE, methods.ALLOCATE, methods.REFRESH]);
+    expect(outcome.allocation?.released).toBe(true);
   });
 });

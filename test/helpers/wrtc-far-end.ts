@@ -1,0 +1,107 @@
+import { createRequire } from "node:module";
+import { createServer, type Server } from "node:http";
+
+/**
+ * A far end built on libwebrtc (@roamhq/wrtc, the stack inside Chrome), independent of werift: it
+ * answers WHIP (POST /whip, DELETE /whip/{id}) and Pipecat-style (POST /api/offer) offers and
+ * echoes on the data channel, so rtc-doctor is tested against a second implementation.
+ */
+
+interface WrtcChannel {
+  readyState: string;
+  send(data: string): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+interface WrtcPeer {
+  iceGatheringState: string;
+  localDescription: { sdp: string } | null;
+  onicegatheringstatechange: (() => void) | null;
+  ondatachannel: ((event: { channel: WrtcChannel }) => void) | null;
+  setRemoteDescription(d: { type: string; sdp: string }): Promise<void>;
+  createAnswer(): Promise<{ type: string; sdp: string }>;
+  setLocalDescription(d: { type: string; sdp: string }): Promise<void>;
+  close(): void;
+}
+interface Wrtc {
+  RTCPeerConnection: new (config: { iceServers: unknown[] }) => WrtcPeer;
+}
+
+export function loadWrtc(): Wrtc {
+  return createRequire(import.meta.url)("@roamhq/wrtc") as Wrtc;
+}
+
+export interface WrtcFarEnd {
+  url: string;
+  open(): number;
+  close(): Promise<void>;
+}
+
+export async function startWrtcFarEnd(gatherTimeoutMs = 5000): Promise<WrtcFarEnd> {
+  const wrtc = loadWrtc();
+  const peers = new Map<string, WrtcPeer>();
+  let next = 0;
+
+  async function answer(offerSdp: string): Promise<{ id: string; sdp: string }> {
+    const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
+    const id = `wrtc-${(next += 1)}`;
+    peers.set(id, pc);
+    pc.ondatachannel = ({ channel }) => {
+      channel.onmessage = ({ data }) => {
+        if (channel.readyState === "open") channel.send(String(data));
+      };
+    };
+    await pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+    const gathered = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("libwebrtc did not finish gathering")), gatherTimeoutMs);
+      pc.onicegatheringstatechange = () => {
+        if (pc.iceGatheringState === "complete") {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+    });
+    await pc.setLocalDescription(await pc.createAnswer());
+    if (pc.iceGatheringState !== "complete") await gathered;
+    return { id, sdp: pc.localDescription?.sdp ?? "" };
+  }
+
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      void (async () => {
+        const path = req.url ?? "/";
+        if (req.method === "POST" && path === "/whip") {
+          const { id, sdp } = await answer(body);
+          res.writeHead(201, { "Content-Type": "application/sdp", Location: `/whip/${id}` }).end(sdp);
+        } else if (req.method === "DELETE" && path.startsWith("/whip/")) {
+          const id = path.slice("/whip/".length);
+          peers.get(id)?.close();
+          peers.delete(id);
+          res.writeHead(200).end();
+        } else if (req.method === "POST" && path === "/api/offer") {
+          const offer = JSON.parse(body) as { sdp: string; type: string };
+          const { id, sdp } = await answer(offer.sdp);
+          res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ sdp, type: "answer", pc_id: id }));
+        } else {
+          res.writeHead(404).end();
+        }
+      })().catch((error: unknown) => {
+        res.writeHead(500).end(String(error));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    open: () => peers.size,
+    async close() {
+      for (const pc of peers.values()) pc.close();
+      peers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
