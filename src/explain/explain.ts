@@ -64,7 +64,7 @@ export function factsFromInput(text: string, options: ExplainOptions = {}): { ki
     const problem = reportSchemaError(value);
     if (problem) throw new ExplainInputError(`rtc-doctor report does not match schema/report.schema.json: ${problem}`);
     // The report's own findings and summary are dropped: the rules of this version judge the facts again.
-    const { schemaVersion: _v, tool: _t, startedAt: _s, durationMs: _d, summary: _u, findings: _f, verdict: _r, ...facts } = value as unknown as Report;
+    const { schemaVersion: _v, tool: _t, startedAt: _s, durationMs: _d, summary: _u, findings: _f, verdict: _r, explain: _e, ...facts } = value as unknown as Report;
     return { kind: "report", facts: facts as Facts };
   }
   if ("offer" in value || "answer" in value || "local" in value || "remote" in value) {
@@ -80,5 +80,6 @@ export function explain(text: string, options: ExplainOptions = {}): ExplainResu
   const t0 = performance.now();
   const { kind, facts } = factsFromInput(text, options);
   const findings = runRules(options.rules ?? defaultRules, facts);
-  return { kind, report: buildReport(facts, findings, { startedAt, durationMs: performance.now() - t0, failOn: options.failOn ?? "error" }) };
+  const report = buildReport(facts, findings, { startedAt, durationMs: performance.now() - t0, failOn: options.failOn ?? "error" });
+  return { kind, report: { ...report, explain: { input: kind } } };
 }

@@ -1,6 +1,7 @@
 import type { Facts } from "../facts/index.js";
 import type { Finding, Severity } from "../rules/types.js";
 import type { Verdict } from "../verdict/types.js";
+import type { ExplainInputKind } from "../explain/explain.js";
 
 /** Bumped only for incompatible changes; new fields are added without a bump. */
 export const SCHEMA_VERSION = "1.0";
@@ -27,4 +28,9 @@ export interface Report extends Facts {
   findings: Finding[];
   /** Who this network can reach, directly or through a relay; absent when the facts cannot tell (e.g. explain of an SDP). */
   verdict?: Verdict;
+  /**
+   * Set by `explain`: the run read a capture and probed nothing, so an empty `servers` means "not
+   * tested", not "none configured". Absent for `check`.
+   */
+  explain?: { input: ExplainInputKind };
 }

@@ -7,7 +7,7 @@ import { classicNatType, sameTransportAddress } from "./classify.js";
 import { isLocalInterfaceAddress, sourceAddressTowards } from "./local-address.js";
 import { DEFAULT_LIFETIME_PROBES_SEC, measureBindingLifetime } from "./lifetime.js";
 import { MULTI_SERVER_ROUNDS, runMultiServer } from "./multi-server.js";
-import { LIFETIME_NEEDS_RFC5780, NO_SERVER_NOTE, multiServerNote, rfc5780Note, singleServerNote, udpBlockedNote } from "./notes.js";
+import { LIFETIME_NEEDS_RFC5780, NO_SERVER_NOTE, multiServerNote, partialRfc5780Note, rfc5780Note, singleServerNote, udpBlockedNote } from "./notes.js";
 import { runRfc5780, taintsFiltering, usableOtherAddress } from "./rfc5780.js";
 import { firstContactPlan, planFromRtt } from "./timing.js";
 
@@ -178,6 +178,11 @@ async function discover(candidates: NatServer[], options: NatOptions, openProbe:
       note: singleServerNote(noNat, answered[0]!.server.url),
       tests,
     };
+  }
+
+  if (!rfc) {
+    const partial = answered.find((a) => a.outcome.otherAddress);
+    if (partial) body.note = [partialRfc5780Note(partial.server.url), body.note].filter(Boolean).join(" ");
   }
 
   if (options.natLifetime) {

@@ -45,10 +45,12 @@ export async function measureBindingLifetime(
       if (p.state === "alive" && expiredAt === undefined) lifetimeSec = p.seconds;
       if (p.state === "expired" && expiredAt === undefined) expiredAt = p.seconds;
     }
-    const last = probes[probes.length - 1]?.seconds ?? 0;
+    if (lifetimeSec === undefined && expiredAt === undefined) {
+      return { tests, note: "The binding lifetime test got no binding to wait on (the server stopped answering)." };
+    }
     const note =
       lifetimeSec === undefined
-        ? `The NAT dropped an idle UDP binding within ${expiredAt ?? last} s: keepalives (ICE consent, STUN) must come more often than that.`
+        ? `The NAT dropped an idle UDP binding within ${expiredAt} s: keepalives (ICE consent, STUN) must come more often than that.`
         : expiredAt === undefined
           ? `The NAT kept an idle UDP binding for at least ${lifetimeSec} s (the longest idle time tried).`
           : `The NAT kept an idle UDP binding for ${lifetimeSec} s but dropped it within ${expiredAt} s.`;

@@ -5,7 +5,13 @@ import type { MultiServerResult } from "./multi-server.js";
 
 export const SETTLE_FILTERING =
   "To learn the filtering, configure a STUN server that supports RFC 5780 (it answers with OTHER-ADDRESS and honours CHANGE-REQUEST), " +
-  "e.g. coturn listening on two IP addresses of one host (listening-ip twice; the alternate port is listening-port + 1).";
+  "e.g. coturn listening on two IP addresses of one host (listening-ip twice; the alternate port is listening-port + 1), " +
+  "or rtc-doctor serve with --stun-alt-host and --stun-alt-port on a host with two addresses.";
+
+/** A server that announces OTHER-ADDRESS on its own IP (or port) cannot run the RFC 5780 tests, which need both to differ. */
+export function partialRfc5780Note(url: string): string {
+  return `${url} announces an OTHER-ADDRESS that differs from it only in port or only in IP; the RFC 5780 tests need another IP and another port, so it was used as a plain STUN server.`;
+}
 
 export const NO_SERVER_NOTE = "No STUN server reachable over UDP was configured, so the NAT could not be tested.";
 

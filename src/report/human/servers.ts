@@ -27,6 +27,11 @@ function details(s: ServerFact, c: ChalkInstance): string[] {
     const verdict = t.chainVerified && t.hostnameMatches ? c.green("verifies") : c.red(`does not verify${t.verifyError ? `: ${t.verifyError}` : ""}${t.hostnameMatches ? "" : ", wrong host name"}`);
     lines.push(`TLS ${t.protocol ?? ""} cert ${t.subject ?? "?"} by ${t.issuer ?? "?"}, until ${t.validTo ?? "?"}${t.daysRemaining !== undefined ? ` (${t.daysRemaining} days)` : ""}, ${verdict}`);
   }
+  if (s.restCredential) {
+    const r = s.restCredential;
+    const when = r.remainingSec > 0 ? `in ${r.remainingSec} s` : c.red(`${-r.remainingSec} s before the probe`);
+    lines.push(`TURN REST credentials${r.minted ? " (minted from --turn-secret)" : ""} expire ${r.expiresAt} (${when})`);
+  }
   if (s.allocation && !s.allocation.released) lines.push(c.yellow(`allocation not released: ${s.allocation.releaseError ?? "unknown"}`));
   for (const p of s.peerPermissions ?? []) {
     if (!p.allowed) lines.push(c.yellow(`refuses to relay to ${p.peerClass} peers (${p.address}: ${p.stunErrorCode ?? "error"}${p.stunReason ? ` ${p.stunReason}` : ""})`));
@@ -36,6 +41,8 @@ function details(s: ServerFact, c: ChalkInstance): string[] {
 }
 
 export function renderServers(report: Report, c: ChalkInstance): string[] {
+  // explain contacts no server: "none" would read as "none configured", which the capture cannot tell.
+  if (report.explain && report.servers.length === 0) return [];
   const m = marks(c);
   const out = [c.bold(`ICE servers${report.config.usedDefaultServers ? c.gray(" (built-in public STUN list; give yours with --stun/--turn/--ice-servers)") : ""}`)];
   if (report.servers.length === 0) out.push(`  ${m.skip} none`);

@@ -39,6 +39,21 @@ describe("classifyNat with an RFC 5780 server", () => {
     expect(firstToOther).toBeGreaterThan(names.indexOf("filtering test III (change port)"));
   });
 
+  it("moves to a fresh socket when another configured server sits at the other address (its pinhole would fake the filtering)", async () => {
+    const server = await startFakeNatServer({ mapping: "endpoint-independent", filtering: "address-dependent" });
+    open.push(server);
+    const other = { ...server.primary, address: "127.0.0.2" };
+    const fact = await classifyNat(
+      [
+        { url: `stun:${server.primary.address}:${server.primary.port}`, address: server.primary },
+        { url: `stun:${other.address}:${other.port}`, address: other },
+      ],
+      { timeoutMs: 1000 },
+    );
+    expect(fact.tests.map((t) => t.name)).toContain("test I (binding, fresh socket)");
+    expect({ method: fact.method, filtering: fact.filtering }).toEqual({ method: "rfc5780", filtering: "address-dependent" });
+  });
+
   it("skips mapping test III once test II showed endpoint-independent mapping", async () => {
     const fact = await classifyBehind({ mapping: "endpoint-independent", filtering: "endpoint-independent" });
     expect(fact.tests.some((t) => t.name.startsWith("mapping test III"))).toBe(false);

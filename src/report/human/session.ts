@@ -1,0 +1,103 @@
+import type { ChalkInstance } from "chalk";
+import type { Report } from "../types.js";
+import type { CandidatePairFact, PairCandidateFact, SdpCandidateFact, SessionFact } from "../../facts/index.js";
+import { isLocalOnly } from "../../net/address-class.js";
+
+type Side = "local" | "remote";
+
+const SOURCE: Record<SessionFact["source"], string> = {
+  sdp: "from the session description",
+  "webrtc-internals": "from a chrome://webrtc-internals dump",
+  connectivity: "from the connection attempt",
+};
+
+const TYPES = ["host", "srflx", "prflx", "relay"] as const;
+// Dumps of long calls carry dozens of candidates and pairs; the JSON report keeps all of them.
+const MAX_CANDIDATES = 10;
+const MAX_PAIRS = 12;
+
+function where(c: { address: string; port: number }): string {
+  return c.address.includes(":") ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
+}
+
+function addressClass(c: SdpCandidateFact, color: ChalkInstance): string {
+  return isLocalOnly(c.addressClass) || c.addressClass === "mdns" ? color.yellow(c.addressClass) : c.addressClass;
+}
+
+function candidateLine(c: SdpCandidateFact, trickled: boolean, color: ChalkInstance): string {
+  const related = c.relatedAddress ? color.gray(` from ${where({ address: c.relatedAddress, port: c.relatedPort ?? 0 })}`) : "";
+  const proto = `${c.protocol}${c.tcpType ? ` ${c.tcpType}` : ""}`;
+  return `${c.type.padEnd(5)} ${proto} ${where(c)}  ${addressClass(c, color)}${related}${trickled ? color.gray("  (trickled)") : ""}`;
+}
+
+function label(session: SessionFact, side: Side): string {
+  const type = session[side]?.type;
+  if (side === "local") return type ? `Our ${type}` : "Our side";
+  return type ? `Far side's ${type}` : "Far side";
+}
+
+function yesNo(name: string, value: boolean): string {
+  return `${name} ${value ? "yes" : "no"}`;
+}
+
+function sideLines(session: SessionFact, side: Side, c: ChalkInstance): string[] {
+  const sdp = session[side];
+  const trickled = session.trickled?.[side] ?? [];
+  if (!sdp && trickled.length === 0) return [];
+  // A browser's dump logs each candidate as trickled even when the description taken later carries it too.
+  const key = (k: SdpCandidateFact) => `${k.type} ${k.protocol} ${k.address} ${k.port} ${k.component}`;
+  const inDescription = new Set((sdp?.candidates ?? []).map(key));
+  const all = [
+    ...(sdp?.candidates ?? []).map((k) => ({ k, trickled: false })),
+    ...trickled.filter((k) => !inDescription.has(key(k))).map((k) => ({ k, trickled: true })),
+  ];
+  const byType = TYPES.filter((t) => t !== "prflx" || all.some(({ k }) => k.type === t)).map((t) => `${t} ${all.filter(({ k }) => k.type === t).length}`);
+  const count = all.length === 0 ? c.red("no candidates") : `${all.length} candidate${all.length === 1 ? "" : "s"}`;
+  const flags = sdp
+    ? [yesNo("ice-lite", sdp.iceLite), yesNo("end-of-candidates", sdp.endOfCandidates), yesNo("trickle", sdp.trickle)].join(", ")
+    : "no description, only trickled candidates";
+  const out = [`  ${label(session, side)}: ${count} (${byType.join(", ")}); ${flags}`];
+  // Grouped by type, so the missing srflx/relay stands out next to the host candidates.
+  const sorted = TYPES.flatMap((t) => all.filter(({ k }) => k.type === t));
+  for (const { k, trickled: late } of sorted.slice(0, MAX_CANDIDATES)) out.push(`      ${candidateLine(k, late, c)}`);
+  if (sorted.length > MAX_CANDIDATES) out.push(c.gray(`      ... ${sorted.length - MAX_CANDIDATES} more in the JSON report`));
+  if (session.trickled?.[side] !== undefined && trickled.length === 0 && sdp) out.push(c.gray("      no candidate trickled after the description"));
+  return out;
+}
+
+function pairEnd(p: PairCandidateFact): string {
+  return `${p.type} ${p.protocol}${p.relayProtocol ? `/${p.relayProtocol}` : ""} ${where(p)} (${p.addressClass})`;
+}
+
+function pairLine(p: CandidatePairFact, c: ChalkInstance): string {
+  const counts = [
+    p.requestsSent !== undefined ? `${p.requestsSent} sent` : "",
+    p.responsesReceived !== undefined ? `${p.responsesReceived} answered` : "",
+    p.requestsReceived !== undefined ? `${p.requestsReceived} received` : "",
+  ].filter(Boolean);
+  const state = p.state === "succeeded" ? c.green(p.state) : p.state === "failed" ? c.red(p.state) : p.state;
+  const status = [state, p.nominated ? "nominated" : "", p.selected ? "selected" : ""].filter(Boolean).join(", ");
+  return `${p.selected ? "*" : " "} ${pairEnd(p.local)} -> ${pairEnd(p.remote)}  ${status}${counts.length ? `; checks ${counts.join(" / ")}` : ""}`;
+}
+
+/**
+ * What each side announced and what ICE did with it, for captures read by `explain`. A real attempt
+ * (source "connectivity") is shown by the connections section instead, next to its timings.
+ */
+export function renderSession(report: Report, c: ChalkInstance): string[] {
+  const session = report.session;
+  if (!session || session.source === "connectivity") return [];
+  const out = [c.bold("Session") + c.gray(`  ${SOURCE[session.source]}`)];
+  out.push(...sideLines(session, "local", c), ...sideLines(session, "remote", c));
+  if (session.iceStates?.length) out.push(`  ICE states: ${session.iceStates.join(" -> ")}`);
+  for (const e of session.candidateErrors ?? []) {
+    out.push(c.yellow(`  icecandidateerror ${e.errorCode}${e.errorText ? ` ${e.errorText}` : ""}${e.url ? ` (${e.url})` : ""}`));
+  }
+  const pairs = session.pairs ?? [];
+  if (pairs.length > 0) {
+    out.push(`  Candidate pairs (${pairs.length})`);
+    for (const p of pairs.slice(0, MAX_PAIRS)) out.push(`    ${pairLine(p, c)}`);
+    if (pairs.length > MAX_PAIRS) out.push(c.gray(`    ... ${pairs.length - MAX_PAIRS} more in the JSON report`));
+  }
+  return out;
+}
