@@ -11,6 +11,9 @@ import { evaluateExpectations } from "./expectations/evaluate.js";
 import { restCredentialFact } from "./probes/rest-credential.js";
 import { probeServersUnlessAborted, unlessAborted } from "./interrupt.js";
 import { runConnectPhase, sessionFromRemote, type RemoteTarget } from "./probes/connect/phase.js";
+import { classifyNat, type NatServer } from "./probes/nat/index.js";
+import type { ServerFact } from "./facts/index.js";
+import type { NatFact } from "./facts/nat.js";
 
 export type CheckPhase = "servers" | "gather" | "nat" | "connect";
 
@@ -31,6 +34,8 @@ export interface CheckOptions extends ServerInputs {
   gather?: boolean;
   /** NAT behaviour discovery. Default true. */
   nat?: boolean;
+  /** Also measure how long an idle NAT binding survives (slow by nature). */
+  natLifetime?: boolean;
   /** Loopback connections through every path (host, srflx, relay per working TURN URL). Default true. */
   connect?: boolean;
   /** Also connect to a far peer through this signalling endpoint (WHIP or Pipecat). */
@@ -60,6 +65,16 @@ async function phase<T>(options: CheckOptions, name: CheckPhase, text: string, w
   }
 }
 
+/**
+ * Every server that speaks STUN over UDP can serve NAT discovery (TURN servers answer Binding too),
+ * including those that did not answer: when none answers, that is the "UDP blocked" verdict.
+ */
+function natServersFrom(servers: readonly ServerFact[]): NatServer[] {
+  return servers
+    .filter((s) => s.transport === "udp" && s.remoteAddress)
+    .map((s) => ({ url: s.url, address: s.remoteAddress! }));
+}
+
 /** The whole check: probes gather facts, rules turn them into findings, the report carries both. */
 export async function check(options: CheckOptions = {}): Promise<Report> {
   const startedAt = new Date();
@@ -81,12 +96,21 @@ export async function check(options: CheckOptions = {}): Promise<Report> {
   // A browser-like stack only confirms what the raw probe found; through a server the probe already
   // showed broken, werift would just wait out the timeout (it reports a 401 as silence).
   const usable = targets.filter((_, i) => servers[i]?.ok);
-  const gathered =
+  const gatherPromise =
     options.gather === false || usable.length === 0 || signal?.aborted
-      ? { gathering: [], candidates: [] }
-      : await phase(options, "gather", "gathering candidates with werift", () =>
+      ? Promise.resolve({ gathering: [], candidates: [] })
+      : phase(options, "gather", "gathering candidates with werift", () =>
           unlessAborted(signal, gatherThroughServers(usable, probeOptions), () => ({ gathering: [], candidates: [] })),
         );
+  // NAT discovery uses its own socket, so it runs beside the werift gathering.
+  const natServers = natServersFrom(servers);
+  const natPromise: Promise<NatFact | undefined> =
+    options.nat === false || natServers.length === 0 || signal?.aborted
+      ? Promise.resolve(undefined)
+      : phase(options, "nat", "classifying the NAT", () =>
+          unlessAborted(signal, classifyNat(natServers, { timeoutMs, natLifetime: options.natLifetime }), () => undefined),
+        );
+  const [gathered, nat] = await Promise.all([gatherPromise, natPromise]);
 
   const facts: Facts = {
     config: {
@@ -99,6 +123,7 @@ export async function check(options: CheckOptions = {}): Promise<Report> {
     gathering: gathered.gathering,
     candidates: gathered.candidates,
   };
+  if (nat) facts.nat = nat;
 
   const loopback = options.connect !== false;
   if ((loopback || options.remote) && !signal?.aborted) {

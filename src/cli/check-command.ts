@@ -34,6 +34,7 @@ interface CheckFlags extends SignalFlags {
   failOn: FailOn;
   gather: boolean;
   nat: boolean;
+  natLifetime?: boolean;
   ca?: string;
   expect: string[];
   config?: string;
@@ -77,6 +78,7 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at least this severe").choices(["error", "warning", "never"]).default("error"))
     .option("--no-gather", "skip gathering through a browser-like WebRTC stack (werift)")
     .option("--no-nat", "skip NAT behaviour discovery")
+    .option("--nat-lifetime", "also measure how long an idle NAT binding survives (slow: up to a few minutes)")
     .option("--ca <file>", "extra trusted CA certificate (PEM) for turns: servers with a private CA")
     .option("--signal <url>", "also connect to a far peer through this signalling URL (WHIP endpoint, Pipecat /api/offer or /start)")
     .addOption(new Option("--protocol <protocol>", "signalling protocol of --signal").choices(SIGNAL_PROTOCOLS).default("auto"))
@@ -132,6 +134,7 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
           tlsCa,
           gather: flags.gather,
           nat: flags.nat,
+          natLifetime: flags.natLifetime,
           connect: flags.connect,
           remote,
           connectTimeoutMs: flags.connectTimeout,

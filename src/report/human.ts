@@ -4,13 +4,14 @@ import { renderServers } from "./human/servers.js";
 import { renderVerdict } from "./human/verdict.js";
 import { renderCandidates } from "./human/candidates.js";
 import { renderConnectivity } from "./human/connectivity.js";
+import { renderNat } from "./human/nat.js";
 import { renderSession } from "./human/session.js";
 import { renderFindings, renderSummary } from "./human/findings.js";
 import { renderExpectations } from "./human/expectations.js";
 import { exitCodeFor } from "./exit-code.js";
 
 /** Sections in reading order: what was tested, what it showed, then what it means. */
-const SECTIONS = [renderServers, renderCandidates, renderSession, renderConnectivity];
+const SECTIONS = [renderServers, renderCandidates, renderNat, renderSession, renderConnectivity];
 
 export function renderHuman(report: Report, options: { color: boolean }): string {
   const c = styleFor(options.color);

@@ -181,7 +181,7 @@ async function discover(candidates: NatServer[], options: NatOptions, openProbe:
   }
 
   if (!rfc) {
-    const partial = answered.find((a) => a.outcome.otherAddress);
+    const partial = answered.find((a) => a.outcome.otherAddress && !usableOtherAddress(a.server.address, a.outcome.otherAddress));
     if (partial) body.note = [partialRfc5780Note(partial.server.url), body.note].filter(Boolean).join(" ");
   }
 
