@@ -10,7 +10,9 @@ export const stunServerUnreachable: Rule = {
   docs: "docs/rules/stun-server-unreachable.md",
   check(facts) {
     const stun = facts.servers.filter((s) => s.kind === "stun");
-    const dead = stun.filter((s) => s.error && UNREACHABLE.has(s.error.code));
+    // When NAT discovery found UDP blocked altogether, the udp-blocked finding already names this cause.
+    const udpBlocked = facts.nat?.classic === "udp-blocked";
+    const dead = stun.filter((s) => s.error && UNREACHABLE.has(s.error.code) && !(udpBlocked && s.transport === "udp"));
     if (dead.length === 0) return [];
     // With no STUN answer at all there is no server-reflexive candidate: that is what breaks ICE, so it is an error.
     const none = dead.length === stun.length;

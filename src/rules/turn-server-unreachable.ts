@@ -11,6 +11,10 @@ export const turnServerUnreachable: Rule = {
   docs: "docs/rules/turn-server-unreachable.md",
   check(facts) {
     const explainedByUdpBlock = new Set(udpBlockedTowards(facts.servers).map((s) => s.index));
+    // UDP blocked on this whole network (NAT discovery) explains every UDP timeout: udp-blocked says so once.
+    if (facts.nat?.classic === "udp-blocked") {
+      for (const s of facts.servers) if (s.transport === "udp") explainedByUdpBlock.add(s.index);
+    }
     return turnServers(facts.servers)
       .filter((s) => s.error && UNREACHABLE.has(s.error.code) && !explainedByUdpBlock.has(s.index))
       .map((s) => ({

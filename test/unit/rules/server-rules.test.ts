@@ -61,6 +61,18 @@ describe("stun-server-unreachable", () => {
   });
 });
 
+describe("UDP blocked on the whole network", () => {
+  it("leaves the UDP timeouts to the udp-blocked finding instead of one finding per server", () => {
+    let facts = withServer(healthyFacts(), 0, failed(timeout));
+    facts = withServer(facts, 1, failed(timeout));
+    facts = withServer(facts, 2, failed({ code: "connection-refused", message: "connection refused" }));
+    facts.nat = { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", servers: [], durationMs: 3000, tests: [] };
+    expect(stunServerUnreachable.check(facts)).toEqual([]);
+    // The TCP refusal is not explained by blocked UDP and is still reported.
+    expect(turnServerUnreachable.check(facts).map((h) => h.evidence[0]?.path)).toEqual(["/servers/2/error"]);
+  });
+});
+
 describe("turn-udp-blocked and turn-server-unreachable", () => {
   it("names UDP blocking when TCP to the same TURN host works, and does not double-report it", () => {
     const facts = withServer(healthyFacts(), 1, failed(timeout));
