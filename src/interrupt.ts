@@ -1,7 +1,7 @@
 import type { IceServerTarget } from "./config/types.js";
 import type { ProbeError } from "./facts/common.js";
 import type { ServerFact } from "./facts/servers.js";
-import { probeServer, type ServerProbeOptions } from "./probes/server-probe.js";
+import { pendingServerFact, probeServer, type ServerProbeOptions } from "./probes/server-probe.js";
 
 export const INTERRUPTED: ProbeError = { code: "interrupted", message: "the run was interrupted before this probe finished" };
 
@@ -48,20 +48,5 @@ export async function probeServersUnlessAborted(
 }
 
 function interruptedFact(target: IceServerTarget, index: number): ServerFact {
-  const { url } = target;
-  return {
-    index,
-    url: url.raw,
-    scheme: url.scheme,
-    kind: url.isTurn ? "turn" : "stun",
-    transport: url.transport,
-    host: url.host,
-    port: url.port,
-    source: target.source,
-    hasCredentials: target.username !== undefined && target.credential !== undefined,
-    ok: false,
-    durationMs: 0,
-    exchanges: [],
-    error: INTERRUPTED,
-  };
+  return { ...pendingServerFact(target, index), error: INTERRUPTED };
 }

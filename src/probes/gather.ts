@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { IceServerTarget } from "../config/types.js";
 import type { CandidateFact, CandidateType, GatheringFact } from "../facts/candidates.js";
 import type { ProbeError } from "../facts/common.js";
+import { bounded } from "../webrtc/peer.js";
 
 export interface GatherOptions {
   /** Bound on each peer's gathering (werift's own STUN wait is 5 s and TURN has none). */
@@ -167,19 +168,6 @@ export function parseCandidate(line: string): CandidateFact | undefined {
 
 function timeoutError(url: string, timeoutMs: number): ProbeError {
   return { code: "timeout", message: `werift did not finish gathering through ${url} within ${timeoutMs} ms` };
-}
-
-/** Resolves true when the work finished in time, false when the bound came first. */
-async function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function scrub(error: unknown, target: IceServerTarget): string {

@@ -14,14 +14,10 @@ export interface ServerProbeOptions {
   tlsCa?: string | Buffer;
 }
 
-/**
- * Probes one ICE server URL over its own transport: DNS, then a Binding (STUN) or an Allocate (TURN).
- * Always resolves with a fact, whatever happens; credentials go into requests and nowhere else.
- */
-export async function probeServer(target: IceServerTarget, index: number, options: ServerProbeOptions): Promise<ServerFact> {
-  const started = performance.now();
+/** What is known of a server before any probe answered: its URL's parts, nothing measured. */
+export function pendingServerFact(target: IceServerTarget, index: number): ServerFact {
   const { url } = target;
-  const fact: ServerFact = {
+  return {
     index,
     url: url.raw,
     scheme: url.scheme,
@@ -35,6 +31,16 @@ export async function probeServer(target: IceServerTarget, index: number, option
     durationMs: 0,
     exchanges: [],
   };
+}
+
+/**
+ * Probes one ICE server URL over its own transport: DNS, then a Binding (STUN) or an Allocate (TURN).
+ * Always resolves with a fact, whatever happens; credentials go into requests and nowhere else.
+ */
+export async function probeServer(target: IceServerTarget, index: number, options: ServerProbeOptions): Promise<ServerFact> {
+  const started = performance.now();
+  const { url } = target;
+  const fact = pendingServerFact(target, index);
   const finish = (): ServerFact => {
     fact.durationMs = Math.round(performance.now() - started);
     return fact;
