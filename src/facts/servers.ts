@@ -48,6 +48,18 @@ export interface RestCredentialFact {
   remainingSec: number;
   /** Minted by rtc-doctor from --turn-secret (else the username given had this form). */
   minted: boolean;
+  /** Which part holds the expiry: "expiry-first" ("<expiry>:<user>", the convention) or "user-first" (swapped). */
+  order?: "expiry-first" | "user-first";
+  /** The timestamp's unit: seconds (the convention) or milliseconds (13 digits; expiresAt reads it as meant). */
+  unit?: "seconds" | "milliseconds";
+  /** The character between the parts as found in the username (coturn's rest-api-separator defaults to ':'). */
+  separator?: string;
+  /**
+   * coturn's use-auth-secret expiry check passes for this exact username at the probe's time: the
+   * timestamp coturn reads (which may not be the one meant) is not in the past. The password is
+   * checked only after it.
+   */
+  coturnAcceptsExpiry?: boolean;
 }
 
 /**
@@ -82,8 +94,9 @@ export interface ServerFact {
   /** The TURN username is not secret on its own, but it is left out: REST usernames embed expiry and user ids. */
   hasCredentials: boolean;
   /**
-   * TURN REST credentials (username "<unix expiry>:<user>"): when they expire, so a 401 can be told
-   * apart as "expired". Never the username or the secret.
+   * TURN REST credentials (username "<unix expiry>:<user>", or a timestamp elsewhere in it): when they
+   * expire and the username's shape, so a 401 can be told apart as "expired", "swapped", "milliseconds".
+   * Never the username, its user part or the secret.
    */
   restCredential?: RestCredentialFact;
   ok: boolean;

@@ -1,18 +1,27 @@
 import type { IceServerTarget } from "../config/types.js";
-import { restUsernameExpiry } from "../config/turn-rest.js";
+import { analyseRestUsername, coturnAcceptsTimestamp, type RestUsernameOptions } from "../config/rest-username.js";
 import type { RestCredentialFact } from "../facts/servers.js";
 
 /**
- * The expiry read from a TURN REST username, relative to the probe's clock: coturn rejects an expired
- * username with a plain 401, indistinguishable on the wire from a wrong secret.
+ * The expiry and shape read from a TURN REST username, relative to the probe's clock: coturn rejects
+ * an expired (or swapped, or millisecond) username with a plain 401, indistinguishable on the wire
+ * from a wrong secret. Only the interpretation is kept, never the username or its user part.
  */
-export function restCredentialFact(target: IceServerTarget, now: Date = new Date()): RestCredentialFact | undefined {
+export function restCredentialFact(
+  target: IceServerTarget,
+  now: Date = new Date(),
+  options: RestUsernameOptions = {},
+): RestCredentialFact | undefined {
   if (!target.url.isTurn || target.username === undefined) return undefined;
-  const expiresAt = restUsernameExpiry(target.username);
-  if (!expiresAt) return undefined;
+  const analysis = analyseRestUsername(target.username, options);
+  if (!analysis) return undefined;
   return {
-    expiresAt: expiresAt.toISOString(),
-    remainingSec: Math.round((expiresAt.getTime() - now.getTime()) / 1000),
+    expiresAt: analysis.expiresAt.toISOString(),
+    remainingSec: Math.round((analysis.expiresAt.getTime() - now.getTime()) / 1000),
     minted: target.restMinted === true,
+    order: analysis.order,
+    unit: analysis.unit,
+    separator: analysis.separator,
+    coturnAcceptsExpiry: coturnAcceptsTimestamp(analysis.coturnTimestampSec, now),
   };
 }

@@ -1,6 +1,7 @@
 import type { Rule } from "./types.js";
 import { dnsFailure } from "./dns-failure.js";
 import { turnAuthFailed } from "./turn-auth-failed.js";
+import { turnRestCredential } from "./turn-rest-credential.js";
 import { turnQuotaOrCapacity } from "./turn-quota-or-capacity.js";
 import { turnAllocationRefused } from "./turn-allocation-refused.js";
 import { turnTlsCertificate } from "./turn-tls-certificate.js";
@@ -34,6 +35,8 @@ export const rules: readonly Rule[] = [
   // UDP blocked on this network explains every UDP server timeout below it.
   udpBlocked,
   turnAuthFailed,
+  // A username that will be refused (or works only by a server's tolerance) before the server says so.
+  turnRestCredential,
   turnQuotaOrCapacity,
   turnAllocationRefused,
   turnTlsCertificate,

@@ -30,7 +30,13 @@ function details(s: ServerFact, c: ChalkInstance): string[] {
   if (s.restCredential) {
     const r = s.restCredential;
     const when = r.remainingSec > 0 ? `in ${r.remainingSec} s` : c.red(`${-r.remainingSec} s before the probe`);
-    lines.push(`TURN REST credentials${r.minted ? " (minted from --turn-secret)" : ""} expire ${r.expiresAt} (${when})`);
+    const shape = [
+      r.order === "user-first" ? "user first" : "",
+      r.unit === "milliseconds" ? "expiry in milliseconds" : "",
+      r.coturnAcceptsExpiry === false && r.remainingSec > 0 ? "coturn reads an expiry in the past" : "",
+    ].filter(Boolean);
+    const odd = shape.length > 0 ? c.red(`, ${shape.join(", ")}`) : "";
+    lines.push(`TURN REST credentials${r.minted ? " (minted from --turn-secret)" : ""} expire ${r.expiresAt} (${when})${odd}`);
   }
   if (s.allocation && !s.allocation.released) lines.push(c.yellow(`allocation not released: ${s.allocation.releaseError ?? "unknown"}`));
   for (const p of s.peerPermissions ?? []) {

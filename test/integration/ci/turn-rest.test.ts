@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCoturn, type Coturn } from "../../helpers/coturn.js";
 import { runCli } from "../../helpers/cli.js";
@@ -62,6 +62,61 @@ describe("--turn-secret against coturn's use-auth-secret", () => {
     expect(code).toBe(1);
     expect(report.servers[0]?.error?.stunErrorCode).toBe(401);
     expect(report.findings.find((f) => f.id === "turn-auth-failed")?.explanation).toMatch(/does not accept them/);
+  });
+
+  // Credentials minted elsewhere, given as --username/--credential: what coturn does with each shape
+  // (src/config/rest-username.ts), and what the findings say about it.
+  const hmac = (username: string) => createHmac("sha1", secret).update(username).digest("base64");
+  async function given(username: string) {
+    const credential = hmac(username);
+    const result = await run(["--username", username, "--credential", credential]);
+    const text = JSON.stringify(result.report);
+    expect(text).not.toContain(credential);
+    return { ...result, text };
+  }
+  const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
+
+  it("a swapped '<user>:<expiry>' with a numeric user id and a correct HMAC: coturn answers 401, the finding names the swap", async () => {
+    const userId = "90817263";
+    const { code, report, text } = await given(`${userId}:${inAnHour()}`);
+    expect(code).toBe(1);
+    expect(report.servers[0]?.error).toMatchObject({ code: "wrong-credentials", stunErrorCode: 401 });
+    expect(report.servers[0]?.restCredential).toMatchObject({ order: "user-first", unit: "seconds", coturnAcceptsExpiry: false, minted: false });
+    expect(report.servers[0]?.restCredential?.remainingSec).toBeGreaterThan(3500);
+    const finding = report.findings.find((f) => f.id === "turn-auth-failed");
+    expect(finding?.explanation).toMatch(/has its parts swapped: '<user>:<expiry>'/);
+    expect(finding?.explanation).toMatch(/took the user id for the expiry/);
+    expect(finding?.fix).toMatch(/Put the expiry first: '<expiry>:<user>'/);
+    expect(finding?.evidence.map((e) => e.path)).toEqual(["/servers/0/error", "/servers/0/restCredential"]);
+    expect(text).not.toContain(userId);
+  });
+
+  it("a swapped '<user>:<expiry>' with a text user: coturn tolerates it, and the warning says other servers do not", async () => {
+    const { code, report, text } = await given(`alice-${randomBytes(3).toString("hex")}:${inAnHour()}`);
+    expect(code).toBe(0);
+    expect(report.servers[0]).toMatchObject({ ok: true, restCredential: { order: "user-first", coturnAcceptsExpiry: true } });
+    const finding = report.findings.find((f) => f.id === "turn-rest-credential");
+    expect(finding?.severity).toBe("warning");
+    expect(finding?.explanation).toMatch(/parts swapped.*coturn tolerates the swap.*which is why this server accepted it/s);
+    expect(text).not.toMatch(/alice-/);
+  });
+
+  it("a millisecond expiry whose low 32 bits read as the past: coturn answers 401, the finding says milliseconds", async () => {
+    // The next multiple of 2^32 ms (within ~50 days) plus 1000: meant as a future expiry, read by coturn as 1970.
+    const ms = Math.ceil(Date.now() / 2 ** 32) * 2 ** 32 + 1000;
+    const { code, report } = await given(`${ms}:ci`);
+    expect(code).toBe(1);
+    expect(report.servers[0]?.error?.stunErrorCode).toBe(401);
+    expect(report.servers[0]?.restCredential).toMatchObject({ order: "expiry-first", unit: "milliseconds", coturnAcceptsExpiry: false });
+    expect(report.servers[0]?.restCredential?.expiresAt).toBe(new Date(ms).toISOString());
+    expect(report.findings.find((f) => f.id === "turn-auth-failed")?.explanation).toMatch(/expiry is in milliseconds/);
+  });
+
+  it("the conventional shape, given rather than minted, is accepted with no REST finding", async () => {
+    const { code, report } = await given(`${inAnHour()}:ci`);
+    expect(code).toBe(0);
+    expect(report.servers[0]).toMatchObject({ ok: true, restCredential: { order: "expiry-first", unit: "seconds", coturnAcceptsExpiry: true, minted: false } });
+    expect(report.findings).toEqual([]);
   });
 
   it.each([

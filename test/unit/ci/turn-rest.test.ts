@@ -73,7 +73,16 @@ describe("the expiry as a fact, and the 401 finding", () => {
   it("records expiry and remaining seconds, never the username", () => {
     const target = resolveIceServers({ turn: ["turn:127.0.0.1:3478"], turnSecret: "abc", turnTtlSec: -60, now }).targets[0]!;
     const fact = restCredentialFact(target, now);
-    expect(fact).toEqual({ expiresAt: "2026-03-01T11:59:00.000Z", remainingSec: -60, minted: true });
+    expect(fact).toEqual({
+      expiresAt: "2026-03-01T11:59:00.000Z",
+      remainingSec: -60,
+      minted: true,
+      order: "expiry-first",
+      unit: "seconds",
+      separator: ":",
+      coturnAcceptsExpiry: false,
+    });
+    expect(JSON.stringify(fact)).not.toContain("rtc-doctor");
     const plain = restCredentialFact({ ...target, username: "alice", restMinted: undefined }, now);
     expect(plain).toBeUndefined();
   });
