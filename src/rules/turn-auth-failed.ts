@@ -127,22 +127,51 @@ function unauthorizedHit(s: ServerFact): RuleHit {
   };
 }
 
+function staleNonceHit(s: ServerFact): RuleHit {
+  return {
+    explanation: `${s.url} kept answering 438 Stale Nonce, even to a request signed with the nonce it had just sent. Its nonce handling is broken or several servers share an address without sharing state.`,
+    fix: "Check the TURN server's logs and clock; behind a load balancer, pin a client to one server (source-IP affinity).",
+    evidence: [errorEvidence(s)],
+  };
+}
+
+/**
+ * The URLs of one TURN server (UDP, TCP, TLS) share its user database: the same refusal over each
+ * transport is one cause, told once with every URL as evidence.
+ */
+function oncePerHost(servers: readonly ServerFact[], hitFor: (s: ServerFact) => RuleHit): RuleHit[] {
+  const groups = new Map<string, ServerFact[]>();
+  for (const s of servers) {
+    // By address: turns:localhost and turn:127.0.0.1 are the same server with the same user database.
+    const key = `${(s.remoteAddress?.address ?? s.host).toLowerCase()}|${s.error?.code ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    const hit = hitFor(first);
+    if (group.length === 1) return hit;
+    const seen = new Set<string>();
+    const evidence = group.flatMap((s) => hitFor(s).evidence).filter((e) => {
+      const key = `${e.path ?? ""}|${e.fact}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const urls = group.map((s) => s.url).join(", ");
+    return { ...hit, explanation: hit.explanation.replace(first.url, `Every URL of this TURN server (${urls})`), evidence };
+  });
+}
+
 export const turnAuthFailed: Rule = {
   id: "turn-auth-failed",
   severity: "error",
   title: "The TURN server rejects the credentials",
   docs: "docs/rules/turn-auth-failed.md",
   check(facts) {
-    return turnServers(facts.servers)
-      .filter((s) => s.error?.code === "wrong-credentials" || s.error?.code === "stale-nonce")
-      .map((s) =>
-        s.error?.code === "stale-nonce"
-          ? {
-              explanation: `${s.url} kept answering 438 Stale Nonce, even to a request signed with the nonce it had just sent. Its nonce handling is broken or several servers share an address without sharing state.`,
-              fix: "Check the TURN server's logs and clock; behind a load balancer, pin a client to one server (source-IP affinity).",
-              evidence: [errorEvidence(s)],
-            }
-          : unauthorizedHit(s),
-      );
+    const turn = turnServers(facts.servers);
+    return [
+      ...oncePerHost(turn.filter((s) => s.error?.code === "wrong-credentials"), unauthorizedHit),
+      ...oncePerHost(turn.filter((s) => s.error?.code === "stale-nonce"), staleNonceHit),
+    ];
   },
 };

@@ -73,6 +73,10 @@ describe("rtc-doctor check against a real coturn", () => {
     // One challenge and one signed attempt each: the answer came back, nothing was retransmitted.
     for (const s of turn) expect(s.exchanges.map((e) => e.outcome)).toEqual(["error 401 Unauthorized (challenge)", "error 401 Unauthorized"]);
     expect(report.findings[0]?.id).toBe("turn-auth-failed");
+    // One server, one user database: the refusal over three transports is one finding citing all three.
+    const auth = report.findings.filter((f) => f.id === "turn-auth-failed");
+    expect(auth).toHaveLength(1);
+    expect(auth[0]?.evidence.filter((e) => e.path?.endsWith("/error")).map((e) => e.path)).toEqual(["/servers/1/error", "/servers/2/error", "/servers/3/error"]);
     // werift would have waited out the timeout: the gather through a server the probe showed broken is skipped.
     expect(report.gathering.filter((g) => g.url.startsWith("turn"))).toEqual([]);
   });

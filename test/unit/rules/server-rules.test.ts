@@ -101,6 +101,16 @@ describe("turn-auth-failed", () => {
     expect(hits[0]?.evidence[0]?.fact).toContain("STUN 401 Unauthorized");
   });
 
+  it("tells one refusal over several transports of the same host once, with each URL as evidence", () => {
+    const refused = failed({ code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "rejected" });
+    let facts = withServer(healthyFacts(), 1, refused);
+    facts = withServer(facts, 2, refused);
+    const hits = turnAuthFailed.check(facts);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]?.explanation).toMatch(/^Every URL of this TURN server \(turn:198\.51\.100\.1:3478\?transport=udp, turn:198\.51\.100\.1:3478\?transport=tcp\) answered 401/);
+    expect(hits[0]?.evidence.map((e) => e.path)).toEqual(["/servers/1/error", "/servers/2/error"]);
+  });
+
   it("fires on a persistent 438", () => {
     const hits = turnAuthFailed.check(withServer(healthyFacts(), 1, failed({ code: "stale-nonce", stunErrorCode: 438, message: "stale" })));
     expect(hits[0]?.explanation).toMatch(/438 Stale Nonce/);
