@@ -9,6 +9,7 @@ import { turnUdpBlocked } from "./turn-udp-blocked.js";
 import { turnServerUnreachable } from "./turn-server-unreachable.js";
 import { stunServerUnreachable } from "./stun-server-unreachable.js";
 import { noTurnConfigured } from "./no-turn-configured.js";
+import { turnNotOn443 } from "./turn-not-on-443.js";
 import { expectationFailed } from "./expectation-failed.js";
 import { sdpWithoutCandidates } from "./sdp-without-candidates.js";
 import { farSidePrivateCandidates } from "./far-side-private-candidates.js";
@@ -55,6 +56,7 @@ export const rules: readonly Rule[] = [
   stunServerUnreachable,
   symmetricNatWithoutTurn,
   noTurnConfigured,
+  turnNotOn443,
   natBehaviour,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,

@@ -74,7 +74,8 @@ process.exit(0);
     expect(out.report.summary.passed).toBe(false);
     expect(out.kind).toBe("report");
     expect(out.ids).toContain("expectation-failed");
-    expect(out.md).toBe("## rtc-doctor: ❌ FAIL, 1 error, 0 warnings");
+    // The error is the unmet relay:tls; the warning, no TURN URL on 443 (turn-not-on-443).
+    expect(out.md).toBe("## rtc-doctor: ❌ FAIL, 1 error, 1 warning");
     expect(r.stdout).not.toContain(coturn.password);
   });
 

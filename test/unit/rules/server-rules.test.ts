@@ -8,6 +8,7 @@ import { turnQuotaOrCapacity } from "../../../src/rules/turn-quota-or-capacity.j
 import { turnAllocationRefused } from "../../../src/rules/turn-allocation-refused.js";
 import { turnTlsCertificate } from "../../../src/rules/turn-tls-certificate.js";
 import { noTurnConfigured } from "../../../src/rules/no-turn-configured.js";
+import { turnNotOn443 } from "../../../src/rules/turn-not-on-443.js";
 import { healthyFacts, withServer } from "../../helpers/facts.js";
 import type { ProbeError } from "../../../src/facts/index.js";
 
@@ -169,5 +170,27 @@ describe("no-turn-configured", () => {
     const hits = noTurnConfigured.check(facts);
     expect(hits).toHaveLength(1);
     expect(hits[0]?.evidence[0]?.path).toBe("/config");
+  });
+});
+
+describe("turn-not-on-443", () => {
+  it("warns when turns: is only on 5349", () => {
+    const facts = withServer(healthyFacts(), 3, { url: "turns:turn.example.net:5349", port: 5349 });
+    const hits = turnNotOn443.check(facts);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]?.explanation).toMatch(/TURN over TLS is configured, but only on port 5349/);
+    expect(hits[0]?.evidence.map((e) => e.path)).toEqual(["/servers/1", "/servers/2", "/servers/3"]);
+  });
+
+  it("warns when TURN is UDP only", () => {
+    const facts = healthyFacts();
+    facts.servers = facts.servers.filter((s) => s.kind === "stun" || s.transport === "udp");
+    expect(turnNotOn443.check(facts)[0]?.explanation).toMatch(/^TURN is configured over UDP only/);
+  });
+
+  it("leaves the no-TURN case to no-turn-configured", () => {
+    const facts = healthyFacts();
+    facts.servers = facts.servers.filter((s) => s.kind === "stun");
+    expect(turnNotOn443.check(facts)).toEqual([]);
   });
 });
