@@ -35,6 +35,14 @@ wan_up() {
   ip -n "$wan" link add br0 type bridge
   ip -n "$wan" link set br0 up
   for a in "${SERVER_IPS[@]}"; do ip -n "$wan" addr add "$a/24" dev br0; done
+  # A default route into a dead link: packets for addresses nobody here owns (the private host
+  # candidates peers send through TURN) are dropped silently, as on the internet. Without it
+  # sendto() fails with ENETUNREACH, and coturn closes an allocation whose relay socket fails a
+  # send ("udp send: Network is unreachable"): every later request on it is a 438, and relayed
+  # ICE stalls. The peer end stays down, so nothing can leave the namespace.
+  ip -n "$wan" link add bh0 type veth peer name bh1
+  ip -n "$wan" link set bh0 arp off up
+  ip -n "$wan" route add default dev bh0
 }
 
 # coturn-up PREFIX NAME IP [IP]: with two IPs coturn does RFC 5780 (OTHER-ADDRESS, CHANGE-REQUEST;

@@ -1,5 +1,7 @@
 import { performance } from "node:perf_hooks";
-import { resolveIceServers, type ResolvedServers, type ServerInputs } from "./config/ice-servers.js";
+import { resolveIceServers, secretsOf, type ResolvedServers, type ServerInputs } from "./config/ice-servers.js";
+import { signallingTargets } from "./config/signalling-servers.js";
+import type { IceServerTarget } from "./config/types.js";
 import { DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
 import type { Facts } from "./facts/index.js";
 import { gatherThroughServers } from "./probes/gather.js";
@@ -49,6 +51,11 @@ export interface CheckOptions extends ServerInputs {
   signal?: AbortSignal;
   rules?: readonly Rule[];
   onProgress?(event: ProgressEvent): void;
+  /**
+   * Secret values learned during the run (credentials a signalling server handed out), for an
+   * output scrubber. The report never holds them; error texts from libraries might.
+   */
+  onSecrets?(secrets: readonly string[]): void;
 }
 
 /** Resolves the configuration up front so that a ConfigError surfaces before anything is sent. */
@@ -127,16 +134,32 @@ export async function check(options: CheckOptions = {}): Promise<Report> {
 
   const loopback = options.connect !== false;
   if ((loopback || options.remote) && !signal?.aborted) {
-    const connectivity = await phase(options, "connect", options.remote ? "connecting through the signalling URL" : "connecting two peers over each path", () =>
+    const { connectivity, signallingIceServers } = await phase(options, "connect", options.remote ? "connecting through the signalling URL" : "connecting two peers over each path", () =>
       unlessAborted(
         signal,
         runConnectPhase(targets, servers, { loopback, remote: options.remote, timeoutMs, connectTimeoutMs: options.connectTimeoutMs ?? 10_000, tlsCa: options.tlsCa }),
-        () => [],
+        () => ({ connectivity: [], signallingIceServers: [] }),
       ),
     );
     facts.connectivity = connectivity;
     const session = sessionFromRemote(connectivity.find((c) => c.mode === "remote"));
     if (session && !facts.session) facts.session = session;
+
+    // The servers the signalling server handed out are what its clients will use: they get the same
+    // per-server facts as configured ones, appended so that /servers/<index> keeps its meaning.
+    const handedOut = signallingTargets(signallingIceServers, targets);
+    if (handedOut.length > 0 && !signal?.aborted) {
+      options.onSecrets?.(secretsOf(handedOut));
+      const extra = await phase(options, "servers", `probing ${handedOut.length} ICE server URL${handedOut.length === 1 ? "" : "s"} from the signalling server`, () =>
+        probeServersUnlessAborted(handedOut, probeOptions, signal),
+      );
+      extra.forEach((fact, i) => {
+        fact.index = servers.length + i;
+        const rest = restCredentialFact(handedOut[i] as IceServerTarget, startedAt);
+        if (rest) fact.restCredential = rest;
+      });
+      servers.push(...extra);
+    }
   }
 
   if (expectations.length > 0) facts.expectations = evaluateExpectations(expectations, facts);

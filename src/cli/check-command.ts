@@ -79,7 +79,7 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
     .option("--no-gather", "skip gathering through a browser-like WebRTC stack (werift)")
     .option("--no-nat", "skip NAT behaviour discovery")
     .option("--nat-lifetime", "also measure how long an idle NAT binding survives (slow: up to a few minutes)")
-    .option("--ca <file>", "extra trusted CA certificate (PEM) for turns: servers with a private CA")
+    .option("--ca <file>", "extra trusted CA certificate (PEM) for turns: servers and an https --signal URL with a private CA")
     .option("--signal <url>", "also connect to a far peer through this signalling URL (WHIP endpoint, Pipecat /api/offer or /start)")
     .addOption(new Option("--protocol <protocol>", "signalling protocol of --signal").choices(SIGNAL_PROTOCOLS).default("auto"))
     .option("--token <token>", "bearer token for --signal (never printed; or RTC_DOCTOR_TOKEN)")
@@ -122,9 +122,12 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
       const signalFlags = { ...flags, token: remote?.token ?? (process.env["RTC_DOCTOR_TOKEN"] || undefined) };
       const safe = out.withSecrets([...secretsOf(resolved.targets), ...(resolved.secrets ?? []), ...signalSecrets(signalFlags)]).withAddressRedaction(flags.redact === true);
       const tlsCa = readCa(flags.ca);
-      if (flags.verbose) enableWeriftDebug((text) => safe.stderr(text), wantsColor(process.stderr));
+      // Credentials a signalling server hands out are only known mid-run; every write looks them up then.
+      const learned: string[] = [];
+      const live = () => safe.withSecrets(learned);
+      if (flags.verbose) enableWeriftDebug((text) => live().stderr(text), wantsColor(process.stderr));
       const progress = createProgress(format === "human" && !flags.output && !flags.quiet && !flags.verbose && process.stderr.isTTY === true);
-      const logProgress = flags.verbose ? verboseProgress((text) => safe.stderr(text)) : undefined;
+      const logProgress = flags.verbose ? verboseProgress((text) => live().stderr(text)) : undefined;
       const interrupt = abortOnSigint(() => process.exit(EXIT_INTERRUPTED));
       let report;
       try {
@@ -145,6 +148,7 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
             progress.onProgress(event);
             logProgress?.(event);
           },
+          onSecrets: (values) => learned.push(...values),
         });
       } finally {
         progress.stop();
@@ -153,10 +157,11 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
       const color = !flags.output && wantsColor(process.stdout);
       const text =
         flags.quiet && format === "human" ? `${renderSummary(report, exitCodeFor(report), styleFor(color))}\n` : render(report, format, { color });
-      if (flags.output) writeReport(safe, flags.output, text);
-      else safe.stdout(text);
-      appendStepSummary(safe, report);
-      if (report.summary.interrupted) safe.stderr("rtc-doctor: interrupted; the report is partial\n");
+      const final = live();
+      if (flags.output) writeReport(final, flags.output, text);
+      else final.stdout(text);
+      appendStepSummary(final, report);
+      if (report.summary.interrupted) final.stderr("rtc-doctor: interrupted; the report is partial\n");
       setExit(exitCodeFor(report));
     });
 }

@@ -21,6 +21,7 @@ interface ServeFlags {
   stunAltPort?: number;
   stunAltHost?: string;
   advertise?: string;
+  token?: string;
 }
 
 function port(name: string, allowZero = true) {
@@ -63,6 +64,7 @@ export function serveCommand(out: Output, setExit: (code: number) => void): Comm
     .option("--stun-alt-port <port>", "second STUN port: enables RFC 5780 CHANGE-REQUEST (change port) and OTHER-ADDRESS", port("--stun-alt-port"))
     .option("--stun-alt-host <address>", "second local address: enables RFC 5780 CHANGE-REQUEST (change IP)")
     .option("--advertise <host>", "host name or address clients reach this machine at (for the printed command)")
+    .option("--token <token>", "require Authorization: Bearer <token> on every signalling request (401 otherwise; never printed)")
     .addHelpText(
       "after",
       "\nWith no --stun/--turn/--ice-servers the server's peers offer host candidates only, as a server with no ICE servers would.\n" +
@@ -73,7 +75,8 @@ export function serveCommand(out: Output, setExit: (code: number) => void): Comm
       // host-candidates-only failure that serve exists to reproduce.
       const configured = flags.stun.length + flags.turn.length > 0 || flags.iceServers !== undefined;
       const targets = configured ? resolveIceServers({ ...flags, env: {} }).targets : [];
-      const safe = out.withSecrets(secretsOf(targets));
+      if (flags.token !== undefined && flags.token.trim().length < 8) throw new ConfigError("--token: use at least 8 characters");
+      const safe = out.withSecrets([...secretsOf(targets), ...(flags.token ? [flags.token] : [])]);
       if (flags.stunAltHost && flags.stunAltPort === undefined && flags.stunPort === false) {
         throw new ConfigError("--stun-alt-host needs the STUN responder (drop --no-stun-port)");
       }
@@ -84,6 +87,7 @@ export function serveCommand(out: Output, setExit: (code: number) => void): Comm
           port: flags.port,
           iceServers: asIceServers(targets),
           shareIceServers: flags.shareIceServers === true,
+          ...(flags.token !== undefined ? { token: flags.token.trim() } : {}),
           ...(flags.stunPort === false
             ? {}
             : { stun: { port: flags.stunPort, ...(flags.stunAltPort !== undefined ? { altPort: flags.stunAltPort } : {}), ...(flags.stunAltHost ? { altHost: flags.stunAltHost } : {}) } }),
@@ -95,7 +99,10 @@ export function serveCommand(out: Output, setExit: (code: number) => void): Comm
       }
       const host = advertisedHost(flags);
       const base = `http://${hostPort(host, running.port)}`;
-      const stunFlag = running.stun ? ` --stun stun:${hostPort(host, running.stun.address.port)}` : "";
+      // The client's copy of the token stays out of this output (and so out of logs): a placeholder
+      // the client fills from its own environment.
+      const tokenFlag = flags.token !== undefined ? ' --token "$RTC_DOCTOR_TOKEN"' : "";
+      const clientFlags = (running.stun ? ` --stun stun:${hostPort(host, running.stun.address.port)}` : "") + tokenFlag;
       safe.stdout(
         [
           `rtc-doctor serve listening on ${running.url}` + (running.stun ? `, STUN on udp ${hostPort(running.stun.address.address, running.stun.address.port)}` : "") +
@@ -103,9 +110,9 @@ export function serveCommand(out: Output, setExit: (code: number) => void): Comm
           `ICE servers of the server's peers: ${targets.length ? targets.map((t) => t.url.raw).join(", ") : "none (host candidates only)"}`,
           "",
           "On the client, run:",
-          `  rtc-doctor check --signal ${base}/whip --protocol whip${stunFlag}`,
+          `  rtc-doctor check --signal ${base}/whip --protocol whip${clientFlags}`,
           "or, Pipecat-style:",
-          `  rtc-doctor check --signal ${base}/api/offer --protocol pipecat${stunFlag}`,
+          `  rtc-doctor check --signal ${base}/api/offer --protocol pipecat${clientFlags}`,
           "",
         ].join("\n"),
       );

@@ -74,6 +74,8 @@ export function signalSecrets(flags: SignalFlags): string[] {
       const url = new URL(flags.signal);
       if (url.password) secrets.push(decodeURIComponent(url.password), url.password);
       for (const value of url.searchParams.values()) if (value) secrets.push(value);
+      // A bare parameter (?abc123) may be the token itself; safeUrl blanks it the same way.
+      for (const part of url.search.slice(1).split("&")) if (part && !part.includes("=")) secrets.push(part);
     } catch {
       // not a URL: remoteTargetFrom reports it
     }

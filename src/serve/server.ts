@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { RTCIceServerLike } from "../config/types.js";
 import { EchoSession, type SessionConfig } from "./session.js";
 import { startStunResponder, type StunResponder, type StunResponderOptions } from "./stun-responder.js";
@@ -15,6 +15,8 @@ export interface ServeOptions extends Partial<Omit<SessionConfig, "iceServers">>
   /** The STUN responder; omitted or false runs none. */
   stun?: Omit<StunResponderOptions, "host"> & { host?: string };
   maxSessions?: number;
+  /** Every request but GET / must carry `Authorization: Bearer <token>` (401 otherwise). */
+  token?: string;
   log?(line: string): void;
 }
 
@@ -83,6 +85,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const method = req.method ?? "GET";
 
     if (path === "/" && method === "GET") return text(res, 200, usage());
+    if (options.token !== undefined && !authorized(req.headers.authorization, options.token)) {
+      // OPTIONS too: its Link headers may carry the shared ICE servers' credentials.
+      res.setHeader("WWW-Authenticate", 'Bearer realm="rtc-doctor serve"');
+      throw new HttpError(401, "this server needs Authorization: Bearer <token> (rtc-doctor check --token)");
+    }
 
     if (path === "/whip") {
       if (method === "OPTIONS") {
@@ -195,6 +202,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       await stun?.close();
     },
   };
+}
+
+/** Constant-time: the comparison must not tell a client how much of a guessed token was right. */
+function authorized(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? "");
+  if (!m) return false;
+  const given = createHash("sha256").update((m[1] as string).trim()).digest();
+  return timingSafeEqual(given, createHash("sha256").update(token).digest());
 }
 
 function usage(): string {

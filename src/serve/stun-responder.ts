@@ -23,6 +23,8 @@ export interface StunResponder {
 }
 
 const SOFTWARE = "rtc-doctor serve";
+/** The attribute type of CHANGE-REQUEST (RFC 5780 section 7.2). */
+const CHANGE_REQUEST_TYPE = 0x0003;
 
 function bind(host: string, port: number): Promise<Socket> {
   const socket = createSocket({ type: isIPv6(host) ? "udp6" : "udp4" });
@@ -69,10 +71,12 @@ export async function startStunResponder(options: StunResponderOptions): Promise
   }
 
   const all = sockets.flat();
-  const otherHostIndex = sockets.length > 1 ? 1 : 0;
-  const otherPortIndex = (sockets[0]?.length ?? 0) > 1 ? 1 : 0;
-  const hasOther = otherHostIndex === 1 || otherPortIndex === 1;
-  const other = hasOther ? sockets[otherHostIndex]?.[otherPortIndex] : undefined;
+  const hasAltHost = sockets.length > 1;
+  const hasAltPort = (sockets[0]?.length ?? 0) > 1;
+  // RFC 5780 section 7.4: OTHER-ADDRESS is where "change IP and port" would answer from, so it
+  // depends on the socket the request came in on (a test sent to the other address names the primary).
+  const otherOf = (h: number, p: number): Socket | undefined =>
+    hasAltHost || hasAltPort ? sockets[hasAltHost ? 1 - h : h]?.[hasAltPort ? 1 - p : p] : undefined;
 
   sockets.forEach((row, h) =>
     row.forEach((socket, p) => {
@@ -85,8 +89,11 @@ export async function startStunResponder(options: StunResponderOptions): Promise
         const from = sockets[th]?.[tp];
         const client: [string, number] = [rinfo.address, rinfo.port];
         if (!from) {
+          // RFC 5780 section 6.1 asks for 420 when the change cannot be made; RFC 5389 section 7.3.1
+          // has a 420 name the attribute, so a client can tell which part was not understood.
           const error = new Message(methods.BINDING, classes.ERROR, request.transactionId)
             .setAttribute("ERROR-CODE", [420, "Unknown Attribute"])
+            .setAttribute("UNKNOWN-ATTRIBUTES", [CHANGE_REQUEST_TYPE])
             .setAttribute("SOFTWARE", SOFTWARE)
             .addFingerprint();
           socket.send(error.bytes, rinfo.port, rinfo.address);
@@ -97,6 +104,7 @@ export async function startStunResponder(options: StunResponderOptions): Promise
           .setAttribute("XOR-MAPPED-ADDRESS", client)
           .setAttribute("MAPPED-ADDRESS", client)
           .setAttribute("RESPONSE-ORIGIN", [origin.address, origin.port]);
+        const other = otherOf(h, p);
         if (other) {
           const o = addressOf(other);
           response.setAttribute("OTHER-ADDRESS", [o.address, o.port]);
@@ -107,9 +115,10 @@ export async function startStunResponder(options: StunResponderOptions): Promise
     }),
   );
 
+  const primaryOther = otherOf(0, 0);
   return {
     address: addressOf(all[0] as Socket),
-    ...(other ? { otherAddress: addressOf(other) } : {}),
+    ...(primaryOther ? { otherAddress: addressOf(primaryOther) } : {}),
     close: () => Promise.all(all.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => undefined),
   };
 }

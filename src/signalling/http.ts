@@ -1,24 +1,46 @@
 import { performance } from "node:perf_hooks";
 import type { HttpExchangeFact } from "../facts/connectivity.js";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { describeLinks } from "./link-header.js";
 
 /** Response headers that explain a signalling exchange. Everything else (cookies above all) stays out. */
 const KEPT_HEADERS = ["content-type", "location", "etag", "retry-after", "accept-patch", "allow", "server"];
 
 /**
- * A URL fit for a report: no userinfo, and query values blanked, since signalling URLs often carry
- * tokens there (?token=..., ?key=...).
+ * A URL fit for a report: no userinfo, no fragment, and query values blanked, since signalling URLs
+ * often carry tokens there (?token=..., ?key=...). A parameter without "=" may be a bare token
+ * (?abc123), so it is blanked whole.
  */
 export function safeUrl(raw: string): string {
   try {
     const url = new URL(raw);
     url.username = "";
     url.password = "";
-    const keys = [...new Set(url.searchParams.keys())];
+    const query = url.search.slice(1);
     url.search = "";
     url.hash = "";
-    return keys.length ? `${url.toString()}?${keys.map((k) => `${k}=[redacted]`).join("&")}` : url.toString();
+    if (!query) return url.toString();
+    const seen = new Set<string>();
+    const parts: string[] = [];
+    for (const part of query.split("&")) {
+      if (!part) continue;
+      const eq = part.indexOf("=");
+      const shown = eq < 0 ? "[redacted]" : `${encodeURIComponent(decodeQueryPart(part.slice(0, eq)))}=[redacted]`;
+      if (!seen.has(shown)) parts.push(shown);
+      seen.add(shown);
+    }
+    return parts.length ? `${url.toString()}?${parts.join("&")}` : url.toString();
   } catch {
     return "[unparseable URL]";
+  }
+}
+
+function decodeQueryPart(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
   }
 }
 
@@ -29,6 +51,8 @@ export interface HttpContext {
   timeoutMs: number;
   /** Every exchange is appended here, in order. */
   exchanges: HttpExchangeFact[];
+  /** Extra trust anchor (PEM) for an https signalling URL with a private CA (--ca). */
+  tlsCa?: string | Buffer;
 }
 
 export interface HttpResult {
@@ -37,6 +61,8 @@ export interface HttpResult {
   body: string;
   /** The URL the response came from, after redirects. */
   url: string;
+  /** A 503 was retried once after this many milliseconds (its Retry-After). */
+  retriedAfterMs?: number;
 }
 
 export class SignallingError extends Error {
@@ -50,9 +76,19 @@ export class SignallingError extends Error {
   }
 }
 
+/** RFC 9725 section 4.5 lets a WHIP endpoint redirect with 307/308; more hops than this is a loop. */
+export const MAX_REDIRECTS = 5;
+/** A 503 is retried once when its Retry-After asks for at most this long (and no longer than the request bound). */
+export const MAX_RETRY_AFTER_MS = 5000;
+/** Signalling answers are SDP or small JSON; anything bigger is not one. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
 /**
  * One HTTP request to the signalling server, recorded without secrets. Resolves with any status
  * (the caller decides what a status means); rejects with SignallingError when no response came.
+ * 307/308 are followed with the same method and body (RFC 9725 section 4.5), each hop recorded;
+ * 301/302/303 are not, since they would turn the POST into a GET. A 503 whose Retry-After is short
+ * is retried once.
  */
 export async function request(
   ctx: HttpContext,
@@ -64,12 +100,78 @@ export async function request(
   const headers: Record<string, string> = { ...ctx.headers, ...init.headers };
   if (ctx.token) headers["authorization"] = `Bearer ${ctx.token}`;
   if (init.contentType) headers["content-type"] = init.contentType;
+  let current = url;
+  let redirects = 0;
+  let retriedAfterMs: number | undefined;
+  for (;;) {
+    const response = await exchangeOnce(ctx, step, method, current, headers, init.body);
+    const location = response.headers.get("location");
+    if ((response.status === 307 || response.status === 308) && location !== null) {
+      const next = redirectTarget(current, location, redirects, headers);
+      redirects += 1;
+      current = next;
+      continue;
+    }
+    if (response.status === 503 && retriedAfterMs === undefined) {
+      const wait = retryAfterMs(response.headers.get("retry-after"));
+      if (wait !== undefined && wait <= Math.min(MAX_RETRY_AFTER_MS, ctx.timeoutMs)) {
+        retriedAfterMs = wait;
+        // The server named the wait; this is the protocol's own back-off, not a guess.
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
+    }
+    return { ...response, url: current, ...(retriedAfterMs !== undefined ? { retriedAfterMs } : {}) };
+  }
+}
+
+function redirectTarget(from: string, location: string, done: number, headers: Record<string, string>): string {
+  if (done >= MAX_REDIRECTS) {
+    throw new SignallingError(`${safeUrl(from)} redirected more than ${MAX_REDIRECTS} times (a redirect loop?)`, "protocol-error");
+  }
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new SignallingError(`${safeUrl(from)} redirected to an unparseable Location`, "protocol-error");
+  }
+  if (next.protocol !== "http:" && next.protocol !== "https:") {
+    throw new SignallingError(`${safeUrl(from)} redirected to a ${next.protocol} URL`, "protocol-error");
+  }
+  // The token and --header values go wherever the request goes; over plain http to another origin
+  // anyone on the path could read them, so such a redirect is reported instead of followed.
+  const carriesSecrets = headers["authorization"] !== undefined || Object.keys(headers).some((h) => h !== "content-type" && h !== "if-match");
+  if (carriesSecrets && next.protocol === "http:" && next.origin !== new URL(from).origin) {
+    throw new SignallingError(
+      `${safeUrl(from)} redirected to ${safeUrl(next.toString())}, another origin over plain http; rtc-doctor does not send the token or headers there`,
+      "protocol-error",
+    );
+  }
+  return next.toString();
+}
+
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 section 10.2.3), in milliseconds. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+async function exchangeOnce(
+  ctx: HttpContext,
+  step: HttpExchangeFact["step"],
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<Omit<HttpResult, "url">> {
   const exchange: HttpExchangeFact = { step, method, url: safeUrl(url), durationMs: 0, headers: {} };
   ctx.exchanges.push(exchange);
   const started = performance.now();
   try {
-    const response = await fetch(url, { method, headers, body: init.body, redirect: "follow", signal: AbortSignal.timeout(ctx.timeoutMs) });
-    const body = await response.text();
+    const response = await send(url, method, headers, body, ctx);
     exchange.status = response.status;
     for (const name of KEPT_HEADERS) {
       const value = response.headers.get(name);
@@ -77,14 +179,53 @@ export async function request(
     }
     const links = response.headers.get("link");
     if (links !== null) exchange.headers["link"] = describeLinks(links);
-    return { status: response.status, headers: response.headers, body, url: response.url || url };
+    return response;
   } catch (error) {
-    const failure = transportFailure(error, url, ctx.timeoutMs);
+    const failure = error instanceof SignallingError ? error : transportFailure(error, url, ctx.timeoutMs);
     exchange.error = failure.message;
     throw failure;
   } finally {
     exchange.durationMs = Math.round(performance.now() - started);
   }
+}
+
+class RequestTimeout extends Error {
+  override readonly name = "TimeoutError";
+}
+
+/**
+ * node:http(s) rather than fetch: fetch can neither take an extra CA (--ca) without a dispatcher
+ * from a package Node does not expose, nor hand back a 307 with its Location in every version.
+ */
+function send(url: string, method: string, headers: Record<string, string>, body: string | undefined, ctx: HttpContext): Promise<Omit<HttpResult, "url">> {
+  const target = new URL(url);
+  const outgoing: Record<string, string> = { ...headers };
+  if (body !== undefined) outgoing["content-length"] = String(Buffer.byteLength(body));
+  return new Promise((resolve, reject) => {
+    const options = { method, headers: outgoing, ...(target.protocol === "https:" && ctx.tlsCa ? { ca: ctx.tlsCa } : {}) };
+    const req = (target.protocol === "https:" ? httpsRequest : httpRequest)(target, options, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_RESPONSE_BYTES) req.destroy(new SignallingError(`${safeUrl(url)} sent more than ${MAX_RESPONSE_BYTES} bytes`, "protocol-error"));
+        else chunks.push(chunk);
+      });
+      res.on("end", () => {
+        clearTimeout(timer);
+        const responseHeaders = new Headers();
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
+        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: Buffer.concat(chunks).toString("utf8") });
+      });
+      res.on("error", reject);
+    });
+    const timer = setTimeout(() => req.destroy(new RequestTimeout()), ctx.timeoutMs);
+    req.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.end(body);
+  });
 }
 
 function safeLocation(value: string, base: string): string {
@@ -95,23 +236,26 @@ function safeLocation(value: string, base: string): string {
   }
 }
 
-/** Link headers name ICE servers with their credentials: keep only the targets and relations. */
-function describeLinks(value: string): string {
-  return [...value.matchAll(/<([^>]*)>\s*;([^,]*)/g)]
-    .map((m) => `<${(m[1] ?? "").split("?")[0]}>; ${/rel="?([^";]+)"?/.exec(m[2] ?? "")?.[0] ?? ""}`.trim())
-    .join(", ");
-}
+const TLS_TRUST_ERRORS = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+]);
 
 function transportFailure(error: unknown, url: string, timeoutMs: number): SignallingError {
   const where = safeUrl(url);
-  const err = error as { name?: string; cause?: { code?: string; message?: string } };
+  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === "TimeoutError" || err.name === "AbortError") {
     return new SignallingError(`no response from ${where} within ${timeoutMs} ms`, "timeout");
   }
-  const code = err.cause?.code;
+  const code = err.code ?? err.cause?.code;
   if (code === "ECONNREFUSED") return new SignallingError(`connection to ${where} refused (nothing listens there)`, "connection-refused");
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new SignallingError(`the host of ${where} could not be resolved`, "dns-failure");
   const detail = err.cause?.message ?? (error instanceof Error ? error.message : String(error));
+  if (code !== undefined && TLS_TRUST_ERRORS.has(code)) {
+    return new SignallingError(`the TLS certificate of ${where} is not trusted (${code}); for a private CA give it with --ca FILE`, "protocol-error");
+  }
   return new SignallingError(`request to ${where} failed: ${detail}`, "protocol-error");
 }
 
@@ -119,4 +263,18 @@ function transportFailure(error: unknown, url: string, timeoutMs: number): Signa
 export function bodyHint(body: string): string {
   const line = body.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 160);
   return line ? `: ${line}` : "";
+}
+
+/** What a refusal's status means beyond its number (redirect kinds, 503 back-off), then the body's first line. */
+export function refusalHint(res: HttpResult): string {
+  let hint = "";
+  if (res.status === 301 || res.status === 302 || res.status === 303) {
+    hint = " (a redirect rtc-doctor does not follow: it would turn the POST into a GET; WHIP allows 307/308, which keep the method and body)";
+  } else if (res.status === 503) {
+    const wait = retryAfterMs(res.headers.get("retry-after"));
+    if (res.retriedAfterMs !== undefined) hint = ` (server busy: still 503 after one retry ${Math.round(res.retriedAfterMs / 1000)} s later, as its Retry-After asked)`;
+    else if (wait !== undefined) hint = ` (server busy: Retry-After ${Math.round(wait / 1000)} s, longer than rtc-doctor waits (${MAX_RETRY_AFTER_MS / 1000} s); try again later)`;
+    else hint = " (server busy or overloaded; it sent no Retry-After)";
+  }
+  return `${hint}${bodyHint(res.body)}`;
 }

@@ -1,23 +1,101 @@
 import type { RTCIceServerLike } from "../config/types.js";
 
+/** One link of an RFC 8288 Link header: the target and its parameters (names lower-cased). */
+export interface ParsedLink {
+  target: string;
+  /** First occurrence wins, as RFC 8288 section 3 asks for `rel`. */
+  params: Map<string, string>;
+}
+
+/**
+ * Parses RFC 8288 Link header values. Several Link headers arrive joined by ", " (fetch's Headers
+ * does that), which is also how several links share one header, so both read the same. A
+ * character-level reader, because quoted strings may hold commas, semicolons and escaped quotes
+ * (`credential="a\"b,c"`) that a split or a regex would cut in the wrong place. Malformed links
+ * are skipped, not fatal: a server's odd header must not end the attempt.
+ */
+export function parseLinks(header: string | null | undefined): ParsedLink[] {
+  if (!header) return [];
+  const links: ParsedLink[] = [];
+  let i = 0;
+  const n = header.length;
+  const skipWs = () => {
+    while (i < n && /\s/.test(header[i] as string)) i += 1;
+  };
+  const skipToNextLink = () => {
+    let quoted = false;
+    for (; i < n; i += 1) {
+      const ch = header[i];
+      if (quoted && ch === "\\") i += 1;
+      else if (ch === '"') quoted = !quoted;
+      else if (ch === "," && !quoted) break;
+    }
+    i += 1;
+  };
+
+  while (i < n) {
+    skipWs();
+    if (header[i] === ",") {
+      i += 1;
+      continue;
+    }
+    if (header[i] !== "<") {
+      skipToNextLink();
+      continue;
+    }
+    const close = header.indexOf(">", i);
+    if (close < 0) break;
+    const link: ParsedLink = { target: header.slice(i + 1, close).trim(), params: new Map() };
+    i = close + 1;
+    for (;;) {
+      skipWs();
+      if (header[i] !== ";") break;
+      i += 1;
+      skipWs();
+      const nameStart = i;
+      while (i < n && /[!#$%&'*+.^_`|~0-9A-Za-z-]/.test(header[i] as string)) i += 1;
+      const name = header.slice(nameStart, i).toLowerCase();
+      skipWs();
+      let value = "";
+      if (header[i] === "=") {
+        i += 1;
+        skipWs();
+        if (header[i] === '"') {
+          i += 1;
+          while (i < n && header[i] !== '"') {
+            if (header[i] === "\\" && i + 1 < n) i += 1;
+            value += header[i];
+            i += 1;
+          }
+          i += 1;
+        } else {
+          const start = i;
+          while (i < n && !/[;,\s]/.test(header[i] as string)) i += 1;
+          value = header.slice(start, i);
+        }
+      }
+      if (name && !link.params.has(name)) link.params.set(name, value);
+    }
+    links.push(link);
+    skipWs();
+    if (i < n && header[i] !== ",") skipToNextLink();
+  }
+  return links;
+}
+
 /**
  * ICE servers from WHIP Link headers (RFC 9725 section 4.6):
  * `<turn:turn.example.net?transport=udp>; rel="ice-server"; username="u"; credential="p"; credential-type="password"`.
- * Links with another rel, or with an OAuth credential type, are skipped.
+ * Links with another rel, or with a credential type other than password (OAuth), are skipped.
  */
-export function iceServersFromLinks(header: string | null): RTCIceServerLike[] {
-  if (!header) return [];
+export function iceServersFromLinks(header: string | null | undefined): RTCIceServerLike[] {
   const servers: RTCIceServerLike[] = [];
-  for (const link of splitLinks(header)) {
-    const target = /^\s*<([^>]*)>/.exec(link)?.[1];
-    if (!target) continue;
-    const params = new Map<string, string>();
-    for (const m of link.matchAll(/;\s*([a-zA-Z-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;,\s]+))/g)) {
-      params.set((m[1] ?? "").toLowerCase(), (m[2] ?? m[3] ?? "").replace(/\\(.)/g, "$1"));
-    }
-    if (!(params.get("rel") ?? "").split(/\s+/).includes("ice-server")) continue;
+  for (const { target, params } of parseLinks(header)) {
+    // Relation types compare case-insensitively (RFC 8288 section 2.1.1); rel may list several.
+    const rels = (params.get("rel") ?? "").toLowerCase().split(/\s+/);
+    if (!target || !rels.includes("ice-server")) continue;
     const type = params.get("credential-type");
-    if (type !== undefined && type !== "password") continue;
+    if (type !== undefined && type.toLowerCase() !== "password") continue;
     const server: RTCIceServerLike = { urls: target };
     const username = params.get("username");
     const credential = params.get("credential");
@@ -28,21 +106,12 @@ export function iceServersFromLinks(header: string | null): RTCIceServerLike[] {
   return servers;
 }
 
-/** Splits on the commas between links, not those inside <...> or quotes. */
-function splitLinks(header: string): string[] {
-  const parts: string[] = [];
-  let current = "";
-  let inAngle = false;
-  let inQuote = false;
-  for (const ch of header) {
-    if (ch === "<" && !inQuote) inAngle = true;
-    else if (ch === ">" && !inQuote) inAngle = false;
-    else if (ch === '"' && !inAngle) inQuote = !inQuote;
-    if (ch === "," && !inAngle && !inQuote) {
-      parts.push(current);
-      current = "";
-    } else current += ch;
-  }
-  if (current.trim()) parts.push(current);
-  return parts;
+/** Link headers as a report may show them: targets without their query, and the relations only. */
+export function describeLinks(header: string): string {
+  return parseLinks(header)
+    .map((l) => {
+      const rel = l.params.get("rel");
+      return `<${l.target.split("?")[0] ?? ""}>${rel !== undefined ? `; rel="${rel}"` : ""}`;
+    })
+    .join(", ");
 }

@@ -1,6 +1,6 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { parseIceServerList } from "../config/ice-servers.js";
-import { bodyHint, request, SignallingError, type HttpContext, type HttpResult } from "./http.js";
+import { refusalHint, request, SignallingError, type HttpContext, type HttpResult } from "./http.js";
 
 /** Pipecat SmallWebRTC's wire format (../shared/notes/signalling.md). */
 export interface PipecatAnswer {
@@ -21,7 +21,7 @@ export async function pipecatStart(ctx: HttpContext, startUrl: string): Promise<
     body: JSON.stringify({ transport: "webrtc", enableDefaultIceServers: true, body: {} }),
   });
   if (res.status < 200 || res.status >= 300) {
-    throw new SignallingError(`POST /start answered ${res.status}${bodyHint(res.body)}`, res.status === 401 || res.status === 403 ? "unauthorized" : "protocol-error", res.status);
+    throw new SignallingError(`POST /start answered ${res.status}${refusalHint(res)}`, res.status === 401 || res.status === 403 ? "unauthorized" : "protocol-error", res.status);
   }
   const json = parseJson(res.body, "/start");
   const sessionId = typeof json["sessionId"] === "string" ? json["sessionId"] : undefined;
@@ -65,7 +65,7 @@ export async function pipecatOffer(ctx: HttpContext, offerUrl: string, sdp: stri
   if (res.status === 401 || res.status === 403) {
     throw new SignallingError(`the offer endpoint refused the offer with ${res.status} (token missing or wrong)`, "unauthorized", res.status);
   }
-  throw new SignallingError(`the offer endpoint answered ${res.status} without a {sdp, type: "answer", pc_id} body${bodyHint(res.body)}`, "protocol-error", res.status);
+  throw new SignallingError(`the offer endpoint answered ${res.status} without a {sdp, type: "answer", pc_id} body${refusalHint(res)}`, "protocol-error", res.status);
 }
 
 /** Trickle from the client: PATCH the offer URL. An empty candidate string means end of candidates. */

@@ -1,5 +1,5 @@
 import type { RTCIceServerLike } from "../config/types.js";
-import { bodyHint, request, SignallingError, type HttpContext, type HttpResult } from "./http.js";
+import { refusalHint, request, SignallingError, type HttpContext, type HttpResult } from "./http.js";
 import { iceServersFromLinks } from "./link-header.js";
 
 export interface WhipSession {
@@ -52,7 +52,7 @@ export function whipRefusal(res: HttpResult): SignallingError {
     return new SignallingError(`the WHIP endpoint refused the offer with ${res.status} (token missing or wrong)`, "unauthorized", res.status);
   }
   if (res.status === 201) return new SignallingError("the WHIP endpoint answered 201 without an application/sdp answer", "protocol-error", 201);
-  return new SignallingError(`the WHIP endpoint answered ${res.status} instead of 201 Created${bodyHint(res.body)}`, "protocol-error", res.status);
+  return new SignallingError(`the WHIP endpoint answered ${res.status} instead of 201 Created${refusalHint(res)}`, "protocol-error", res.status);
 }
 
 /** An application/trickle-ice-sdpfrag body (RFC 8840) carrying candidates for one media section. */

@@ -262,7 +262,7 @@ function udpFree(port: number): Promise<boolean> {
   });
 }
 
-interface Certificates {
+export interface Certificates {
   certFile: string;
   keyFile: string;
   caPem: string;
@@ -275,7 +275,7 @@ function openssl(args: string[], cwd: string): void {
 }
 
 /** A throwaway CA and a server certificate for localhost / 127.0.0.1 (EC keys: fast to make). */
-function makeCertificates(dir: string, options: CoturnOptions): Certificates {
+export function makeCertificates(dir: string, options: CoturnOptions): Certificates {
   const days = String(options.certDays ?? 30);
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   const san = "subjectAltName=DNS:localhost,IP:127.0.0.1";

@@ -42,13 +42,20 @@ export function clientIceServers(targets: readonly IceServerTarget[], servers: r
   ];
 }
 
+export interface ConnectPhaseResult {
+  connectivity: ConnectivityFact[];
+  /** ICE servers the signalling server handed out, with their credentials: for the per-server probes only. */
+  signallingIceServers: RTCIceServerLike[];
+}
+
 export async function runConnectPhase(
   targets: readonly IceServerTarget[],
   servers: readonly ServerFact[],
   options: ConnectPhaseOptions,
-): Promise<ConnectivityFact[]> {
+): Promise<ConnectPhaseResult> {
   const attempt = { connectTimeoutMs: options.connectTimeoutMs, echoCount: ECHO_COUNT, gatherTimeoutMs: options.timeoutMs, tlsCa: options.tlsCa };
   const facts = options.loopback ? await connectLoopbackPaths(loopbackPaths(targets, servers), attempt) : [];
+  const signallingIceServers: RTCIceServerLike[] = [];
   if (options.remote) {
     facts.push(
       await connectRemote({
@@ -60,10 +67,11 @@ export async function runConnectPhase(
         trickle: options.remote.trickle ?? false,
         httpTimeoutMs: options.timeoutMs,
         iceServers: clientIceServers(targets, servers),
+        onServerIceServers: (list) => signallingIceServers.push(...list),
       }),
     );
   }
-  return facts;
+  return { connectivity: facts, signallingIceServers };
 }
 
 /** The remote attempt seen as a session, so the SDP and session rules judge it like an explained one. */

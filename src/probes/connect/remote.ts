@@ -26,7 +26,14 @@ export interface RemoteOptions extends AttemptTimeouts {
   httpTimeoutMs: number;
   /** The local peer's ICE servers (the user's working ones); the server's own are added. */
   iceServers: readonly RTCIceServerLike[];
+  /** Extra trust anchor (PEM) for turns: servers and for an https signalling URL. */
   tlsCa?: string | Buffer;
+  /**
+   * Every ICE server list the signalling server handed out, credentials included, as it arrives
+   * (before the offer: WHIP OPTIONS, Pipecat /start; with the answer: WHIP Link headers), so the
+   * caller can probe them. Never recorded in the fact beyond their URLs.
+   */
+  onServerIceServers?(servers: readonly RTCIceServerLike[]): void;
 }
 
 interface LocalCandidate {
@@ -42,7 +49,13 @@ interface LocalCandidate {
  */
 export async function connectRemote(options: RemoteOptions): Promise<ConnectivityFact> {
   const started = performance.now();
-  const ctx: HttpContext = { token: options.token, headers: options.headers ?? {}, timeoutMs: options.httpTimeoutMs, exchanges: [] };
+  const ctx: HttpContext = {
+    token: options.token,
+    headers: options.headers ?? {},
+    timeoutMs: options.httpTimeoutMs,
+    exchanges: [],
+    ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
+  };
   const signalling: SignallingFact = {
     protocol: options.protocol === "pipecat" ? "pipecat" : "whip",
     trickle: options.trickle,
@@ -80,6 +93,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
       serverIce = await whipPreflight(ctx, options.url);
     }
     signalling.iceServersFromServer = serverIce.flatMap((s) => (typeof s.urls === "string" ? [s.urls] : s.urls));
+    if (serverIce.length > 0) options.onServerIceServers?.(serverIce);
 
     peer = await createPeer({ iceServers: [...options.iceServers, ...serverIce], tlsCa: options.tlsCa });
     const { pc } = peer;
@@ -113,7 +127,12 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     negotiated = await sendOffer(ctx, protocol, offerUrl, offerSdp);
     signalling.protocol = negotiated.protocol;
     if (negotiated.detectedBy) signalling.detectedBy = negotiated.detectedBy;
-    signalling.iceServersFromServer.push(...negotiated.iceServers.flatMap((s) => (typeof s.urls === "string" ? [s.urls] : s.urls)));
+    // werift takes no new ICE servers once the offer exists, so servers that first appear with the
+    // answer cannot serve this attempt; they are recorded and probed on their own instead.
+    for (const url of negotiated.iceServers.flatMap((s) => (typeof s.urls === "string" ? [s.urls] : s.urls))) {
+      if (!signalling.iceServersFromServer.includes(url)) signalling.iceServersFromServer.push(url);
+    }
+    if (negotiated.iceServers.length > 0) options.onServerIceServers?.(negotiated.iceServers);
     signalling.answer = answerFact(negotiated.answerSdp);
     fact.remoteCandidates = [...signalling.answer.candidates];
     await pc.setRemoteDescription({ type: "answer", sdp: negotiated.answerSdp });
