@@ -1,6 +1,13 @@
 import type { ServerFact } from "../facts/index.js";
 import type { Evidence } from "./types.js";
 
+const UNREACHABLE = new Set(["timeout", "connection-refused", "connection-reset", "network-unreachable"]);
+
+/** No answer at all (as opposed to an answer that refused): the server or the path to it is the problem. */
+export function isUnreachable(server: ServerFact): boolean {
+  return server.error !== undefined && UNREACHABLE.has(server.error.code);
+}
+
 export function turnServers(servers: readonly ServerFact[]): ServerFact[] {
   return servers.filter((s) => s.kind === "turn");
 }

@@ -1,7 +1,5 @@
 import type { Rule } from "./types.js";
-import { errorEvidence } from "./helpers.js";
-
-const UNREACHABLE = new Set(["timeout", "connection-refused", "connection-reset", "network-unreachable"]);
+import { errorEvidence, isUnreachable } from "./helpers.js";
 
 export const stunServerUnreachable: Rule = {
   id: "stun-server-unreachable",
@@ -12,7 +10,7 @@ export const stunServerUnreachable: Rule = {
     const stun = facts.servers.filter((s) => s.kind === "stun");
     // When NAT discovery found UDP blocked altogether, the udp-blocked finding already names this cause.
     const udpBlocked = facts.nat?.classic === "udp-blocked";
-    const dead = stun.filter((s) => s.error && UNREACHABLE.has(s.error.code) && !(udpBlocked && s.transport === "udp"));
+    const dead = stun.filter((s) => isUnreachable(s) && !(udpBlocked && s.transport === "udp"));
     if (dead.length === 0) return [];
     // With no STUN answer at all there is no server-reflexive candidate: that is what breaks ICE, so it is an error.
     const none = dead.length === stun.length;

@@ -1,8 +1,6 @@
 import type { Rule } from "./types.js";
-import { errorEvidence, turnServers } from "./helpers.js";
+import { errorEvidence, isUnreachable, turnServers } from "./helpers.js";
 import { udpBlockedTowards } from "./turn-udp-blocked.js";
-
-const UNREACHABLE = new Set(["timeout", "connection-refused", "connection-reset", "network-unreachable"]);
 
 export const turnServerUnreachable: Rule = {
   id: "turn-server-unreachable",
@@ -16,7 +14,7 @@ export const turnServerUnreachable: Rule = {
       for (const s of facts.servers) if (s.transport === "udp") explainedByUdpBlock.add(s.index);
     }
     return turnServers(facts.servers)
-      .filter((s) => s.error && UNREACHABLE.has(s.error.code) && !explainedByUdpBlock.has(s.index))
+      .filter((s) => isUnreachable(s) && !explainedByUdpBlock.has(s.index))
       .map((s) => ({
         explanation:
           `${s.url} (${s.transport.toUpperCase()} to port ${s.port}) gave no answer: ${s.error?.message ?? "no response"}. ` +

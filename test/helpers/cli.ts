@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { Report } from "../../src/report/types.js";
+import { expectValidReport } from "./schema.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = `${root}bin/rtc-doctor.js`;
@@ -41,3 +43,18 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
 
 /** Any ANSI escape sequence. */
 export const ANSI = /\u001b\[/;
+
+/**
+ * The JSON report a CLI run printed, validated against the published schema. When stdout is not
+ * JSON, the error shows what the run printed instead (plus `context`, e.g. a server's log).
+ */
+export function reportFrom(result: { code: number | null; stdout: string; stderr: string }, context = ""): Report {
+  let report: Report;
+  try {
+    report = JSON.parse(result.stdout) as Report;
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}${context ? `\n${context}` : ""}`);
+  }
+  expectValidReport(report);
+  return report;
+}

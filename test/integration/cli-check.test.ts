@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCoturn, type Coturn } from "../helpers/coturn.js";
-import { ANSI, runCli } from "../helpers/cli.js";
+import { ANSI, reportFrom, runCli } from "../helpers/cli.js";
 import { expectValidReport } from "../helpers/schema.js";
 import type { Report } from "../../src/report/types.js";
 import { freeUdpPort } from "../helpers/ports.js";
@@ -34,14 +34,7 @@ describe("rtc-doctor check against a real coturn", () => {
 
   async function json(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; report: Report; stderr: string }> {
     const r = await runCli(["check", "--json", "--no-nat", ...args], { env });
-    let report: Report;
-    try {
-      report = JSON.parse(r.stdout) as Report;
-    } catch {
-      throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}\n${coturn.logs().slice(-2000)}`);
-    }
-    expectValidReport(report);
-    return { code: r.code, report, stderr: r.stderr };
+    return { code: r.code, report: reportFrom(r, coturn.logs().slice(-2000)), stderr: r.stderr };
   }
 
   it("finds srflx and a relay over each of UDP, TCP and TLS, and passes", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import type { Report } from "../../src/report/types.js";
-import { expectValidReport } from "../helpers/schema.js";
+import { reportFrom } from "../helpers/cli.js";
 import { LAB_PACKAGES, ROOT, missingTools, notRootReason, runIn, startLab, type Lab, type LabProfile } from "./lab.js";
 
 /**
@@ -33,14 +33,7 @@ describe.skipIf(skip !== undefined)("rtc-doctor check behind lab NATs", () => {
     const site = Object.values(lab!.sites).find((s) => s.profile === profile)!;
     // Short bounds: behind the blocking profiles every silent probe waits them out.
     const r = await runIn(site.client, process.execPath, [`${ROOT}bin/rtc-doctor.js`, "check", "--json", "--no-connect", "--timeout", "1500", ...args], 60_000);
-    let report: Report;
-    try {
-      report = JSON.parse(r.stdout) as Report;
-    } catch {
-      throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-    }
-    expectValidReport(report);
-    return { code: r.code, report };
+    return { code: r.code, report: reportFrom(r) };
   }
   const ids = (report: Report) => report.findings.map((f) => `${f.severity}:${f.id}`);
   const cell = (report: Report, peer: string) => report.verdict?.cells.find((c) => c.peer === peer)?.reach;

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../helpers/cli.js";
+import { reportFrom, runCli } from "../../helpers/cli.js";
 import { startServeProcess, type ServeProcess } from "../../helpers/serve-process.js";
 import { freeUdpPort } from "../../helpers/ports.js";
-import { expectValidReport } from "../../helpers/schema.js";
 import type { Report } from "../../../src/report/types.js";
 
 // connect:remote and rtt<N judged on a real remote attempt: rtc-doctor serve as the far end.
@@ -17,9 +16,7 @@ describe("--expect connect:remote and rtt<N through --signal", () => {
 
   async function run(args: string[]): Promise<{ code: number | null; report: Report }> {
     const r = await runCli([...args, "--json", "--no-connect", "--no-nat"]);
-    const report = JSON.parse(r.stdout) as Report;
-    expectValidReport(report);
-    return { code: r.code, report };
+    return { code: r.code, report: reportFrom(r) };
   }
 
   it("a remote attempt that connects meets connect:remote and a generous rtt bound", async () => {

@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCoturn, type Coturn } from "../../helpers/coturn.js";
-import { runCli } from "../../helpers/cli.js";
+import { reportFrom, runCli } from "../../helpers/cli.js";
 import { startUdpStunTarget } from "../../helpers/udp-stun-target.js";
-import { expectValidReport } from "../../helpers/schema.js";
 import type { Report } from "../../../src/report/types.js";
 
 // Each expectation passing and failing against a real coturn (UDP, TCP and TLS listeners), through the built CLI.
@@ -37,14 +36,7 @@ describe("--expect against a real coturn", () => {
 
   async function run(args: string[]): Promise<{ code: number | null; report: Report }> {
     const r = await runCli(["check", "--json", "--no-nat", "--no-gather", ...args]);
-    let report: Report;
-    try {
-      report = JSON.parse(r.stdout) as Report;
-    } catch {
-      throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-    }
-    expectValidReport(report);
-    return { code: r.code, report };
+    return { code: r.code, report: reportFrom(r) };
   }
 
   const met = (report: Report) => Object.fromEntries((report.expectations ?? []).map((e) => [e.expectation, e.met]));

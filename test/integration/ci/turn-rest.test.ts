@@ -1,9 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCoturn, type Coturn } from "../../helpers/coturn.js";
-import { runCli } from "../../helpers/cli.js";
-import { expectValidReport } from "../../helpers/schema.js";
-import type { Report } from "../../../src/report/types.js";
+import { reportFrom, runCli } from "../../helpers/cli.js";
 
 // TURN REST credentials against a real coturn with use-auth-secret: minted ones are accepted,
 // expired ones are refused by coturn and explained, and the shared secret never leaves the process.
@@ -20,13 +18,7 @@ describe("--turn-secret against coturn's use-auth-secret", () => {
 
   async function run(args: string[], env?: NodeJS.ProcessEnv) {
     const r = await runCli(["check", "--json", "--no-nat", "--no-gather", "--no-connect", "--turn", `turn:127.0.0.1:${coturn.port}`, ...args], { env });
-    let report: Report;
-    try {
-      report = JSON.parse(r.stdout) as Report;
-    } catch {
-      throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}\n${coturn.logs().slice(-2000)}`);
-    }
-    expectValidReport(report);
+    const report = reportFrom(r, coturn.logs().slice(-2000));
     expect(r.stdout + r.stderr).not.toContain(secret);
     return { code: r.code, report };
   }
