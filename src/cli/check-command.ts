@@ -99,7 +99,7 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
       "after",
       "\nWith no server given, a built-in list of public STUN servers is used. RTC_DOCTOR_ICE_SERVERS may hold the same JSON as --ice-servers.\n" +
         "Secrets may come from RTC_DOCTOR_TURN_CREDENTIAL, RTC_DOCTOR_TURN_SECRET and RTC_DOCTOR_TOKEN instead of flags.\n" +
-        "Exit codes: 0 no finding at or above --fail-on, 1 findings or unmet expectations, 2 usage or configuration error, 130 interrupted (partial report).",
+        "Exit codes: 0 no finding at or above --fail-on, 1 findings or unmet expectations, 2 usage or configuration error, 130 interrupted by Ctrl-C or SIGTERM (partial report).",
     )
     .action(async (cliFlags: CheckFlags, command: Command) => {
       const file = loadConfigFile({ path: cliFlags.config, cwd: process.cwd(), env: process.env });

@@ -7,7 +7,7 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 /** A bug in rtc-doctor itself. */
 export const EXIT_INTERNAL = 3;
-/** Interrupted (Ctrl-C), as shells report SIGINT. */
+/** Interrupted (Ctrl-C or SIGTERM), as shells report SIGINT: the report is partial. */
 export const EXIT_INTERRUPTED = 130;
 
 export function exitCodeFor(report: Report): number {

@@ -6,7 +6,7 @@ import { expectValidReport } from "../../helpers/schema.js";
 import type { Report } from "../../../src/report/types.js";
 
 /** Starts the CLI against a STUN target that never answers, and sends SIGINT once the first request arrives. */
-async function interruptedRun(format: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function interruptedRun(format: string, signal: NodeJS.Signals = "SIGINT"): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const target = await startUdpStunTarget();
   try {
     const child = spawn(
@@ -21,7 +21,7 @@ async function interruptedRun(format: string): Promise<{ code: number | null; st
     const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
     // The probe's first datagram is the started-marker: the run is under way and waiting.
     await target.firstPacket;
-    child.kill("SIGINT");
+    child.kill(signal);
     const guard = setTimeout(() => child.kill("SIGKILL"), 15_000);
     const code = await closed;
     clearTimeout(guard);
@@ -48,6 +48,16 @@ describe("Ctrl-C during a run", () => {
     expect(r.code).toBe(130);
     expect(r.stdout).toMatch(/INTERRUPTED \(partial report\)/);
     expect(r.stdout).toMatch(/exit 130/);
+  });
+});
+
+describe("SIGTERM (a cancelled CI job)", () => {
+  it("is handled like Ctrl-C: a partial report and exit 130", async () => {
+    const r = await interruptedRun("json", "SIGTERM");
+    expect(r.code).toBe(130);
+    const report = JSON.parse(r.stdout) as Report;
+    expectValidReport(report);
+    expect(report.summary).toMatchObject({ interrupted: true });
   });
 });
 
