@@ -5,11 +5,11 @@ import { TOOL_VERSION } from "../version.js";
 import { checkCommand } from "./check-command.js";
 import { explainCommand } from "./explain-command.js";
 import { serveCommand } from "./serve-command.js";
-import { Output } from "./output.js";
+import { earlyOutput } from "./early-scrub.js";
 
 /** Runs the CLI and returns the exit code; never throws for bad input. */
 export async function main(argv: string[]): Promise<number> {
-  const out = new Output();
+  const out = earlyOutput(argv);
   let exitCode = EXIT_OK;
   const setExit = (code: number) => {
     exitCode = code;

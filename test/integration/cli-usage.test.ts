@@ -38,6 +38,22 @@ describe("rtc-doctor check: usage and configuration errors", () => {
     expect(r.stderr + r.stdout).not.toContain("Sup3r-Secret");
   });
 
+  it("scrubs a secret from an error that would echo it (the password pasted where a URL goes)", async () => {
+    const r = await runCli(["check", "--username", "u", "--credential=Eq-Secret-99", "--turn", "Eq-Secret-99"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rtc-doctor: invalid ICE server URL '\[redacted\]'/);
+    expect(r.stderr + r.stdout).not.toContain("Eq-Secret-99");
+  });
+
+  it("honours --redact in a configuration error too", async () => {
+    const plain = await runCli(["check", "--stun", "stun:10.1.2.3:0"]);
+    expect(plain.stderr).toContain("10.1.2.3");
+    const redacted = await runCli(["check", "--stun", "stun:10.1.2.3:0", "--redact"]);
+    expect(redacted.code).toBe(2);
+    expect(redacted.stderr).toMatch(/^rtc-doctor: invalid ICE server URL 'stun:ip4-/);
+    expect(redacted.stderr).not.toContain("10.1.2.3");
+  });
+
   it("prints help with exit 0 and no colour when piped", async () => {
     const r = await runCli(["check", "--help"]);
     expect(r.code).toBe(0);
