@@ -30,7 +30,7 @@ export function explainCommand(out: Output, setExit: (code: number) => void): Co
     .option("--json", "same as --format json")
     .option("--output <file>", "write the report to a file instead of stdout")
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at least this severe").choices(["error", "warning", "never"]).default("error"))
-    .option("--peer-connection <id>", "webrtc-internals dumps: the peer connection to diagnose (default: the last with a remote description)")
+    .option("--peer-connection <id>", "webrtc-internals dumps: the peer connection to diagnose (default: the last with a remote description that never connected, else the last with one; the report lists the others)")
     .addHelpText(
       "after",
       "\nInputs: an SDP (taken as the far side's), JSON {type, sdp}, {offer, answer} (offer = our side, answer = the far side) or {local, remote}, " +

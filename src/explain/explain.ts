@@ -5,15 +5,45 @@ import { buildReport, type FailOn } from "../report/build.js";
 import type { Report } from "../report/types.js";
 import { rules as defaultRules, runRules, type Rule } from "../rules/index.js";
 import { ExplainInputError } from "./errors.js";
-import { pickSession, sessionsFromDump } from "./from-dump.js";
+import { pickSession, sessionsFromDump, type DumpSession, type PickReason } from "./from-dump.js";
 import { sessionFromSdp } from "./from-sdp.js";
 import { reportSchemaError } from "./report-schema.js";
 
 export type ExplainInputKind = "sdp" | "sdp-json" | "webrtc-internals" | "report";
 
+/** One peer connection of a webrtc-internals dump, as the report lists it. */
+export interface DumpConnectionSummary {
+  id: string;
+  url?: string;
+  /** It set a remote description (an offer/answer exchange happened). */
+  remoteDescription: boolean;
+  /** ICE or the connection reached connected/completed at some point. */
+  connected: boolean;
+  /** The last iceConnectionState logged. */
+  lastIceState?: string;
+}
+
+/** Which connection of a dump was diagnosed, why, and the others it holds. */
+export interface PeerConnectionChoice extends DumpConnectionSummary {
+  /**
+   * named: --peer-connection; not-connected: the last with a remote description that never
+   * connected; last-with-remote: all connected, the last with a remote description; last: none
+   * set a remote description.
+   */
+  reason: PickReason;
+  others: DumpConnectionSummary[];
+}
+
+/** The report's `explain` marker. */
+export interface ExplainMarker {
+  input: ExplainInputKind;
+  /** webrtc-internals only. */
+  peerConnection?: PeerConnectionChoice;
+}
+
 export interface ExplainOptions {
   failOn?: FailOn;
-  /** webrtc-internals: the peer connection id to diagnose (default: the last one with a remote description). */
+  /** webrtc-internals: the peer connection id to diagnose (default: the last with a remote description that never connected, else the last with one). */
   peerConnection?: string;
   rules?: readonly Rule[];
   now?: Date;
@@ -22,6 +52,17 @@ export interface ExplainOptions {
 export interface ExplainResult {
   kind: ExplainInputKind;
   report: Report;
+}
+
+function summary(s: DumpSession): DumpConnectionSummary {
+  const last = s.session.iceStates?.[s.session.iceStates.length - 1];
+  return {
+    id: s.id,
+    ...(s.url ? { url: s.url } : {}),
+    remoteDescription: s.session.remote !== undefined,
+    connected: s.connected,
+    ...(last ? { lastIceState: last } : {}),
+  };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -49,7 +90,7 @@ function parseJson(text: string): unknown {
 }
 
 /** What the input is, decided by its shape, and the facts it carries. */
-export function factsFromInput(text: string, options: ExplainOptions = {}): { kind: ExplainInputKind; facts: Facts } {
+export function factsFromInput(text: string, options: ExplainOptions = {}): { kind: ExplainInputKind; facts: Facts; peerConnection?: PeerConnectionChoice } {
   const trimmed = text.replace(/^\uFEFF/, "").trim();
   if (trimmed === "") throw new ExplainInputError("input is empty: give an SDP, a webrtc-internals dump or an rtc-doctor JSON report");
   if (trimmed.startsWith("v=")) return { kind: "sdp", facts: factsFor(sessionFromSdp({ single: trimmed })) };
@@ -57,8 +98,10 @@ export function factsFromInput(text: string, options: ExplainOptions = {}): { ki
   if (!isObject(value)) throw new ExplainInputError("JSON input must be an object: {type, sdp}, {offer, answer}, a webrtc-internals dump or an rtc-doctor report");
 
   if ("PeerConnections" in value) {
-    const picked = pickSession(sessionsFromDump(value), options.peerConnection);
-    return { kind: "webrtc-internals", facts: factsFor(picked.session, picked.iceServerUrls) };
+    const sessions = sessionsFromDump(value);
+    const { picked, reason } = pickSession(sessions, options.peerConnection);
+    const peerConnection: PeerConnectionChoice = { ...summary(picked), reason, others: sessions.filter((s) => s !== picked).map(summary) };
+    return { kind: "webrtc-internals", facts: factsFor(picked.session, picked.iceServerUrls), peerConnection };
   }
   if ("schemaVersion" in value && isObject(value["tool"]) && value["tool"]["name"] === "rtc-doctor") {
     const problem = reportSchemaError(value);
@@ -78,8 +121,8 @@ export function factsFromInput(text: string, options: ExplainOptions = {}): { ki
 export function explain(text: string, options: ExplainOptions = {}): ExplainResult {
   const startedAt = options.now ?? new Date();
   const t0 = performance.now();
-  const { kind, facts } = factsFromInput(text, options);
+  const { kind, facts, peerConnection } = factsFromInput(text, options);
   const findings = runRules(options.rules ?? defaultRules, facts);
   const report = buildReport(facts, findings, { startedAt, durationMs: performance.now() - t0, failOn: options.failOn ?? "error" });
-  return { kind, report: { ...report, explain: { input: kind } } };
+  return { kind, report: { ...report, explain: { input: kind, ...(peerConnection ? { peerConnection } : {}) } } };
 }

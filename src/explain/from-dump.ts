@@ -1,28 +1,43 @@
-import type { CandidatePairFact, PairCandidateFact, PairState, SdpCandidateFact, SessionFact } from "../facts/index.js";
+import type { CandidatePairFact, PairCandidateFact, PairState, SdpCandidateFact, SdpFact, SessionFact } from "../facts/index.js";
 import { classifyAddress, familyOf } from "../net/address-class.js";
 import { analyseCandidateLine, analyseSdp } from "../sdp/analyse.js";
 import { ExplainInputError } from "./errors.js";
 
-/** chrome://webrtc-internals "Create Dump": one entry per RTCPeerConnection. */
-interface DumpEvent {
-  time?: string;
-  type?: unknown;
-  value?: unknown;
-}
-
+/**
+ * chrome://webrtc-internals "Create Dump": `{getUserMedia, PeerConnections, UserAgent[, UserAgentData]}`
+ * (the oldest dumps have no UserAgent), one entry per RTCPeerConnection keyed "<rid>-<lid>". Each
+ * entry has the page `url`, `rtcConfiguration`, an `updateLog` of {type, value, time | timestamp} in
+ * order, and `stats` series "<stats id>-<field>" → {startTime, endTime, statsType, values}, values a
+ * JSON-encoded array. Chrome changed the log's spelling over the years; all three generations are read:
+ * - old: onIceCandidate / addIceCandidate / iceConnectionStateChange, values "type: offer, sdp: ...",
+ *   "sdpMid: 0, sdpMLineIndex: 0, candidate: ...", icecandidateerror as "url: ...\nerror_code: 701";
+ *   rtcConfiguration "{ iceServers: [stun:...], iceTransportPolicy: all, ... }";
+ * - middle: icecandidate / iceconnectionstatechange / connectionstatechange, same value formats;
+ * - current: onicecandidate / oniceconnectionstatechange ("\"checking\"", quoted) / onicecandidateerror,
+ *   values JSON objects, rtcConfiguration a JSON string.
+ */
 interface DumpConnection {
   rtcConfiguration?: unknown;
-  url?: string;
-  updateLog?: DumpEvent[];
-  stats?: Record<string, { statsType?: string; values?: unknown }>;
+  url?: unknown;
+  updateLog?: unknown;
+  stats?: unknown;
 }
 
 export interface DumpSession {
   id: string;
+  /** The page that owned the connection. */
+  url?: string;
   session: SessionFact;
   /** The ICE server URLs of the page's configuration (no credentials: the dump has none). */
   iceServerUrls: string[];
+  /** connectionState values in the order they were entered (session.iceStates has ICE's). */
+  connectionStates: string[];
+  /** ICE or the connection reached connected/completed at some point. */
+  connected: boolean;
 }
+
+/** Why explain diagnosed this connection of the dump. */
+export type PickReason = "named" | "not-connected" | "last-with-remote" | "last";
 
 const PAIR_STATES = new Set<string>(["frozen", "waiting", "in-progress", "succeeded", "failed"]);
 
@@ -30,38 +45,96 @@ function asString(v: unknown): string {
   return typeof v === "string" ? v : "";
 }
 
-/** The "candidate:..." inside an event value such as "sdpMid: 0, sdpMLineIndex: 0, candidate: candidate:1 1 udp ...". */
-function candidateFrom(value: string): SdpCandidateFact | undefined {
-  const at = value.indexOf("candidate:", value.indexOf("candidate: ") >= 0 ? value.indexOf("candidate: ") + 11 : 0);
-  if (at < 0) return undefined;
-  const line = value.slice(at).split(/\r?\n|, url:|, relayProtocol:/)[0] ?? "";
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Current Chrome logs JSON objects as event values; older ones "name: value" text. */
+function jsonValue(value: string): Record<string, unknown> | undefined {
+  if (!value.trimStart().startsWith("{")) return undefined;
   try {
-    return analyseCandidateLine(line.trim());
+    const parsed = JSON.parse(value) as unknown;
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "name: value" out of text whose fields are separated by newlines (icecandidateerror) or ", ". */
+function textField(value: string, name: string): string | undefined {
+  const m = new RegExp(`(?:^|\\n|, )${name}: ([^\\n]*?)(?=\\n|, [A-Za-z_]+: |$)`).exec(value);
+  return m?.[1]?.trim();
+}
+
+/**
+ * The event name without Chrome's spelling: "onIceCandidate", "icecandidate" and "onicecandidate"
+ * are one event, as are "iceConnectionStateChange", "iceconnectionstatechange" and
+ * "oniceconnectionstatechange".
+ */
+function eventKind(type: unknown): string {
+  const t = asString(type).toLowerCase();
+  return t.startsWith("on") ? t.slice(2) : t;
+}
+
+/** A state as logged: "checking", "\"checking\"" (current Chrome) or "ICEConnectionStateChecking" (oldest). */
+function stateValue(value: string): string {
+  return value
+    .trim()
+    .replace(/^"(.*)"$/, "$1")
+    .replace(/^k?(?:ice|peer)?connectionstate/i, "")
+    .toLowerCase();
+}
+
+function candidateFrom(value: string): SdpCandidateFact | undefined {
+  const json = jsonValue(value);
+  let line: string;
+  let mid: string | undefined;
+  if (json) {
+    line = asString(json["candidate"]);
+    mid = typeof json["sdpMid"] === "string" ? json["sdpMid"] : undefined;
+  } else {
+    // "sdpMid: 0, sdpMLineIndex: 0, candidate: candidate:1 1 udp ..." (some versions append ", url: ...").
+    const at = value.indexOf("candidate: ");
+    if (at < 0) return undefined;
+    line = value.slice(at + 11).split(/\r?\n|, url:|, relayProtocol:/)[0] ?? "";
+    mid = textField(value, "sdpMid");
+  }
+  try {
+    return analyseCandidateLine(line.trim(), mid && mid !== "null" ? mid : undefined);
   } catch {
     return undefined;
   }
 }
 
 /** Each stats object's last sample, from series keyed "<id>-<field>" whose values are JSON-encoded arrays. */
-function lastSamples(stats: DumpConnection["stats"]): Map<string, Record<string, unknown>> {
+function lastSamples(stats: unknown): Map<string, Record<string, unknown>> {
   const objects = new Map<string, Record<string, unknown>>();
-  for (const [key, series] of Object.entries(stats ?? {})) {
+  if (!isObject(stats)) return objects;
+  for (const [key, series] of Object.entries(stats)) {
     const dash = key.lastIndexOf("-");
-    if (dash <= 0 || typeof series?.values !== "string") continue;
-    const id = key.slice(0, dash);
-    const field = key.slice(dash + 1);
-    let values: unknown;
-    try {
-      values = JSON.parse(series.values);
-    } catch {
-      continue;
+    if (dash <= 0 || !isObject(series)) continue;
+    let values: unknown = series["values"];
+    if (typeof values === "string") {
+      try {
+        values = JSON.parse(values);
+      } catch {
+        continue;
+      }
     }
     if (!Array.isArray(values) || values.length === 0) continue;
-    const object = objects.get(id) ?? { statsType: series.statsType };
-    object[field] = values[values.length - 1];
+    const id = key.slice(0, dash);
+    const object = objects.get(id) ?? { statsType: asString(series["statsType"]) || statsTypeOf(id) };
+    object[key.slice(dash + 1)] = values[values.length - 1];
     objects.set(id, object);
   }
   return objects;
+}
+
+/** Dumps whose series carry no statsType: the type from the id Chrome gave the object (RTCTransport_0_1, ...). */
+function statsTypeOf(id: string): string {
+  if (id.startsWith("RTCIceCandidatePair")) return "candidate-pair";
+  if (id.startsWith("RTCTransport")) return "transport";
+  return "";
 }
 
 function pairCandidate(s: Record<string, unknown> | undefined): PairCandidateFact | undefined {
@@ -89,7 +162,7 @@ function count(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) ? Math.max(0, Math.round(v)) : undefined;
 }
 
-function pairsFrom(stats: DumpConnection["stats"]): CandidatePairFact[] {
+function pairsFrom(stats: unknown): CandidatePairFact[] {
   const objects = lastSamples(stats);
   const selectedIds = new Set([...objects.values()].filter((o) => o["statsType"] === "transport").map((o) => asString(o["selectedCandidatePairId"])));
   const pairs: CandidatePairFact[] = [];
@@ -110,73 +183,137 @@ function pairsFrom(stats: DumpConnection["stats"]): CandidatePairFact[] {
   return pairs;
 }
 
-/** "type: offer, sdp: v=0..." as setLocalDescription/setRemoteDescription log it. */
-function descriptionFrom(value: string, what: string) {
-  const m = /^type: (\w+), sdp: ([\s\S]*)$/.exec(value);
-  if (!m?.[2]) return undefined;
-  const type = m[1] === "offer" || m[1] === "answer" || m[1] === "pranswer" ? m[1] : undefined;
+/** "type: offer, sdp: v=0..." (older Chrome) or {"type": "offer", "sdp": "v=0..."} (current); undefined without an SDP. */
+function descriptionFrom(value: string, what: string): SdpFact | undefined {
+  const json = jsonValue(value);
+  const m = json ? undefined : /^type: (\w+), sdp: ([\s\S]*)$/.exec(value.trim());
+  const rawType = json ? asString(json["type"]) : (m?.[1] ?? "");
+  const sdp = json ? asString(json["sdp"]) : (m?.[2] ?? "");
+  if (!sdp.trim()) return undefined;
+  const type = rawType === "offer" || rawType === "answer" || rawType === "pranswer" ? rawType : undefined;
   try {
-    return analyseSdp(m[2], type);
+    return analyseSdp(sdp, type);
   } catch (error) {
     throw new ExplainInputError(`webrtc-internals dump: ${what}: ${(error as Error).message}`);
   }
 }
 
+/**
+ * The STUN/TURN URLs of a configuration in any of Chrome's serialisations: the JS-like string
+ * "{ iceServers: [stun:a:19302, turn:b:3478], iceTransportPolicy: all, ... }", a JSON string
+ * '{"iceServers":[{"urls":["stun:a:19302"]}]}', or an object.
+ */
 function iceServerUrls(config: unknown): string[] {
-  // Chrome writes the configuration as a JS-like string in recent versions, an object in older ones.
   const text = typeof config === "string" ? config : JSON.stringify(config ?? "");
-  return [...text.matchAll(/(?:stuns?|turns?):[^\s"',\]}]+/g)].map((m) => m[0]);
+  return [...new Set([...text.matchAll(/(?<![\w.-])(?:stuns?|turns?):[^\s"',\]}]+/gi)].map((m) => m[0]))];
 }
 
-function connectionSession(connection: DumpConnection): SessionFact {
+function eventsOf(connection: DumpConnection): { type?: unknown; value?: unknown }[] {
+  return Array.isArray(connection.updateLog) ? (connection.updateLog as unknown[]).filter(isObject) : [];
+}
+
+function candidateErrorFrom(value: string): NonNullable<SessionFact["candidateErrors"]>[number] | undefined {
+  const json = jsonValue(value);
+  const code = Number(json ? json["error_code"] : textField(value, "error_code"));
+  if (!Number.isInteger(code) || code <= 0) return undefined;
+  const url = json ? asString(json["url"]) : (textField(value, "url") ?? "");
+  const text = json ? asString(json["error_text"]) : (textField(value, "error_text") ?? "");
+  return { errorCode: code, ...(url ? { url } : {}), ...(text ? { errorText: text } : {}) };
+}
+
+function connectionSession(id: string, connection: DumpConnection): DumpSession {
   const session: SessionFact = { source: "webrtc-internals", trickled: { local: [], remote: [] }, iceStates: [] };
-  for (const event of connection.updateLog ?? []) {
-    const type = asString(event.type).toLowerCase();
+  const connectionStates: string[] = [];
+  let servers = iceServerUrls(connection.rtcConfiguration);
+  let created: SdpFact | undefined;
+  for (const event of eventsOf(connection)) {
+    const kind = eventKind(event.type);
     const value = asString(event.value);
-    if (type === "setlocaldescription") session.local = descriptionFrom(value, "setLocalDescription") ?? session.local;
-    else if (type === "setremotedescription") session.remote = descriptionFrom(value, "setRemoteDescription") ?? session.remote;
-    else if (type === "icecandidate") {
-      const c = candidateFrom(value);
-      if (c) session.trickled?.local?.push(c);
-    } else if (type === "addicecandidate") {
-      const c = candidateFrom(value);
-      if (c) session.trickled?.remote?.push(c);
-    } else if (type === "iceconnectionstatechange") session.iceStates?.push(value);
-    else if (type === "icecandidateerror") {
-      const code = /error_code: (\d+)/.exec(value)?.[1];
-      if (code) {
-        const url = /url: ([^,\s]+)/.exec(value)?.[1];
-        const text = /error_text: ([^,]*)/.exec(value)?.[1]?.trim();
-        (session.candidateErrors ??= []).push({ errorCode: Number(code), ...(url ? { url } : {}), ...(text ? { errorText: text } : {}) });
+    switch (kind) {
+      case "createofferonsuccess":
+      case "createansweronsuccess":
+        created = descriptionFrom(value, kind === "createofferonsuccess" ? "createOfferOnSuccess" : "createAnswerOnSuccess") ?? created;
+        break;
+      case "setlocaldescription":
+      case "setlocaldescriptionimplicitcreateofferoranswer":
+        // setLocalDescription() without an argument logs no SDP: the one just created is it.
+        session.local = descriptionFrom(value, "setLocalDescription") ?? created ?? session.local;
+        break;
+      case "setremotedescription":
+        session.remote = descriptionFrom(value, "setRemoteDescription") ?? session.remote;
+        break;
+      case "icecandidate": {
+        const c = candidateFrom(value);
+        if (c) session.trickled?.local?.push(c);
+        break;
       }
+      case "addicecandidate": {
+        // addIceCandidateFailed is not matched: the agent never got that candidate.
+        const c = candidateFrom(value);
+        if (c) session.trickled?.remote?.push(c);
+        break;
+      }
+      case "iceconnectionstatechange": {
+        const state = stateValue(value);
+        if (state) session.iceStates?.push(state);
+        break;
+      }
+      case "connectionstatechange": {
+        const state = stateValue(value);
+        if (state) connectionStates.push(state);
+        break;
+      }
+      case "icecandidateerror": {
+        const error = candidateErrorFrom(value);
+        if (error) (session.candidateErrors ??= []).push(error);
+        break;
+      }
+      case "setconfiguration":
+      case "updateice": {
+        const urls = iceServerUrls(value);
+        if (urls.length > 0) servers = urls;
+        break;
+      }
+      default:
     }
   }
   const pairs = pairsFrom(connection.stats);
   if (pairs.length > 0) session.pairs = pairs;
-  return session;
+  // A "completed" before any check is not a connection (werift logs one when gathering completes).
+  const ice = session.iceStates ?? [];
+  const connected = connectionStates.includes("connected") || ice.some((s, i) => s === "connected" || (s === "completed" && ice.slice(0, i).includes("checking")));
+  const url = asString(connection.url);
+  return { id, ...(url ? { url } : {}), session, iceServerUrls: servers, connectionStates, connected };
 }
 
 /**
  * Every peer connection of a dump as a session. A page often holds several (a probe, a
- * renegotiation, a reconnect); the caller picks one.
+ * renegotiation, a reconnect, one per remote participant); pickSession chooses one.
  */
 export function sessionsFromDump(dump: { PeerConnections?: unknown }): DumpSession[] {
   const connections = dump.PeerConnections;
-  if (!connections || typeof connections !== "object" || Array.isArray(connections)) {
+  if (!isObject(connections)) {
     throw new ExplainInputError("webrtc-internals dump: 'PeerConnections' is not an object keyed by connection id");
   }
-  const entries = Object.entries(connections as Record<string, DumpConnection>);
+  const entries = Object.entries(connections);
   if (entries.length === 0) throw new ExplainInputError("webrtc-internals dump: it holds no peer connection (was the call running when the dump was made?)");
-  return entries.map(([id, connection]) => ({ id, session: connectionSession(connection ?? {}), iceServerUrls: iceServerUrls(connection?.rtcConfiguration) }));
+  return entries.map(([id, connection]) => connectionSession(id, isObject(connection) ? (connection as DumpConnection) : {}));
 }
 
-/** The connection to diagnose: the named one, else the last that set a remote description (the call). */
-export function pickSession(sessions: DumpSession[], id?: string): DumpSession {
+/**
+ * The connection to diagnose: the named one; else, among those that set a remote description, the
+ * last that never reached connected (the call the user is asking about; a dump usually also holds
+ * connections that worked); else the last with a remote description; else the last.
+ */
+export function pickSession(sessions: DumpSession[], id?: string): { picked: DumpSession; reason: PickReason } {
   if (id !== undefined) {
     const found = sessions.find((s) => s.id === id);
     if (!found) throw new ExplainInputError(`webrtc-internals dump: no peer connection '${id}' (there are: ${sessions.map((s) => s.id).join(", ")})`);
-    return found;
+    return { picked: found, reason: "named" };
   }
   const withRemote = sessions.filter((s) => s.session.remote !== undefined);
-  return (withRemote.length > 0 ? withRemote : sessions)[(withRemote.length > 0 ? withRemote : sessions).length - 1] as DumpSession;
+  const stuck = withRemote.filter((s) => !s.connected);
+  if (stuck.length > 0) return { picked: stuck[stuck.length - 1] as DumpSession, reason: "not-connected" };
+  if (withRemote.length > 0) return { picked: withRemote[withRemote.length - 1] as DumpSession, reason: "last-with-remote" };
+  return { picked: sessions[sessions.length - 1] as DumpSession, reason: "last" };
 }

@@ -1,7 +1,7 @@
 import type { Facts } from "../facts/index.js";
 import type { Finding, Severity } from "../rules/types.js";
 import type { Verdict } from "../verdict/types.js";
-import type { ExplainInputKind } from "../explain/explain.js";
+import type { ExplainMarker } from "../explain/explain.js";
 
 /** Bumped only for incompatible changes; new fields are added without a bump. */
 export const SCHEMA_VERSION = "1.0";
@@ -32,5 +32,5 @@ export interface Report extends Facts {
    * Set by `explain`: the run read a capture and probed nothing, so an empty `servers` means "not
    * tested", not "none configured". Absent for `check`.
    */
-  explain?: { input: ExplainInputKind };
+  explain?: ExplainMarker;
 }

@@ -80,6 +80,26 @@ function pairLine(p: CandidatePairFact, c: ChalkInstance): string {
   return `${p.selected ? "*" : " "} ${pairEnd(p.local)} -> ${pairEnd(p.remote)}  ${status}${counts.length ? `; checks ${counts.join(" / ")}` : ""}`;
 }
 
+const PICKED: Record<NonNullable<NonNullable<Report["explain"]>["peerConnection"]>["reason"], string> = {
+  named: "as named by --peer-connection",
+  "not-connected": "picked: it exchanged descriptions but never connected",
+  "last-with-remote": "picked: the last that exchanged descriptions (all of them connected)",
+  last: "picked: the last (none exchanged descriptions)",
+};
+
+/** Which connection of a webrtc-internals dump this is, and the others it holds. */
+function peerConnectionLines(report: Report, c: ChalkInstance): string[] {
+  const pc = report.explain?.peerConnection;
+  // A dump with one connection leaves nothing to choose; the JSON report names it all the same.
+  if (!pc || pc.others.length === 0) return [];
+  const out = [`  Peer connection ${pc.id}${pc.url ? c.gray(` ${pc.url}`) : ""}  ${c.gray(PICKED[pc.reason])}`];
+  if (pc.others.length > 0) {
+    const state = (o: (typeof pc.others)[number]) => (o.connected ? "connected" : o.remoteDescription ? (o.lastIceState ?? "not connected") : "no remote description");
+    out.push(c.gray(`  Also in the dump: ${pc.others.map((o) => `${o.id} (${state(o)})`).join(", ")}; choose one with --peer-connection ID`));
+  }
+  return out;
+}
+
 /**
  * What each side announced and what ICE did with it, for captures read by `explain`. A real attempt
  * (source "connectivity") is shown by the connections section instead, next to its timings.
@@ -88,6 +108,7 @@ export function renderSession(report: Report, c: ChalkInstance): string[] {
   const session = report.session;
   if (!session || session.source === "connectivity") return [];
   const out = [c.bold("Session") + c.gray(`  ${SOURCE[session.source]}`)];
+  out.push(...peerConnectionLines(report, c));
   out.push(...sideLines(session, "local", c), ...sideLines(session, "remote", c));
   if (session.iceStates?.length) out.push(`  ICE states: ${session.iceStates.join(" -> ")}`);
   for (const e of session.candidateErrors ?? []) {
