@@ -51,7 +51,6 @@ function addressOf(socket: Socket): TransportAddress {
  * A change it cannot make (no second address) is answered 420, as coturn does.
  */
 export async function startStunResponder(options: StunResponderOptions): Promise<StunResponder> {
-  const hosts = [options.host, ...(options.altHost ? [options.altHost] : [])];
   // sockets[h][p]: address index h, port index p. The alternative port is the same number on both addresses.
   const sockets: Socket[][] = [];
   try {

@@ -23,16 +23,24 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
   const inherited = ["NO_COLOR", "FORCE_COLOR", "RTC_DOCTOR_ICE_SERVERS", "RTC_DOCTOR_TURN_CREDENTIAL", "RTC_DOCTOR_TURN_SECRET", "RTC_DOCTOR_TOKEN", "GITHUB_STEP_SUMMARY"];
   const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(inherited.map((k) => [k, undefined])), ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return runBounded(process.execPath, [BIN, ...args], { cwd: options.cwd ?? root, env, timeoutMs: options.timeoutMs ?? 30_000 });
+}
+
+/**
+ * Runs a command to its end and collects its output. The bound only guards the test run: past it
+ * the command is killed and the test fails with what it printed on stderr.
+ */
+export function runBounded(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const guard = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`rtc-doctor ${args.join(" ")} did not exit within ${options.timeoutMs ?? 30_000} ms\n${stderr}`));
-    }, options.timeoutMs ?? 30_000);
+      reject(new Error(`${command} ${args.join(" ")} did not exit within ${options.timeoutMs} ms\n${stderr}`));
+    }, options.timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(guard);

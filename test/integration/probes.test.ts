@@ -1,6 +1,6 @@
 import { createServer as createTcpServer, type Server } from "node:net";
 import { createSocket } from "node:dgram";
-import { Message, classes, createTurnClient, methods } from "werift";
+import { createTurnClient } from "werift";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseIceUrl } from "../../src/config/ice-url.js";
 import type { IceServerTarget } from "../../src/config/types.js";

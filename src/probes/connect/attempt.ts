@@ -6,6 +6,11 @@ import { classifyAddress, familyOf } from "../../net/address-class.js";
 import { bounded, relayTransportOf, type DataChannel, type PeerConnection } from "../../webrtc/peer.js";
 
 /** Data-channel messages the far end echoes; rtc-doctor serve and the loopback answerer both do. */
+/** A connection attempt before anything happened: the fact every path fills in as it goes. */
+export function pendingConnectivityFact(mode: ConnectivityFact["mode"], via?: string): ConnectivityFact {
+  return { mode, ...(via !== undefined ? { via } : {}), ok: false, durationMs: 0, iceStates: [], pairs: [], localCandidates: [], remoteCandidates: [] };
+}
+
 export const ECHO_PREFIX = "rtc-doctor-echo ";
 export const DATA_CHANNEL_LABEL = "rtc-doctor";
 

@@ -7,7 +7,7 @@ import { analyseSdp } from "../../sdp/analyse.js";
 import { bounded, closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { echoDataChannels } from "../../webrtc/echo.js";
 import { keepCandidateTypes } from "../../webrtc/sdp-candidates.js";
-import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, type AttemptTimeouts } from "./attempt.js";
+import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
 
 export interface LoopbackOptions extends AttemptTimeouts {
   /** Bound on each peer's gathering. */
@@ -50,16 +50,10 @@ function candidatesOf(sdp: string): SdpCandidateFact[] {
 export async function connectLoopback(path: LoopbackPath, options: LoopbackOptions): Promise<ConnectivityFact> {
   const started = performance.now();
   const wanted = WANTED[path.mode];
-  const fact: ConnectivityFact = {
-    mode: path.mode,
-    ...(path.mode === "loopback-srflx" ? { via: path.stun.url.raw } : path.mode === "loopback-relay" ? { via: path.turn.url.raw } : {}),
-    ok: false,
-    durationMs: 0,
-    iceStates: [],
-    pairs: [],
-    localCandidates: [],
-    remoteCandidates: [],
-  };
+  const fact = pendingConnectivityFact(
+    path.mode,
+    path.mode === "loopback-srflx" ? path.stun.url.raw : path.mode === "loopback-relay" ? path.turn.url.raw : undefined,
+  );
   const setup = { iceServers: iceServersFor(path), relayOnly: path.mode === "loopback-relay", tlsCa: options.tlsCa };
   const peers: Peer[] = [];
   try {

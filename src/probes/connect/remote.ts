@@ -9,7 +9,7 @@ import { pipecatStart } from "../../signalling/pipecat.js";
 import { sdpFragment, whipDelete, whipPreflight, whipTrickle } from "../../signalling/whip.js";
 import type { SignalProtocol } from "../../signalling/types.js";
 import { bounded, closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
-import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, type AttemptTimeouts } from "./attempt.js";
+import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
 
 export interface RemoteOptions extends AttemptTimeouts {
   url: string;
@@ -65,17 +65,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     exchanges: ctx.exchanges,
     iceServersFromServer: [],
   };
-  const fact: ConnectivityFact = {
-    mode: "remote",
-    via: safeUrl(options.url),
-    ok: false,
-    durationMs: 0,
-    iceStates: [],
-    pairs: [],
-    localCandidates: [],
-    remoteCandidates: [],
-    signalling,
-  };
+  const fact: ConnectivityFact = { ...pendingConnectivityFact("remote", safeUrl(options.url)), signalling };
   let peer: Peer | undefined;
   let negotiated: Negotiated | undefined;
   try {

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { runBounded, type CliResult } from "../../helpers/cli.js";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,23 +10,8 @@ import type { Report } from "../../../src/index.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
-function run(command: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const guard = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${command} ${args.join(" ")} did not finish within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(command: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<CliResult> {
+  return runBounded(command, args, { cwd, timeoutMs });
 }
 
 // A consumer project that depends on rtc-doctor: node_modules/rtc-doctor links to this package, so
