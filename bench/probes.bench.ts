@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, bench, describe } from "vitest";
 import { createTurnClient } from "werift";
 import { parseIceUrl } from "../src/config/ice-url.js";
+import { targetOf } from "../src/config/target-id.js";
 import type { IceServerTarget } from "../src/config/types.js";
 import { probeServer } from "../src/probes/server-probe.js";
 import { classifyNat } from "../src/probes/nat/index.js";
@@ -24,8 +25,8 @@ afterAll(async () => {
 
 const target = (raw: string, password?: string): IceServerTarget =>
   password === undefined
-    ? { url: parseIceUrl(raw), source: "flag" }
-    : { url: parseIceUrl(raw), username: coturn.user, credential: password, source: "flag" };
+    ? targetOf({ url: parseIceUrl(raw), source: "flag" })
+    : targetOf({ url: parseIceUrl(raw), username: coturn.user, credential: password, source: "flag" });
 const few = { iterations: 10, time: 0, warmupIterations: 1 };
 
 describe("per-server probes (loopback coturn)", () => {

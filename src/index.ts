@@ -6,7 +6,12 @@
  *   const report = await check({ turn: ["turn:turn.example.net:3478"], username, credential, expect: ["relay"] });
  *   if (!report.summary.passed) console.log(report.findings[0]?.explanation);
  */
-export { check, resolveTargets, type CheckOptions, type CheckPhase, type ProgressEvent } from "./check.js";
+export { check, resolveTargets, DEFAULT_CONNECT_PARALLELISM, type CheckOptions, type CheckPhase, type ProgressEvent } from "./check.js";
+export { definePhase, type Phase, type AnyPhase, type PhaseContext } from "./pipeline/phase.js";
+export { runPhases, PhaseGraphError, type PhaseEvent, type RunPhasesResult, type PhaseOutcome } from "./pipeline/run-phases.js";
+export type { Artifacts, ArtifactKey } from "./pipeline/artifacts.js";
+export { defaultPhases } from "./phases/default-phases.js";
+export type { PhaseSettings } from "./phases/settings.js";
 export { explain, factsFromInput, type ExplainOptions, type ExplainResult, type ExplainInputKind } from "./explain/explain.js";
 export { ConfigError } from "./config/errors.js";
 export { ExplainInputError } from "./explain/errors.js";

@@ -1,5 +1,5 @@
 import { ConfigError } from "../config/errors.js";
-import type { RemoteTarget } from "../probes/connect/phase.js";
+import type { RemoteTarget } from "../probes/connect/types.js";
 import { SIGNAL_PROTOCOLS, type SignalProtocol } from "../signalling/types.js";
 
 export interface SignalFlags {

@@ -4,6 +4,7 @@ import { parseIceUrl } from "./ice-url.js";
 import { DEFAULT_STUN_URLS } from "./defaults.js";
 import type { IceServerTarget, RTCIceServerLike, ServerSource } from "./types.js";
 import { mintTurnRestCredential } from "./turn-rest.js";
+import { targetKey, withIds } from "./target-id.js";
 
 export interface ServerInputs {
   /** --stun URLs */
@@ -92,8 +93,10 @@ export function parseIceServerList(value: unknown, what: string): RTCIceServerLi
   });
 }
 
-function targetsFrom(servers: readonly RTCIceServerLike[], source: ServerSource, what: string): IceServerTarget[] {
-  const targets: IceServerTarget[] = [];
+type Unidentified = Omit<IceServerTarget, "id">;
+
+function targetsFrom(servers: readonly RTCIceServerLike[], source: ServerSource, what: string): Unidentified[] {
+  const targets: Unidentified[] = [];
   servers.forEach((server, i) => {
     const urls = typeof server.urls === "string" ? [server.urls] : server.urls;
     for (const raw of urls) {
@@ -101,7 +104,7 @@ function targetsFrom(servers: readonly RTCIceServerLike[], source: ServerSource,
       if (url.isTurn && (!server.username || server.credential === undefined || server.credential === "")) {
         throw new ConfigError(`${what}[${i}]: TURN URL '${url.raw}' needs a username and a credential`);
       }
-      const target: { -readonly [K in keyof IceServerTarget]: IceServerTarget[K] } = { url, source };
+      const target: { -readonly [K in keyof Unidentified]: Unidentified[K] } = { url, source };
       // STUN needs no credentials; keeping them off STUN targets keeps them out of every probe path.
       if (url.isTurn) {
         target.username = server.username;
@@ -115,7 +118,7 @@ function targetsFrom(servers: readonly RTCIceServerLike[], source: ServerSource,
 
 /** Every source of ICE servers, validated before anything is sent. Throws ConfigError (exit 2). */
 export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
-  const targets: IceServerTarget[] = [];
+  const targets: Unidentified[] = [];
 
   for (const raw of inputs.stun ?? []) {
     const url = parseIceUrl(raw);
@@ -157,9 +160,9 @@ export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
 
   const unique = dedupe(targets);
   const secrets = turnAuth?.secret ? [turnAuth.secret] : [];
-  if (unique.length > 0) return { targets: unique, usedDefaults: false, secrets };
+  if (unique.length > 0) return { targets: withIds(unique), usedDefaults: false, secrets };
   return {
-    targets: DEFAULT_STUN_URLS.map((raw) => ({ url: parseIceUrl(raw), source: "default" as const })),
+    targets: withIds(DEFAULT_STUN_URLS.map((raw) => ({ url: parseIceUrl(raw), source: "default" as const }))),
     usedDefaults: true,
   };
 }
@@ -194,10 +197,10 @@ function turnCredentials(inputs: ServerInputs): { username?: string; credential?
 }
 
 /** The same URL with the same username is one probe, wherever it was configured. */
-function dedupe(targets: IceServerTarget[]): IceServerTarget[] {
+function dedupe(targets: Unidentified[]): Unidentified[] {
   const seen = new Set<string>();
   return targets.filter((t) => {
-    const key = `${t.url.scheme}|${t.url.host.toLowerCase()}|${t.url.port}|${t.url.transport}|${t.username ?? ""}`;
+    const key = targetKey(t.url, t.username);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

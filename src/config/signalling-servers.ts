@@ -1,4 +1,5 @@
 import { parseIceUrl } from "./ice-url.js";
+import { targetKey, withIds } from "./target-id.js";
 import type { IceServerTarget, RTCIceServerLike } from "./types.js";
 
 /**
@@ -6,15 +7,14 @@ import type { IceServerTarget, RTCIceServerLike } from "./types.js";
  * probe targets with source "signalling". Unlike the user's own configuration nothing here is a
  * usage error: a URL that does not parse, or a TURN URL without credentials, is skipped (it is still
  * listed in the attempt's iceServersFromServer). URLs already probed with the same username are
- * skipped too, so each server is probed once.
+ * skipped too, so each server is probed once; ids never collide with those of `already`.
  */
 export function signallingTargets(servers: readonly RTCIceServerLike[], already: readonly IceServerTarget[]): IceServerTarget[] {
-  const key = (t: IceServerTarget) => `${t.url.scheme}|${t.url.host.toLowerCase()}|${t.url.port}|${t.url.transport}|${t.username ?? ""}`;
-  const seen = new Set(already.map(key));
-  const targets: IceServerTarget[] = [];
+  const seen = new Set(already.map((t) => targetKey(t.url, t.username)));
+  const targets: Omit<IceServerTarget, "id">[] = [];
   for (const server of servers) {
     for (const raw of typeof server.urls === "string" ? [server.urls] : server.urls) {
-      let target: IceServerTarget;
+      let target: Omit<IceServerTarget, "id">;
       try {
         const url = parseIceUrl(raw);
         if (url.isTurn && (!server.username || !server.credential)) continue;
@@ -22,10 +22,11 @@ export function signallingTargets(servers: readonly RTCIceServerLike[], already:
       } catch {
         continue;
       }
-      if (seen.has(key(target))) continue;
-      seen.add(key(target));
+      const key = targetKey(target.url, target.username);
+      if (seen.has(key)) continue;
+      seen.add(key);
       targets.push(target);
     }
   }
-  return targets;
+  return withIds(targets, already);
 }

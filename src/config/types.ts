@@ -21,6 +21,8 @@ export type ServerSource = "flag" | "ice-servers" | "env" | "config-file" | "def
 
 /** One URL to probe, with the credentials that belong to it. Credentials never reach a report. */
 export interface IceServerTarget {
+  /** Stable within a run and across runs of one configuration; every fact about this target names it. */
+  readonly id: string;
   readonly url: IceUrl;
   readonly username?: string;
   readonly credential?: string;

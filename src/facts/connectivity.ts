@@ -56,6 +56,8 @@ export interface ConnectivityFact {
   mode: ConnectivityMode;
   /** The TURN URL (loopback-relay), STUN URL (loopback-srflx) or signalling URL (remote), without secrets. */
   via?: string;
+  /** The id of the STUN/TURN target the path goes through (loopback-srflx, loopback-relay). */
+  serverId?: string;
   /** ICE connected, DTLS connected and the data channel opened. */
   ok: boolean;
   durationMs: number;

@@ -35,6 +35,8 @@ export interface NatFact {
   method: "rfc5780" | "multi-server" | "none";
   /** The STUN server URL(s) the classification used. */
   servers: string[];
+  /** Their targets' ids (see ServerFact.id), in the same order. */
+  serverIds?: string[];
   /** Binding lifetime in seconds, only with --nat-lifetime. */
   bindingLifetimeSec?: number;
   durationMs: number;

@@ -81,7 +81,9 @@ export interface PeerPermissionFact {
 
 /** What one STUN/TURN URL did when probed on its own, over its own transport. */
 export interface ServerFact {
-  /** Position in the configured list; findings point at /servers/<index>. */
+  /** The target's stable id (its canonical URL); every other fact about this server names it. */
+  id: string;
+  /** Position in the report's list; findings point at /servers/<index>. */
   index: number;
   /** The URL as given. URLs carry no secrets (RFC 7065 has no userinfo). */
   url: string;
@@ -119,6 +121,11 @@ export interface ServerFact {
   /** RFC 5780 support: the server's OTHER-ADDRESS, when it sent one. */
   otherAddress?: TransportAddress;
   tls?: TlsFact;
+  /**
+   * UDP only: the wait for a first answer ended before the timeout because TCP/TLS to the same
+   * address had answered in streamRttMs: a live server, so the silence over UDP is the path's.
+   */
+  udpWaitCut?: { boundMs: number; streamRttMs: number; streamServerId: string };
   exchanges: StunExchange[];
   error?: ProbeError;
 }

@@ -40,7 +40,7 @@ export async function gatherThroughServer(
   options: GatherOptions,
 ): Promise<{ fact: GatheringFact; candidates: CandidateFact[] }> {
   const { url } = target;
-  const fact: GatheringFact = { url: url.raw, ok: false, durationMs: 0, srflx: 0, relay: 0, timedOut: false };
+  const fact: GatheringFact = { serverId: target.id, url: url.raw, ok: false, durationMs: 0, srflx: 0, relay: 0, timedOut: false };
   const skip = unsupportedReason(target);
   if (skip) return { fact: { ...fact, error: { code: "unsupported-transport-protocol", message: skip } }, candidates: [] };
 
@@ -79,6 +79,7 @@ export async function gatherThroughServer(
   for (const c of candidates) {
     if (c.type === "host") continue;
     c.url = url.raw;
+    c.serverId = target.id;
     if (c.type === "relay") c.relayProtocol = relayProtocol;
   }
   fact.srflx = candidates.filter((c) => c.type === "srflx").length;

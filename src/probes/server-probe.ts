@@ -1,36 +1,22 @@
 import { isIPv6 } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { IceServerTarget } from "../config/types.js";
+import type { StunChannel } from "../stun/transaction.js";
 import type { TransportAddress } from "../facts/common.js";
 import type { DnsFact, ServerFact } from "../facts/servers.js";
 import { probeDns } from "./dns.js";
+import { pendingServerFact } from "./server-fact.js";
 import { probeBinding, type ProbeOutcome } from "./stun-binding.js";
 import { probeAllocate } from "./turn-allocate.js";
+import { sharingFirstContact, type FirstContactBound } from "./first-contact.js";
 
 export interface ServerProbeOptions {
   /** Bound on everything one URL's probe waits for (DNS, connect, transactions). */
   timeoutMs: number;
   /** Extra trust anchor (PEM) for stuns:/turns: certificates, e.g. a private or test CA. */
   tlsCa?: string | Buffer;
-}
-
-/** What is known of a server before any probe answered: its URL's parts, nothing measured. */
-export function pendingServerFact(target: IceServerTarget, index: number): ServerFact {
-  const { url } = target;
-  return {
-    index,
-    url: url.raw,
-    scheme: url.scheme,
-    kind: url.isTurn ? "turn" : "stun",
-    transport: url.transport,
-    host: url.host,
-    port: url.port,
-    source: target.source,
-    hasCredentials: target.username !== undefined && target.credential !== undefined,
-    ok: false,
-    durationMs: 0,
-    exchanges: [],
-  };
+  /** Shared by the run's probes: a TCP/TLS answer bounds how long UDP probes of the same address wait. */
+  firstContact?: FirstContactBound;
 }
 
 /**
@@ -56,7 +42,12 @@ export async function probeServer(target: IceServerTarget, index: number, option
     }
     fact.remoteAddress = remote;
     const remaining = Math.max(1, options.timeoutMs - (performance.now() - started));
-    const channelOptions = { timeoutMs: remaining, tlsCa: options.tlsCa };
+    const bound = options.firstContact;
+    const channelOptions = {
+      timeoutMs: remaining,
+      tlsCa: options.tlsCa,
+      wrap: bound && ((channel: StunChannel) => sharingFirstContact(channel, bound, remote.address, target.id, (cut) => (fact.udpWaitCut = cut))),
+    };
     let outcome: ProbeOutcome;
     if (url.isTurn) {
       if (target.username === undefined || target.credential === undefined) {

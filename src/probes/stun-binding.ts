@@ -28,6 +28,8 @@ export type ProbeOutcome = Partial<
 export interface ChannelOptions {
   timeoutMs: number;
   tlsCa?: string | Buffer;
+  /** Wraps the opened channel, e.g. to share the first-contact wait across the run's probes. */
+  wrap?: (channel: StunChannel) => StunChannel;
 }
 
 export interface OpenedChannel {
@@ -37,9 +39,10 @@ export interface OpenedChannel {
 
 /** One channel to the server over the URL's own transport: UDP, TCP, or TLS for stuns:/turns:. */
 export async function openChannel(url: IceUrl, remote: TransportAddress, options: ChannelOptions): Promise<OpenedChannel> {
+  const wrap = options.wrap ?? ((channel: StunChannel) => channel);
   if (url.transport === "udp") {
     const socket = await UdpStunSocket.open(remote.family);
-    return { channel: socket.channelTo(remote) };
+    return { channel: wrap(socket.channelTo(remote)) };
   }
   const channel = await openStreamChannel(remote, {
     transport: url.transport,
@@ -47,7 +50,7 @@ export async function openChannel(url: IceUrl, remote: TransportAddress, options
     servername: url.host,
     ca: options.tlsCa,
   });
-  return { channel, tls: channel.tls ? tlsFactFrom(channel.tls, url.host) : undefined };
+  return { channel: wrap(channel), tls: channel.tls ? tlsFactFrom(channel.tls, url.host) : undefined };
 }
 
 /** Turns a failed connect or transaction into the error a person can act on. */

@@ -20,6 +20,8 @@ export interface RequestOptions {
   maxAttempts?: number;
   /** UDP only: accept the answer from any source address, as RFC 5780 CHANGE-REQUEST answers come from elsewhere. */
   acceptAnySource?: boolean;
+  /** UDP only: ends the wait early, as a timeout (the caller learned that no answer is coming). */
+  signal?: AbortSignal;
 }
 
 /** No answer within the bound. Carries how often the request was sent. */

@@ -81,12 +81,15 @@ export class UdpStunSocket {
         resolve: (result) => {
           clearTimeout(timer);
           clearTimeout(deadline);
+          options.signal?.removeEventListener("abort", onAbort);
           this.pending.delete(key);
           resolve(result);
         },
       };
       const fail = () => {
         clearTimeout(timer);
+        clearTimeout(deadline);
+        options.signal?.removeEventListener("abort", onAbort);
         this.pending.delete(key);
         reject(new StunTimeoutError(entry.attempts, performance.now() - started));
       };
@@ -103,8 +106,12 @@ export class UdpStunSocket {
           rto *= 2;
         }
       };
+      // Like the deadline: an answer already read from the socket wins over an abort.
+      const onAbort = () => setImmediate(() => this.pending.get(key) === entry && fail());
       this.pending.set(key, entry);
+      options.signal?.addEventListener("abort", onAbort, { once: true });
       transmit();
+      if (options.signal?.aborted) onAbort();
     });
   }
 

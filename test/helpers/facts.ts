@@ -5,6 +5,7 @@ export function serverFact(overrides: Partial<ServerFact> & Pick<ServerFact, "ur
   const scheme = (overrides.scheme ?? overrides.url.split(":")[0]) as ServerFact["scheme"];
   const kind = scheme.startsWith("turn") ? "turn" : "stun";
   return {
+    id: overrides.url,
     index: 0,
     scheme,
     kind,
@@ -50,6 +51,7 @@ export function healthyFacts(): Facts {
     config: { usedDefaultServers: false, timeoutMs: 3000, stunCount: 1, turnCount: 3 },
     servers,
     gathering: servers.map((s) => ({
+      serverId: s.id,
       url: s.url,
       ok: true,
       durationMs: 40,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseIceUrl } from "../../src/config/ice-url.js";
+import { targetOf } from "../../src/config/target-id.js";
 import type { IceServerTarget } from "../../src/config/types.js";
 import type { ConnectivityFact } from "../../src/facts/index.js";
 import { connectLoopback, type LoopbackOptions } from "../../src/probes/connect/loopback.js";
@@ -38,7 +39,7 @@ describe("loopback connections between two werift peers", () => {
   });
 
   function turn(raw: string): IceServerTarget {
-    return { url: parseIceUrl(raw), username: coturn.user, credential: coturn.password, source: "flag" };
+    return targetOf({ url: parseIceUrl(raw), username: coturn.user, credential: coturn.password, source: "flag" });
   }
 
   function expectNoSecrets(fact: ConnectivityFact): void {
@@ -55,7 +56,7 @@ describe("loopback connections between two werift peers", () => {
   });
 
   test("srflx: both peers learn only the other's server-reflexive candidates (coturn's STUN)", async () => {
-    const stun: IceServerTarget = { url: parseIceUrl(`stun:127.0.0.1:${coturn.port}`), source: "flag" };
+    const stun: IceServerTarget = targetOf({ url: parseIceUrl(`stun:127.0.0.1:${coturn.port}`), source: "flag" });
     const fact = await connectLoopback({ mode: "loopback-srflx", stun }, OPTIONS);
     expectConnected(fact);
     expect(fact.via).toBe(`stun:127.0.0.1:${coturn.port}`);

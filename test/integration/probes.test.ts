@@ -3,6 +3,7 @@ import { createSocket } from "node:dgram";
 import { createTurnClient } from "werift";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseIceUrl } from "../../src/config/ice-url.js";
+import { targetOf } from "../../src/config/target-id.js";
 import type { IceServerTarget } from "../../src/config/types.js";
 import type { ServerFact } from "../../src/facts/index.js";
 import { probeServer, probeServers } from "../../src/probes/server-probe.js";
@@ -19,12 +20,12 @@ if (!turnserverAvailable()) throw new Error(TURNSERVER_MISSING);
 const secrets = new Set<string>();
 
 function stun(raw: string): IceServerTarget {
-  return { url: parseIceUrl(raw), source: "flag" };
+  return targetOf({ url: parseIceUrl(raw), source: "flag" });
 }
 
 function turn(raw: string, server: Coturn, password = server.password): IceServerTarget {
   secrets.add(password);
-  return { url: parseIceUrl(raw), username: server.user, credential: password, source: "flag" };
+  return targetOf({ url: parseIceUrl(raw), username: server.user, credential: password, source: "flag" });
 }
 
 /** Credentials must never reach a fact: every fact a test produces goes through here. */

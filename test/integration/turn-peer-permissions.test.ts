@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { check } from "../../src/check.js";
 import { parseIceUrl } from "../../src/config/ice-url.js";
+import { targetOf } from "../../src/config/target-id.js";
 import type { IceServerTarget } from "../../src/config/types.js";
 import { renderHuman } from "../../src/report/human.js";
 import { sessionFromSdp } from "../../src/explain/from-sdp.js";
@@ -15,7 +16,7 @@ const TIMEOUT_MS = 3000;
 if (!turnserverAvailable()) throw new Error(TURNSERVER_MISSING);
 
 function turn(raw: string, server: Coturn): IceServerTarget {
-  return { url: parseIceUrl(raw), username: server.user, credential: server.password, source: "flag" };
+  return targetOf({ url: parseIceUrl(raw), username: server.user, credential: server.password, source: "flag" });
 }
 
 /** Only the per-server probes: no werift gathering, NAT discovery or connection attempts. */

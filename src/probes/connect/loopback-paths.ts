@@ -1,6 +1,7 @@
 import type { IceServerTarget } from "../../config/types.js";
 import type { ConnectivityFact } from "../../facts/connectivity.js";
 import type { ServerFact } from "../../facts/servers.js";
+import type { LimitFunction } from "p-limit";
 import { connectLoopback, type LoopbackOptions, type LoopbackPath } from "./loopback.js";
 
 /**
@@ -9,7 +10,7 @@ import { connectLoopback, type LoopbackOptions, type LoopbackPath } from "./loop
  * Paths through servers the probes showed broken would only wait out the timeout.
  */
 export function loopbackPaths(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): LoopbackPath[] {
-  const working = targets.filter((_, i) => servers[i]?.ok === true);
+  const working = workingTargets(targets, servers);
   const paths: LoopbackPath[] = [{ mode: "loopback-host" }];
   const stun = working.find((t) => t.url.scheme === "stun" && t.url.transport === "udp");
   if (stun) paths.push({ mode: "loopback-srflx", stun });
@@ -17,9 +18,21 @@ export function loopbackPaths(targets: readonly IceServerTarget[], servers: read
   return paths;
 }
 
-/** One attempt after another: parallel attempts would share the CPU and blur each other's timings. */
-export async function connectLoopbackPaths(paths: readonly LoopbackPath[], options: LoopbackOptions): Promise<ConnectivityFact[]> {
-  const facts: ConnectivityFact[] = [];
-  for (const path of paths) facts.push(await connectLoopback(path, options));
-  return facts;
+/** The targets whose own probe succeeded, in configuration order, matched by id. */
+export function workingTargets(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): IceServerTarget[] {
+  const ok = new Set(servers.filter((s) => s.ok).map((s) => s.id));
+  return targets.filter((t) => ok.has(t.id));
+}
+
+/** Every path, at most `limit` at a time (each attempt is two peers' DTLS and SCTP on this CPU); facts in path order. */
+export function connectLoopbackPaths(paths: readonly LoopbackPath[], options: LoopbackOptions, limit: LimitFunction): Promise<ConnectivityFact[]> {
+  return Promise.all(
+    paths.map((path) =>
+      limit(async () => {
+        const fact = await connectLoopback(path, options);
+        const through = path.mode === "loopback-srflx" ? path.stun : path.mode === "loopback-relay" ? path.turn : undefined;
+        return through ? { ...fact, serverId: through.id } : fact;
+      }),
+    ),
+  );
 }

@@ -1,19 +1,12 @@
 import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
 import type { ConnectivityFact } from "../../facts/connectivity.js";
 import type { ServerFact } from "../../facts/servers.js";
-import type { SessionFact } from "../../facts/session.js";
-import type { SignalProtocol } from "../../signalling/types.js";
-import { connectLoopbackPaths, loopbackPaths } from "./loopback-paths.js";
+import pLimit from "p-limit";
+import { connectLoopbackPaths, loopbackPaths, workingTargets } from "./loopback-paths.js";
 import { connectRemote } from "./remote.js";
+import type { RemoteTarget } from "./types.js";
 
-/** `check --signal URL ...`: the far peer to connect to through the user's own signalling. */
-export interface RemoteTarget {
-  url: string;
-  protocol: SignalProtocol;
-  token?: string;
-  headers?: Record<string, string>;
-  trickle?: boolean;
-}
+export type { RemoteTarget } from "./types.js";
 
 export interface ConnectPhaseOptions {
   /** Loopback attempts through every path. */
@@ -24,6 +17,8 @@ export interface ConnectPhaseOptions {
   /** Bound on ICE + DTLS + data channel of one attempt (werift never reports "failed"). */
   connectTimeoutMs: number;
   tlsCa?: string | Buffer;
+  /** At most this many attempts at once, loopback and remote together. */
+  parallelism: number;
 }
 
 export const ECHO_COUNT = 5;
@@ -33,7 +28,7 @@ export const ECHO_COUNT = 5;
  * TURN URL that worked (werift uses only one of each).
  */
 export function clientIceServers(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): RTCIceServerLike[] {
-  const working = targets.filter((_, i) => servers[i]?.ok === true);
+  const working = workingTargets(targets, servers);
   const stun = working.find((t) => t.url.scheme === "stun" && t.url.transport === "udp");
   const turn = working.find((t) => t.url.isTurn);
   return [
@@ -54,36 +49,27 @@ export async function runConnectPhase(
   options: ConnectPhaseOptions,
 ): Promise<ConnectPhaseResult> {
   const attempt = { connectTimeoutMs: options.connectTimeoutMs, echoCount: ECHO_COUNT, gatherTimeoutMs: options.timeoutMs, tlsCa: options.tlsCa };
-  const facts = options.loopback ? await connectLoopbackPaths(loopbackPaths(targets, servers), attempt) : [];
+  const limit = pLimit(Math.max(1, options.parallelism));
   const signallingIceServers: RTCIceServerLike[] = [];
-  if (options.remote) {
-    facts.push(
-      await connectRemote({
-        ...attempt,
-        url: options.remote.url,
-        protocol: options.remote.protocol,
-        token: options.remote.token,
-        headers: options.remote.headers,
-        trickle: options.remote.trickle ?? false,
-        httpTimeoutMs: options.timeoutMs,
-        iceServers: clientIceServers(targets, servers),
-        onServerIceServers: (list) => signallingIceServers.push(...list),
-      }),
-    );
-  }
+  const remote = options.remote;
+  const [loopback, remoteFact] = await Promise.all([
+    options.loopback ? connectLoopbackPaths(loopbackPaths(targets, servers), attempt, limit) : Promise.resolve([]),
+    remote
+      ? limit(() =>
+          connectRemote({
+            ...attempt,
+            url: remote.url,
+            protocol: remote.protocol,
+            token: remote.token,
+            headers: remote.headers,
+            trickle: remote.trickle ?? false,
+            httpTimeoutMs: options.timeoutMs,
+            iceServers: clientIceServers(targets, servers),
+            onServerIceServers: (list) => signallingIceServers.push(...list),
+          }),
+        )
+      : Promise.resolve(undefined),
+  ]);
+  const facts = remoteFact ? [...loopback, remoteFact] : loopback;
   return { connectivity: facts, signallingIceServers };
-}
-
-/** The remote attempt seen as a session, so the SDP and session rules judge it like an explained one. */
-export function sessionFromRemote(fact: ConnectivityFact | undefined): SessionFact | undefined {
-  const sig = fact?.signalling;
-  if (!fact || !sig || !sig.offer) return undefined;
-  return {
-    source: "connectivity",
-    local: sig.offer,
-    ...(sig.answer ? { remote: sig.answer } : {}),
-    trickled: { local: fact.localCandidates.slice(sig.offerCandidates), remote: [] },
-    iceStates: fact.iceStates.map((s) => s.state),
-    pairs: fact.pairs,
-  };
 }

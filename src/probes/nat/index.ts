@@ -16,8 +16,22 @@ export { planFromRtt, firstContactPlan } from "./timing.js";
 
 export interface NatServer {
   url: string;
+  /** The target's id (ServerFact.id), for the fact's serverIds. */
+  id?: string;
   /** Already resolved: this probe does no DNS. */
   address: TransportAddress;
+  /** The RTT the server probe measured over UDP: the first contact then needs no long wait. */
+  rttMs?: number;
+}
+
+/** A server the run's server probe already sent to over UDP without an answer: not waited for again. */
+export interface SilentServer {
+  url: string;
+  id?: string;
+  address: TransportAddress;
+  /** Sends in all and how long the probe waited. */
+  attempts: number;
+  waitedMs: number;
 }
 
 export interface NatOptions {
@@ -27,6 +41,11 @@ export interface NatOptions {
   natLifetime?: boolean | { probesSec?: readonly number[] };
   /** Rounds of the multi-server method, the first contact included. */
   multiServerRounds?: number;
+  /**
+   * Servers the server probes found silent over UDP. With no answering server left, the verdict is
+   * "UDP blocked" from that evidence at once, instead of a second wait of the whole timeout.
+   */
+  silent?: readonly SilentServer[];
 }
 
 type Answered = BindingOutcome & { mapped: TransportAddress };
@@ -50,7 +69,9 @@ function usableServers(servers: readonly NatServer[]): NatServer[] {
 }
 
 /** The report's field order: verdict first, evidence last; absent optional fields left out. */
-function toFact(body: FactBody, servers: string[], durationMs: number): NatFact {
+function toFact(body: FactBody, used: readonly { url: string; id?: string }[], durationMs: number): NatFact {
+  const servers = used.map((s) => s.url);
+  const ids = used.flatMap((s) => (s.id ? [s.id] : []));
   const { mapping, filtering, classic, method, tests, ...optional } = body;
   const present = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Partial<NatFact>;
   const { note, bindingLifetimeSec, ...addresses } = present;
@@ -61,6 +82,7 @@ function toFact(body: FactBody, servers: string[], durationMs: number): NatFact 
     ...addresses,
     method,
     servers,
+    ...(ids.length === used.length && ids.length > 0 ? { serverIds: ids } : {}),
     ...(bindingLifetimeSec !== undefined ? { bindingLifetimeSec } : {}),
     durationMs: Math.round(durationMs),
     ...(note ? { note } : {}),
@@ -77,9 +99,14 @@ function toFact(body: FactBody, servers: string[], durationMs: number): NatFact 
 export async function classifyNat(servers: readonly NatServer[], options: NatOptions = {}): Promise<NatFact> {
   const started = performance.now();
   const candidates = usableServers(servers);
-  const urls = candidates.map((s) => s.url);
+  const silent = options.silent ?? [];
+  if (candidates.length === 0 && silent.length > 0) {
+    const tests: NatTest[] = silent.map((s) => ({ name: "server probe (UDP)", sentTo: s.address, attempts: s.attempts, result: `no answer in ${Math.round(s.waitedMs)} ms` }));
+    const body: FactBody = { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", note: udpBlockedNote(silent.length, Math.max(...silent.map((s) => Math.round(s.waitedMs)))), tests };
+    return toFact(body, silent, performance.now() - started);
+  }
   if (candidates.length === 0) {
-    return toFact({ mapping: "unknown", filtering: "unknown", classic: "unknown", method: "none", note: NO_SERVER_NOTE, tests: [] }, urls, performance.now() - started);
+    return toFact({ mapping: "unknown", filtering: "unknown", classic: "unknown", method: "none", note: NO_SERVER_NOTE, tests: [] }, candidates, performance.now() - started);
   }
   const family = candidates[0]!.address.family;
   const sockets: UdpStunSocket[] = [];
@@ -90,7 +117,7 @@ export async function classifyNat(servers: readonly NatServer[], options: NatOpt
   };
   try {
     const body = await discover(candidates, options, openProbe);
-    return toFact(body, urls, performance.now() - started);
+    return toFact(body, candidates, performance.now() - started);
   } finally {
     for (const s of sockets) s.close();
   }
@@ -104,7 +131,9 @@ async function discover(candidates: NatServer[], options: NatOptions, openProbe:
   const tests: NatTest[] = [];
 
   // Test I to every server at once: RTTs, which servers answer, which support RFC 5780.
-  const firsts = await Promise.all(candidates.map((s) => bindingTest(probe, { name: "test I (binding)", to: s.address, plan: firstContactPlan(timeoutMs) })));
+  // A server whose RTT the server probe measured needs no wait of the whole timeout: its RTT plans it.
+  const firstPlan = (s: NatServer) => (s.rttMs !== undefined ? planFromRtt(s.rttMs) : firstContactPlan(timeoutMs));
+  const firsts = await Promise.all(candidates.map((s) => bindingTest(probe, { name: "test I (binding)", to: s.address, plan: firstPlan(s) })));
   tests.push(...firsts.map((o) => o.test));
   const answered: AnsweringServer[] = firsts.flatMap((outcome, i) => (outcome.mapped ? [{ server: candidates[i]!, outcome: outcome as Answered }] : []));
   if (answered.length === 0) {

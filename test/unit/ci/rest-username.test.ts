@@ -9,6 +9,7 @@ import {
 } from "../../../src/config/rest-username.js";
 import { restCredentialFact } from "../../../src/probes/rest-credential.js";
 import { parseIceUrl } from "../../../src/config/ice-url.js";
+import { targetOf } from "../../../src/config/target-id.js";
 
 const now = new Date("2026-03-01T12:00:00Z");
 const nowSec = now.getTime() / 1000;
@@ -24,7 +25,7 @@ const numericUser = fc.stringMatching(/^[1-9]\d{0,7}$/);
 /** A user name whose text cannot occur in a fact by accident (no capital used in the fact's keys or dates). */
 const nameUser = fc.stringMatching(/^[BCDFGHJKLMNPQRUVWXY][a-z]{5,12}$/);
 
-const target = (username: string) => ({ url: parseIceUrl("turn:127.0.0.1:3478"), username, credential: "x", source: "flag" as const });
+const target = (username: string) => (targetOf({ url: parseIceUrl("turn:127.0.0.1:3478"), username, credential: "x", source: "flag" as const }));
 
 describe("analyseRestUsername: the shape", () => {
   it("reads '<expiry>:<user>' in seconds, with or without a user part", () => {

@@ -1,0 +1,42 @@
+import type { ConnectivityFact } from "../facts/connectivity.js";
+import type { SessionFact } from "../facts/session.js";
+import { definePhase } from "../pipeline/phase.js";
+import type { PhaseSettings } from "./settings.js";
+
+/** The remote attempt seen as a session, so the SDP and session rules judge it like an explained one. */
+export function sessionFromRemote(fact: ConnectivityFact | undefined): SessionFact | undefined {
+  const sig = fact?.signalling;
+  if (!fact || !sig || !sig.offer) return undefined;
+  return {
+    source: "connectivity",
+    local: sig.offer,
+    ...(sig.answer ? { remote: sig.answer } : {}),
+    trickled: { local: fact.localCandidates.slice(sig.offerCandidates), remote: [] },
+    iceStates: fact.iceStates.map((s) => s.state),
+    pairs: fact.pairs,
+  };
+}
+
+/** Real connections: two local peers over each path, and the far peer through the signalling URL. */
+export function connectPhase(settings: PhaseSettings) {
+  return definePhase({
+    name: "connect",
+    needs: ["targets", "servers"],
+    produces: ["connectivity", "session", "handedOutIceServers"],
+    applies: () => settings.loopback || settings.remote !== undefined,
+    describe: () => (settings.remote ? "connecting through the signalling URL" : "connecting two peers over each path"),
+    run: async ({ targets, servers }) => {
+      const { runConnectPhase } = await import("../probes/connect/phase.js");
+      const { connectivity, signallingIceServers } = await runConnectPhase(targets, servers, {
+        loopback: settings.loopback,
+        remote: settings.remote,
+        timeoutMs: settings.timeoutMs,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        tlsCa: settings.tlsCa,
+        parallelism: settings.connectParallelism,
+      });
+      const session = sessionFromRemote(connectivity.find((c) => c.mode === "remote"));
+      return { connectivity, ...(session ? { session } : {}), ...(signallingIceServers.length > 0 ? { handedOutIceServers: signallingIceServers } : {}) };
+    },
+  });
+}

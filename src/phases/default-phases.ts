@@ -1,0 +1,20 @@
+import type { AnyPhase } from "../pipeline/phase.js";
+import { connectPhase } from "./connect.js";
+import { gatherPhase } from "./gather.js";
+import { handedOutServersPhase } from "./handed-out-servers.js";
+import { natPhase } from "./nat.js";
+import { serversPhase } from "./servers.js";
+import type { PhaseSettings } from "./settings.js";
+
+/**
+ * The phases of `check`, in the order a person reads them; the runner derives what runs when from
+ * their needs. A new phase goes here (and its facts into Artifacts, src/pipeline/artifacts.ts).
+ */
+export function defaultPhases(settings: PhaseSettings): AnyPhase[] {
+  return [
+    serversPhase(settings),
+    ...(settings.gather ? [gatherPhase(settings)] : []),
+    ...(settings.nat ? [natPhase(settings)] : []),
+    ...(settings.loopback || settings.remote ? [connectPhase(settings), handedOutServersPhase(settings)] : []),
+  ];
+}

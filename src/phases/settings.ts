@@ -1,0 +1,20 @@
+import type { RemoteTarget } from "../probes/connect/types.js";
+
+/** What the default phases need from a check's options, resolved once with their defaults. */
+export interface PhaseSettings {
+  /** Bound on each probe step (DNS, connect, one transaction, one gathering). */
+  timeoutMs: number;
+  /** Bound on ICE + DTLS + data channel of one connection attempt. */
+  connectTimeoutMs: number;
+  tlsCa?: string | Buffer;
+  natLifetime?: boolean;
+  /** The clock TURN REST expiries are read against. */
+  startedAt: Date;
+  /** Which phases run at all (each defaults to on except remote, which needs a target). */
+  gather: boolean;
+  nat: boolean;
+  loopback: boolean;
+  remote?: RemoteTarget;
+  /** At most this many connection attempts at once (each is two peers' worth of DTLS and SCTP). */
+  connectParallelism: number;
+}

@@ -1,0 +1,25 @@
+import type { IceServerTarget, RTCIceServerLike } from "../config/types.js";
+import type { CandidateFact, ConnectivityFact, GatheringFact, NatFact, ServerFact, SessionFact } from "../facts/index.js";
+
+/**
+ * Everything phases hand to each other, by name. Most are report facts; some are internal (the
+ * targets with their credentials, the ICE servers a signalling server handed out) and never reach a
+ * report. Each artifact has exactly one producing phase, so a fact cannot be written twice.
+ */
+export interface Artifacts {
+  /** The configuration's probe targets, with credentials. Given to the run, not produced. */
+  targets: IceServerTarget[];
+  servers: ServerFact[];
+  gathering: GatheringFact[];
+  candidates: CandidateFact[];
+  nat: NatFact;
+  connectivity: ConnectivityFact[];
+  /** The remote attempt seen as a session, for the SDP and session rules. */
+  session: SessionFact;
+  /** ICE servers a signalling server handed out, with their credentials: probed, never reported. */
+  handedOutIceServers: RTCIceServerLike[];
+  /** The per-server facts of those, appended to `servers` in the report. */
+  handedOutServers: ServerFact[];
+}
+
+export type ArtifactKey = keyof Artifacts;
