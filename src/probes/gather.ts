@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { IceServerTarget } from "../config/types.js";
 import type { CandidateFact, CandidateType, GatheringFact } from "../facts/candidates.js";
 import type { ProbeError } from "../facts/common.js";
+import { scrubbedErrorText } from "../secrets/scrub.js";
 import { bounded } from "../webrtc/peer.js";
 
 export interface GatherOptions {
@@ -69,7 +70,7 @@ export async function gatherThroughServer(
       await releaseAllocations(pc, Math.min(options.timeoutMs, 1000));
     }
   } catch (error) {
-    fact.error = { code: "internal-error", message: `werift failed while gathering through ${url.raw}: ${scrub(error, target)}` };
+    fact.error = { code: "internal-error", message: `werift failed while gathering through ${url.raw}: ${scrubbedErrorText(error, [target.credential])}` };
   } finally {
     collecting = false;
     if (pc) await bounded(pc.close(), 1000).catch(() => undefined);
@@ -168,10 +169,4 @@ export function parseCandidate(line: string): CandidateFact | undefined {
 
 function timeoutError(url: string, timeoutMs: number): ProbeError {
   return { code: "timeout", message: `werift did not finish gathering through ${url} within ${timeoutMs} ms` };
-}
-
-function scrub(error: unknown, target: IceServerTarget): string {
-  let text = error instanceof Error ? error.message : String(error);
-  if (target.credential) text = text.split(target.credential).join("***");
-  return text;
 }

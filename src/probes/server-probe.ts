@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { IceServerTarget } from "../config/types.js";
 import type { TransportAddress } from "../facts/common.js";
 import type { DnsFact, ServerFact } from "../facts/servers.js";
+import { scrubbedErrorText } from "../secrets/scrub.js";
 import { probeDns } from "./dns.js";
 import { probeBinding, type ProbeOutcome } from "./stun-binding.js";
 import { probeAllocate } from "./turn-allocate.js";
@@ -71,7 +72,7 @@ export async function probeServer(target: IceServerTarget, index: number, option
   } catch (error) {
     // A bug in a probe must not take the other servers' results down with it.
     fact.ok = false;
-    fact.error = { code: "internal-error", message: `probe failed unexpectedly: ${scrub(error, target)}` };
+    fact.error = { code: "internal-error", message: `probe failed unexpectedly: ${scrubbedErrorText(error, [target.credential])}` };
   }
   return finish();
 }
@@ -90,11 +91,4 @@ function remoteAddress(dns: DnsFact, port: number): TransportAddress | undefined
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** An unexpected error's text could echo anything it was given; the credential must not get through. */
-function scrub(error: unknown, target: IceServerTarget): string {
-  let text = error instanceof Error ? error.message : String(error);
-  if (target.credential) text = text.split(target.credential).join("***");
-  return text;
 }

@@ -4,6 +4,7 @@ import type { CandidateType } from "../../facts/candidates.js";
 import type { ConnectivityFact, ConnectivityMode } from "../../facts/connectivity.js";
 import type { SdpCandidateFact } from "../../facts/sdp.js";
 import { analyseSdp } from "../../sdp/analyse.js";
+import { scrubbedErrorText } from "../../secrets/scrub.js";
 import { bounded, closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { echoDataChannels } from "../../webrtc/echo.js";
 import { keepCandidateTypes } from "../../webrtc/sdp-candidates.js";
@@ -86,7 +87,7 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
     await offerer.pc.setRemoteDescription({ type: "answer", sdp: answerSdp });
     await completeAttempt(recorder, channel, fact, options);
   } catch (error) {
-    fact.error = { code: "internal-error", message: `werift failed during the ${path.mode} attempt: ${scrub(error, path)}` };
+    fact.error = { code: "internal-error", message: `werift failed during the ${path.mode} attempt: ${scrubbedErrorText(error, path.mode === "loopback-relay" ? [path.turn.credential] : [])}` };
   } finally {
     await Promise.all(peers.map((p) => closePeer(p.pc)));
     fact.durationMs = Math.round(performance.now() - started);
@@ -109,10 +110,4 @@ function stalledInGathering(
       : `${who} gathered no ${wanted} candidate within ${gatherTimeoutMs} ms`,
   };
   return fact;
-}
-
-function scrub(error: unknown, path: LoopbackPath): string {
-  let text = error instanceof Error ? error.message : String(error);
-  if (path.mode === "loopback-relay" && path.turn.credential) text = text.split(path.turn.credential).join("[redacted]");
-  return text;
 }
