@@ -13,7 +13,7 @@ export function signallingTargets(servers: readonly RTCIceServerLike[], already:
   const seen = new Set(already.map(key));
   const targets: IceServerTarget[] = [];
   for (const server of servers) {
-    for (const raw of typeof server.urls === "string" ? [server.urls] : server.urls) {
+    for (const raw of server.urls) {
       let target: IceServerTarget;
       try {
         const url = parseIceUrl(raw);

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { toRTCIceServers } from "../config/rtc-ice-servers.js";
 import type { IceServerTarget } from "../config/types.js";
 import type { CandidateFact, CandidateType, GatheringFact } from "../facts/candidates.js";
 import type { ProbeError } from "../facts/common.js";
@@ -105,10 +106,10 @@ function peerConfig(target: IceServerTarget, options: GatherOptions): Constructo
   const { url } = target;
   if (!url.isTurn) {
     // A STUN URL of our own keeps werift from adding its default (stun.l.google.com).
-    return { iceServers: [{ urls: url.raw }] };
+    return { iceServers: toRTCIceServers([target]) };
   }
   return {
-    iceServers: [{ urls: url.raw, username: target.username, credential: target.credential }],
+    iceServers: toRTCIceServers([target]),
     // With TURN credentials, "relay" makes werift skip host and STUN gathering entirely (ice.js
     // getCandidatePromises: gatherRelayOnly), so no default STUN server is contacted either.
     iceTransportPolicy: "relay",

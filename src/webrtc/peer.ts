@@ -28,7 +28,7 @@ export interface Peer {
 }
 
 function hasStunUrl(servers: readonly RTCIceServerLike[]): boolean {
-  return servers.some((s) => (typeof s.urls === "string" ? [s.urls] : s.urls).some((u) => /^stuns?:/i.test(u.trim())));
+  return servers.some((s) => s.urls.some((u) => /^stuns?:/i.test(u.trim())));
 }
 
 export async function createPeer(setup: PeerSetup): Promise<Peer> {

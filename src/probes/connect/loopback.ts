@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { toRTCIceServers } from "../../config/rtc-ice-servers.js";
 import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
 import type { CandidateType } from "../../facts/candidates.js";
 import type { ConnectivityFact, ConnectivityMode } from "../../facts/connectivity.js";
@@ -28,10 +29,8 @@ const WANTED: Record<Exclude<ConnectivityMode, "remote">, CandidateType> = {
 };
 
 function iceServersFor(path: LoopbackPath): RTCIceServerLike[] {
-  if (path.mode === "loopback-srflx") return [{ urls: path.stun.url.raw }];
-  if (path.mode === "loopback-relay") {
-    return [{ urls: path.turn.url.raw, username: path.turn.username, credential: path.turn.credential }];
-  }
+  if (path.mode === "loopback-srflx") return toRTCIceServers([path.stun]);
+  if (path.mode === "loopback-relay") return toRTCIceServers([path.turn]);
   return [];
 }
 

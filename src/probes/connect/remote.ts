@@ -82,7 +82,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     } else if (protocol === "whip") {
       serverIce = await whipPreflight(ctx, options.url);
     }
-    signalling.iceServersFromServer = serverIce.flatMap((s) => (typeof s.urls === "string" ? [s.urls] : s.urls));
+    signalling.iceServersFromServer = serverIce.flatMap((s) => s.urls);
     if (serverIce.length > 0) options.onServerIceServers?.(serverIce);
 
     peer = await createPeer({ iceServers: [...options.iceServers, ...serverIce], tlsCa: options.tlsCa });
@@ -119,7 +119,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     if (negotiated.detectedBy) signalling.detectedBy = negotiated.detectedBy;
     // werift takes no new ICE servers once the offer exists, so servers that first appear with the
     // answer cannot serve this attempt; they are recorded and probed on their own instead.
-    for (const url of negotiated.iceServers.flatMap((s) => (typeof s.urls === "string" ? [s.urls] : s.urls))) {
+    for (const url of negotiated.iceServers.flatMap((s) => s.urls)) {
       if (!signalling.iceServersFromServer.includes(url)) signalling.iceServersFromServer.push(url);
     }
     if (negotiated.iceServers.length > 0) options.onServerIceServers?.(negotiated.iceServers);
