@@ -1,12 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { toRTCIceServers } from "../../config/rtc-ice-servers.js";
 import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
-import type { CandidateType } from "../../facts/candidates.js";
+import type { CandidateFact, CandidateType } from "../../facts/candidates.js";
 import type { ConnectivityFact, ConnectivityMode } from "../../facts/connectivity.js";
-import type { SdpCandidateFact } from "../../facts/sdp.js";
 import { analyseSdp } from "../../sdp/analyse.js";
 import { scrubbedErrorText } from "../../secrets/scrub.js";
-import { bounded, closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
+import { bounded } from "../../webrtc/bounded.js";
+import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { echoDataChannels } from "../../webrtc/echo.js";
 import { keepCandidateTypes } from "../../webrtc/sdp-candidates.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
@@ -34,7 +34,7 @@ function iceServersFor(path: LoopbackPath): RTCIceServerLike[] {
   return [];
 }
 
-function candidatesOf(sdp: string): SdpCandidateFact[] {
+function candidatesOf(sdp: string): CandidateFact[] {
   try {
     return analyseSdp(sdp).candidates;
   } catch {

@@ -1,14 +1,16 @@
 import { performance } from "node:perf_hooks";
 import type { RTCIceServerLike } from "../../config/types.js";
 import type { ConnectivityFact, SignallingFact } from "../../facts/connectivity.js";
-import type { SdpCandidateFact, SdpFact } from "../../facts/sdp.js";
-import { analyseCandidateLine, analyseSdp } from "../../sdp/analyse.js";
+import type { SdpFact } from "../../facts/sdp.js";
+import { analyseSdp } from "../../sdp/analyse.js";
 import { SignallingError, safeUrl, type HttpContext } from "../../signalling/http.js";
 import { sendOffer, type Negotiated } from "../../signalling/negotiate.js";
 import { pipecatStart } from "../../signalling/pipecat.js";
 import { sdpFragment, whipDelete, whipPreflight, whipTrickle } from "../../signalling/whip.js";
 import type { SignalProtocol } from "../../signalling/types.js";
-import { bounded, closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
+import { bounded } from "../../webrtc/bounded.js";
+import { candidateFromLine } from "../../webrtc/candidate-line.js";
+import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
 
 export interface RemoteOptions extends AttemptTimeouts {
@@ -183,7 +185,7 @@ async function trickle(
       // Recorded in the exchanges; the attempt goes on with what the far side has.
     }
     for (const c of batch) {
-      const parsed = safeCandidate(c.candidate, c.mid);
+      const parsed = candidateFromLine(c.candidate, c.mid);
       if (parsed) fact.localCandidates.push(parsed);
     }
     if (fact.signalling) fact.signalling.trickledCandidates += batch.length;
@@ -191,14 +193,6 @@ async function trickle(
   await send(false);
   await bounded(gatheringComplete, gatherTimeoutMs);
   await send(true);
-}
-
-function safeCandidate(line: string, mid: string): SdpCandidateFact | undefined {
-  try {
-    return analyseCandidateLine(line, mid);
-  } catch {
-    return undefined;
-  }
 }
 
 function toProbeError(error: unknown): NonNullable<ConnectivityFact["error"]> {
