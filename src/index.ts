@@ -16,7 +16,7 @@ export { explain, factsFromInput, type ExplainOptions, type ExplainResult, type 
 export { ConfigError } from "./config/errors.js";
 export { ExplainInputError } from "./explain/errors.js";
 export type { ServerInputs, ResolvedServers } from "./config/ice-servers.js";
-export type { RTCIceServerLike, IceServerTarget, IceUrl } from "./config/types.js";
+export type { RTCIceServerInput, RTCIceServerLike, IceServerTarget, IceUrl } from "./config/types.js";
 export { parseIceUrl } from "./config/ice-url.js";
 export { parseExpectation, EXPECTATION_SYNTAX, type Expectation } from "./config/expectations.js";
 export { mintTurnRestCredential, type MintOptions, type RestCredential } from "./config/turn-rest.js";

@@ -1,5 +1,5 @@
 import { appendFileSync, writeFileSync } from "node:fs";
-import { redactSecrets } from "../report/redact-secrets.js";
+import { scrubSecrets } from "../secrets/scrub.js";
 import { AddressRedactor } from "../report/redact-addresses.js";
 
 /** Writes to stdout or stderr with secrets removed; nothing leaves the process any other way. */
@@ -19,7 +19,7 @@ export class Output {
   }
 
   clean(text: string): string {
-    const scrubbed = redactSecrets(text, this.secrets);
+    const scrubbed = scrubSecrets(text, this.secrets);
     return this.addresses ? this.addresses.redact(scrubbed) : scrubbed;
   }
 

@@ -3,7 +3,7 @@ import { isIPv6 } from "node:net";
 import { Command, InvalidArgumentError } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { resolveIceServers, secretsOf } from "../config/ice-servers.js";
-import type { IceServerTarget, RTCIceServerLike } from "../config/types.js";
+import { toRTCIceServers } from "../config/rtc-ice-servers.js";
 import { startServe, type RunningServe } from "../serve/server.js";
 import { collect } from "./parsers.js";
 import type { Output } from "./output.js";
@@ -38,10 +38,6 @@ function advertisedHost(flags: ServeFlags): string {
   if (flags.host !== "0.0.0.0" && flags.host !== "::") return flags.host;
   const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
   return all.find((a) => a.family === "IPv4" && !a.internal)?.address ?? "127.0.0.1";
-}
-
-function asIceServers(targets: readonly IceServerTarget[]): RTCIceServerLike[] {
-  return targets.map((t) => ({ urls: t.url.raw, ...(t.username !== undefined ? { username: t.username, credential: t.credential } : {}) }));
 }
 
 function hostPort(host: string, p: number): string {
@@ -85,7 +81,7 @@ export function serveCommand(out: Output, setExit: (code: number) => void): Comm
         running = await startServe({
           host: flags.host,
           port: flags.port,
-          iceServers: asIceServers(targets),
+          iceServers: toRTCIceServers(targets),
           shareIceServers: flags.shareIceServers === true,
           ...(flags.token !== undefined ? { token: flags.token.trim() } : {}),
           ...(flags.stunPort === false

@@ -5,7 +5,8 @@ import addFormatsModule from "ajv-formats";
 import { ConfigError } from "./errors.js";
 import { parseIceUrl } from "./ice-url.js";
 import { parseExpectation } from "./expectations.js";
-import type { RTCIceServerLike } from "./types.js";
+import { normaliseIceServer } from "./ice-servers.js";
+import type { RTCIceServerInput, RTCIceServerLike } from "./types.js";
 
 export const CONFIG_FILE_NAME = "rtc-doctor.config.json";
 
@@ -124,10 +125,10 @@ function interpret(data: Record<string, unknown>, shown: string, dir: string, en
   let iceServers: RTCIceServerLike[] | undefined;
   if (Array.isArray(rawServers)) {
     const envCredential = env["RTC_DOCTOR_TURN_CREDENTIAL"] || undefined;
-    iceServers = (rawServers as RTCIceServerLike[]).map((server, i) => {
-      const urls = typeof server.urls === "string" ? [server.urls] : server.urls;
-      urls.forEach((url, j) => at(`iceServers[${i}].urls${typeof server.urls === "string" ? "" : `[${j}]`}`, () => parseIceUrl(url)));
-      const isTurn = urls.some((url) => parseIceUrl(url).isTurn);
+    iceServers = (rawServers as RTCIceServerInput[]).map((input, i) => {
+      const server = normaliseIceServer(input);
+      server.urls.forEach((url, j) => at(`iceServers[${i}].urls${typeof input.urls === "string" ? "" : `[${j}]`}`, () => parseIceUrl(url)));
+      const isTurn = server.urls.some((url) => parseIceUrl(url).isTurn);
       if (isTurn && server.credential === undefined && envCredential !== undefined) return { ...server, credential: envCredential };
       return server;
     });

@@ -1,4 +1,5 @@
 import type { ClassicNatType } from "../facts/nat.js";
+import { CLASSIC_NAT_TYPES } from "../labels/nat.js";
 import { ConfigError } from "./errors.js";
 
 export type RelayTransport = "udp" | "tcp" | "tls";
@@ -11,18 +12,9 @@ export type Expectation =
   | { kind: "connect"; mode: "remote" | "loopback"; text: string }
   | { kind: "rtt"; maxMs: number; text: string };
 
-const NAT_LABELS: readonly Exclude<ClassicNatType, "unknown">[] = [
-  "open-internet",
-  "full-cone",
-  "restricted-cone",
-  "port-restricted-cone",
-  "symmetric",
-  "udp-blocked",
-];
-
 export const EXPECTATION_SYNTAX =
   "relay, relay:udp, relay:tcp, relay:tls, srflx, nat:<type> or nat:!<type> " +
-  `(type: ${NAT_LABELS.join(", ")}), connect:remote, connect:loopback, rtt<MS`;
+  `(type: ${CLASSIC_NAT_TYPES.join(", ")}), connect:remote, connect:loopback, rtt<MS`;
 
 /** Parses one expectation; `what` names where it came from for the error (e.g. "--expect"). */
 export function parseExpectation(raw: string, what = "--expect"): Expectation {
@@ -37,7 +29,7 @@ export function parseExpectation(raw: string, what = "--expect"): Expectation {
   const nat = /^nat:(!?)([a-z-]+)$/.exec(text);
   if (nat) {
     const classic = nat[2] as Exclude<ClassicNatType, "unknown">;
-    if (!NAT_LABELS.includes(classic)) fail(`unknown NAT type '${nat[2] ?? ""}'`);
+    if (!CLASSIC_NAT_TYPES.includes(classic)) fail(`unknown NAT type '${nat[2] ?? ""}'`);
     return { kind: "nat", classic, negated: nat[1] === "!", text };
   }
   const connect = /^connect:(remote|loopback)$/.exec(text);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { ConfigError } from "./errors.js";
 import { parseIceUrl } from "./ice-url.js";
 import { DEFAULT_STUN_URLS } from "./defaults.js";
-import type { IceServerTarget, RTCIceServerLike, ServerSource } from "./types.js";
+import type { IceServerTarget, RTCIceServerInput, RTCIceServerLike, ServerSource } from "./types.js";
 import { mintTurnRestCredential } from "./turn-rest.js";
 import { targetKey, withIds } from "./target-id.js";
 
@@ -28,8 +28,8 @@ export interface ServerInputs {
   iceServers?: string;
   /** RTC_DOCTOR_ICE_SERVERS and friends */
   env?: NodeJS.ProcessEnv;
-  /** Already-parsed RTCIceServer lists from other places (config file, signalling) */
-  extra?: readonly { servers: readonly RTCIceServerLike[]; source: ServerSource }[];
+  /** RTCIceServer lists from other places (config file, signalling, API callers) */
+  extra?: readonly { servers: readonly RTCIceServerInput[]; source: ServerSource }[];
 }
 
 export interface ResolvedServers {
@@ -95,11 +95,15 @@ export function parseIceServerList(value: unknown, what: string): RTCIceServerLi
 
 type Unidentified = Omit<IceServerTarget, "id">;
 
-function targetsFrom(servers: readonly RTCIceServerLike[], source: ServerSource, what: string): Unidentified[] {
+/** The one place a single-string `urls` becomes a list. */
+export function normaliseIceServer(server: RTCIceServerInput): RTCIceServerLike {
+  return { ...server, urls: typeof server.urls === "string" ? [server.urls] : [...server.urls] };
+}
+
+function targetsFrom(servers: readonly RTCIceServerInput[], source: ServerSource, what: string): Unidentified[] {
   const targets: Unidentified[] = [];
-  servers.forEach((server, i) => {
-    const urls = typeof server.urls === "string" ? [server.urls] : server.urls;
-    for (const raw of urls) {
+  servers.map(normaliseIceServer).forEach((server, i) => {
+    for (const raw of server.urls) {
       const url = parseIceUrl(raw);
       if (url.isTurn && (!server.username || server.credential === undefined || server.credential === "")) {
         throw new ConfigError(`${what}[${i}]: TURN URL '${url.raw}' needs a username and a credential`);

@@ -13,7 +13,7 @@ export function signallingTargets(servers: readonly RTCIceServerLike[], already:
   const seen = new Set(already.map((t) => targetKey(t.url, t.username)));
   const targets: Omit<IceServerTarget, "id">[] = [];
   for (const server of servers) {
-    for (const raw of typeof server.urls === "string" ? [server.urls] : server.urls) {
+    for (const raw of server.urls) {
       let target: Omit<IceServerTarget, "id">;
       try {
         const url = parseIceUrl(raw);

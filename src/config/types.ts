@@ -31,9 +31,19 @@ export interface IceServerTarget {
   readonly source: ServerSource;
 }
 
-/** The browser's RTCIceServer shape, which every provider API and WebRTC stack uses. */
-export interface RTCIceServerLike {
+/** The browser's RTCIceServer as users and provider APIs write it: `urls` may be a single string. */
+export interface RTCIceServerInput {
   urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/**
+ * An RTCIceServer once parsed: `urls` is always a list, so no code past the parsers has to ask.
+ * It is also the shape a peer connection is given (see toRTCIceServers).
+ */
+export interface RTCIceServerLike {
+  urls: string[];
   username?: string;
   credential?: string;
 }

@@ -1,6 +1,6 @@
-import type { CandidatePairFact, PairCandidateFact, PairState, SdpCandidateFact, SdpFact, SessionFact } from "../facts/index.js";
-import { classifyAddress, familyOf } from "../net/address-class.js";
+import type { CandidateFact, CandidatePairFact, PairState, SdpFact, SessionFact } from "../facts/index.js";
 import { analyseCandidateLine, analyseSdp } from "../sdp/analyse.js";
+import { candidateFromStats } from "../webrtc/candidate-stats.js";
 import { ExplainInputError } from "./errors.js";
 
 /**
@@ -85,7 +85,7 @@ function stateValue(value: string): string {
     .toLowerCase();
 }
 
-function candidateFrom(value: string): SdpCandidateFact | undefined {
+function candidateFrom(value: string): CandidateFact | undefined {
   const json = jsonValue(value);
   let line: string;
   let mid: string | undefined;
@@ -137,27 +137,6 @@ function statsTypeOf(id: string): string {
   return "";
 }
 
-function pairCandidate(s: Record<string, unknown> | undefined): PairCandidateFact | undefined {
-  const address = asString(s?.["address"]) || asString(s?.["ip"]);
-  const type = asString(s?.["candidateType"]);
-  const protocol = asString(s?.["protocol"]).toLowerCase();
-  if (!s || !address || !["host", "srflx", "prflx", "relay"].includes(type) || (protocol !== "udp" && protocol !== "tcp")) return undefined;
-  const family = familyOf(address);
-  const relay = asString(s["relayProtocol"]).toLowerCase();
-  const tcpType = asString(s["tcpType"]);
-  return {
-    type: type as PairCandidateFact["type"],
-    protocol,
-    address,
-    port: Number(s["port"] ?? 0),
-    component: 1,
-    addressClass: classifyAddress(address),
-    ...(family ? { family } : {}),
-    ...(tcpType === "active" || tcpType === "passive" || tcpType === "so" ? { tcpType } : {}),
-    ...(relay === "udp" || relay === "tcp" || relay === "tls" ? { relayProtocol: relay } : {}),
-  };
-}
-
 function count(v: unknown): number | undefined {
   return typeof v === "number" && Number.isFinite(v) ? Math.max(0, Math.round(v)) : undefined;
 }
@@ -168,8 +147,8 @@ function pairsFrom(stats: unknown): CandidatePairFact[] {
   const pairs: CandidatePairFact[] = [];
   for (const [id, o] of objects) {
     if (o["statsType"] !== "candidate-pair") continue;
-    const local = pairCandidate(objects.get(asString(o["localCandidateId"])));
-    const remote = pairCandidate(objects.get(asString(o["remoteCandidateId"])));
+    const local = candidateFromStats(objects.get(asString(o["localCandidateId"])));
+    const remote = candidateFromStats(objects.get(asString(o["remoteCandidateId"])));
     const state = asString(o["state"]);
     if (!local || !remote || !PAIR_STATES.has(state)) continue;
     const numbers = Object.fromEntries(

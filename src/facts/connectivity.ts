@@ -1,6 +1,7 @@
 import type { ProbeError } from "./common.js";
-import type { SdpCandidateFact, SdpFact } from "./sdp.js";
-import type { CandidatePairFact, PairCandidateFact } from "./session.js";
+import type { CandidateFact } from "./candidates.js";
+import type { SdpFact } from "./sdp.js";
+import type { CandidatePairFact } from "./session.js";
 
 export type ConnectivityMode = "loopback-host" | "loopback-srflx" | "loopback-relay" | "remote";
 
@@ -63,7 +64,7 @@ export interface ConnectivityFact {
   durationMs: number;
   iceStates: IceStateChange[];
   dtlsState?: string;
-  selectedPair?: { local: PairCandidateFact; remote: PairCandidateFact };
+  selectedPair?: { local: CandidateFact; remote: CandidateFact };
   /** From the start of the attempt (before the offer) to ICE connected. */
   timeToConnectedMs?: number;
   timeToDataChannelMs?: number;
@@ -74,8 +75,8 @@ export interface ConnectivityFact {
   /** Every candidate pair the local stack checked, with its request/response counts. */
   pairs: CandidatePairFact[];
   /** Candidates the local side offered, and those it learned from the far side. */
-  localCandidates: SdpCandidateFact[];
-  remoteCandidates: SdpCandidateFact[];
+  localCandidates: CandidateFact[];
+  remoteCandidates: CandidateFact[];
   signalling?: SignallingFact;
   error?: ProbeError;
 }

@@ -1,38 +1,7 @@
-import type { AddressFamily } from "./common.js";
-import type { CandidateType } from "./candidates.js";
+import type { CandidateFact } from "./candidates.js";
 
-/**
- * What an address in a candidate says about who can reach it. `container-bridge` is Docker's
- * default bridge (172.17.0.0/16), a subset of private that needs a different fix (publish ports,
- * host networking); `cgnat` is RFC 6598 shared space, reachable only inside the carrier.
- */
-export type AddressClass =
-  | "public"
-  | "private"
-  | "loopback"
-  | "link-local"
-  | "cgnat"
-  | "container-bridge"
-  | "mdns"
-  | "hostname"
-  | "unspecified";
-
-/** One a=candidate line as the far (or near) side announced it. */
-export interface SdpCandidateFact {
-  type: CandidateType;
-  protocol: "udp" | "tcp";
-  address: string;
-  port: number;
-  component: number;
-  tcpType?: "active" | "passive" | "so";
-  relatedAddress?: string;
-  relatedPort?: number;
-  addressClass: AddressClass;
-  /** Absent for names (mDNS or otherwise): the family is only known after resolution. */
-  family?: AddressFamily;
-  /** The media section (a=mid) the line was in, when it had one. */
-  mid?: string;
-}
+/** @deprecated Kept while src/rules is rewritten elsewhere; use CandidateFact. */
+export type SdpCandidateFact = CandidateFact;
 
 export interface SdpMediaFact {
   /** m= media type: audio, video, application. */
@@ -50,7 +19,7 @@ export interface SdpFact {
   /** Known from the input (JSON {type}, a dump's event name); absent for a bare SDP. */
   type?: "offer" | "answer" | "pranswer";
   /** Unique candidates over all media sections (BUNDLE repeats them). */
-  candidates: SdpCandidateFact[];
+  candidates: CandidateFact[];
   counts: { host: number; srflx: number; prflx: number; relay: number };
   iceLite: boolean;
   /** a=end-of-candidates: the sender says gathering completed and no more candidates follow. */

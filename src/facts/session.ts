@@ -1,12 +1,7 @@
-import type { SdpCandidateFact, SdpFact } from "./sdp.js";
+import type { CandidateFact } from "./candidates.js";
+import type { SdpFact } from "./sdp.js";
 
 export type PairState = "frozen" | "waiting" | "in-progress" | "succeeded" | "failed";
-
-/** One end of a candidate pair as the ICE agent saw it (stats, not SDP: prflx ones appear here). */
-export interface PairCandidateFact extends SdpCandidateFact {
-  /** Local relay candidates: the transport to the TURN server (udp, tcp, tls). */
-  relayProtocol?: "udp" | "tcp" | "tls";
-}
 
 /** A candidate pair's checks: what was sent, what came back. */
 export interface CandidatePairFact {
@@ -14,8 +9,9 @@ export interface CandidatePairFact {
   nominated: boolean;
   /** The pair the transport selected for media. */
   selected: boolean;
-  local: PairCandidateFact;
-  remote: PairCandidateFact;
+  /** The ends as the ICE agent saw them (stats, not SDP: prflx ones appear here). */
+  local: CandidateFact;
+  remote: CandidateFact;
   requestsSent?: number;
   responsesReceived?: number;
   requestsReceived?: number;
@@ -44,7 +40,7 @@ export interface SessionFact {
    * Candidates signalled separately after the descriptions (trickle ICE). Absent when the input
    * cannot tell (a bare SDP); an empty list means none was trickled.
    */
-  trickled?: { local?: SdpCandidateFact[]; remote?: SdpCandidateFact[] };
+  trickled?: { local?: CandidateFact[]; remote?: CandidateFact[] };
   /** iceConnectionState values in the order they were entered. */
   iceStates?: string[];
   pairs?: CandidatePairFact[];

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
-import type { AddressClass } from "../facts/sdp.js";
+import type { AddressClass } from "../facts/candidates.js";
 
 function v4Number(address: string): number {
   return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);

@@ -1,8 +1,13 @@
 import { performance } from "node:perf_hooks";
+import { toRTCIceServers } from "../config/rtc-ice-servers.js";
 import type { IceServerTarget } from "../config/types.js";
-import type { CandidateFact, CandidateType, GatheringFact } from "../facts/candidates.js";
+import type { CandidateFact, GatheringFact } from "../facts/candidates.js";
 import type { ProbeError } from "../facts/common.js";
-import { bounded } from "../webrtc/peer.js";
+import { scrubbedErrorText } from "../secrets/scrub.js";
+import { bounded } from "../webrtc/bounded.js";
+import { candidateFromLine } from "../webrtc/candidate-line.js";
+import { closePeer, createPeer, type PeerConnection } from "../webrtc/peer.js";
+import { relayTransportOf } from "../webrtc/turn-allocations.js";
 
 export interface GatherOptions {
   /** Bound on each peer's gathering (werift's own STUN wait is 5 s and TURN has none). */
@@ -15,9 +20,6 @@ export interface GatherResult {
   gathering: GatheringFact[];
   candidates: CandidateFact[];
 }
-
-type Werift = typeof import("werift");
-type PeerConnection = InstanceType<Werift["RTCPeerConnection"]>;
 
 /**
  * Gathers through each ICE server URL with its own werift peer connection, as a browser-like stack
@@ -50,29 +52,27 @@ export async function gatherThroughServer(
   let relayProtocol = url.transport;
   let pc: PeerConnection | undefined;
   try {
-    // Loaded here, not at the top: werift's import costs ~200 ms the raw probes should not wait for.
-    const { RTCPeerConnection } = await import("werift");
-    pc = new RTCPeerConnection(peerConfig(target, options));
+    // relayOnly: with TURN credentials werift then skips host and STUN gathering, so the relay
+    // candidates it reports can only have come through this URL.
+    const peer = await createPeer({ iceServers: toRTCIceServers([target]), relayOnly: url.isTurn, tlsCa: options.tlsCa });
+    pc = peer.pc;
     pc.onicecandidate = ({ candidate }) => {
-      const parsed = candidate?.candidate ? parseCandidate(candidate.candidate) : undefined;
+      const parsed = candidate?.candidate ? candidateFromLine(candidate.candidate) : undefined;
       if (parsed && collecting) candidates.push(parsed);
     };
     pc.createDataChannel("rtc-doctor");
+    peer.prepareGathering();
     const offer = await pc.createOffer();
     // setLocalDescription resolves only once gathering has finished.
     const finished = await bounded(pc.setLocalDescription(offer), options.timeoutMs);
     fact.timedOut = !finished;
     fact.durationMs = Math.round(performance.now() - started);
-    if (url.isTurn) {
-      // Read before close: werift drops its protocols when the peer closes.
-      relayProtocol = actualRelayProtocol(pc) ?? relayProtocol;
-      await releaseAllocations(pc, Math.min(options.timeoutMs, 1000));
-    }
+    if (url.isTurn) relayProtocol = relayTransportOf(pc) ?? relayProtocol;
   } catch (error) {
-    fact.error = { code: "internal-error", message: `werift failed while gathering through ${url.raw}: ${scrub(error, target)}` };
+    fact.error = { code: "internal-error", message: `werift failed while gathering through ${url.raw}: ${scrubbedErrorText(error, [target.credential])}` };
   } finally {
     collecting = false;
-    if (pc) await bounded(pc.close(), 1000).catch(() => undefined);
+    if (pc) await closePeer(pc, Math.min(options.timeoutMs, 1000));
   }
   fact.durationMs ||= Math.round(performance.now() - started);
 
@@ -101,78 +101,6 @@ function unsupportedReason(target: IceServerTarget): string | undefined {
   return undefined;
 }
 
-function peerConfig(target: IceServerTarget, options: GatherOptions): ConstructorParameters<Werift["RTCPeerConnection"]>[0] {
-  const { url } = target;
-  if (!url.isTurn) {
-    // A STUN URL of our own keeps werift from adding its default (stun.l.google.com).
-    return { iceServers: [{ urls: url.raw }] };
-  }
-  return {
-    iceServers: [{ urls: url.raw, username: target.username, credential: target.credential }],
-    // With TURN credentials, "relay" makes werift skip host and STUN gathering entirely (ice.js
-    // getCandidatePromises: gatherRelayOnly), so no default STUN server is contacted either.
-    iceTransportPolicy: "relay",
-    turnTlsOptions: options.tlsCa ? { ca: options.tlsCa } : undefined,
-  };
-}
-
-/** werift never releases its allocations (0.24.4); left alone they would count against the user's quota for 10 minutes. */
-async function releaseAllocations(pc: PeerConnection, timeoutMs: number): Promise<void> {
-  const { Message, methods, classes } = await import("werift");
-  await Promise.all(
-    turnClients(pc).map((turn) => {
-      const refresh = new Message(methods.REFRESH, classes.REQUEST).setAttribute("LIFETIME", 0);
-      return bounded(turn.request(refresh, turn.server), timeoutMs).catch(() => undefined);
-    }),
-  );
-}
-
-interface WeriftTurnClient {
-  server: unknown;
-  transport?: { type?: string };
-  request(message: unknown, address: unknown): Promise<unknown>;
-}
-
-/** werift's TURN clients inside a peer connection. Internal structure: probed defensively. */
-function turnClients(pc: PeerConnection): WeriftTurnClient[] {
-  try {
-    const transports = (pc as unknown as { iceTransports?: { connection?: { protocols?: { turn?: WeriftTurnClient }[] } }[] }).iceTransports ?? [];
-    return transports.flatMap((t) => t.connection?.protocols ?? []).flatMap((p) => (p.turn ? [p.turn] : []));
-  } catch {
-    return [];
-  }
-}
-
-/** The transport werift really used: it falls back from UDP to TCP silently when UDP fails. */
-function actualRelayProtocol(pc: PeerConnection): "udp" | "tcp" | "tls" | undefined {
-  const type = turnClients(pc)[0]?.transport?.type;
-  return type === "udp" || type === "tcp" || type === "tls" ? type : undefined;
-}
-
-/** Parses an a=candidate line's value (RFC 8839 section 5.1). */
-export function parseCandidate(line: string): CandidateFact | undefined {
-  const parts = line.replace(/^(a=)?candidate:/, "").trim().split(/\s+/);
-  const [, , protocol, , address, port, typ, type] = parts;
-  if (typ !== "typ" || address === undefined || port === undefined) return undefined;
-  const proto = protocol?.toLowerCase();
-  if (proto !== "udp" && proto !== "tcp") return undefined;
-  if (type !== "host" && type !== "srflx" && type !== "prflx" && type !== "relay") return undefined;
-  const fact: CandidateFact = { type: type as CandidateType, protocol: proto, address, port: Number(port) };
-  for (let i = 8; i + 1 < parts.length; i += 2) {
-    const [key, value] = [parts[i], parts[i + 1] as string];
-    if (key === "raddr") fact.relatedAddress = value;
-    else if (key === "rport") fact.relatedPort = Number(value);
-    else if (key === "tcptype" && (value === "active" || value === "passive" || value === "so")) fact.tcpType = value;
-  }
-  return fact;
-}
-
 function timeoutError(url: string, timeoutMs: number): ProbeError {
   return { code: "timeout", message: `werift did not finish gathering through ${url} within ${timeoutMs} ms` };
-}
-
-function scrub(error: unknown, target: IceServerTarget): string {
-  let text = error instanceof Error ? error.message : String(error);
-  if (target.credential) text = text.split(target.credential).join("***");
-  return text;
 }

@@ -4,6 +4,7 @@ import type { IceServerTarget } from "../config/types.js";
 import type { StunChannel } from "../stun/transaction.js";
 import type { TransportAddress } from "../facts/common.js";
 import type { DnsFact, ServerFact } from "../facts/servers.js";
+import { scrubbedErrorText } from "../secrets/scrub.js";
 import { probeDns } from "./dns.js";
 import { pendingServerFact } from "./server-fact.js";
 import { probeBinding, type ProbeOutcome } from "./stun-binding.js";
@@ -62,7 +63,7 @@ export async function probeServer(target: IceServerTarget, index: number, option
   } catch (error) {
     // A bug in a probe must not take the other servers' results down with it.
     fact.ok = false;
-    fact.error = { code: "internal-error", message: `probe failed unexpectedly: ${scrub(error, target)}` };
+    fact.error = { code: "internal-error", message: `probe failed unexpectedly: ${scrubbedErrorText(error, [target.credential])}` };
   }
   return finish();
 }
@@ -81,11 +82,4 @@ function remoteAddress(dns: DnsFact, port: number): TransportAddress | undefined
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** An unexpected error's text could echo anything it was given; the credential must not get through. */
-function scrub(error: unknown, target: IceServerTarget): string {
-  let text = error instanceof Error ? error.message : String(error);
-  if (target.credential) text = text.split(target.credential).join("***");
-  return text;
 }

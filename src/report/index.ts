@@ -8,7 +8,6 @@ export type { Report, ReportSummary } from "./types.js";
 export { SCHEMA_VERSION } from "./types.js";
 export { buildReport, isFailing, type FailOn } from "./build.js";
 export { exitCodeFor } from "./exit-code.js";
-export { redactSecrets } from "./redact-secrets.js";
 
 export interface RenderOptions {
   color: boolean;

@@ -1,16 +1,6 @@
-import type { NatFact } from "../facts/index.js";
+import { CLASSIC_NAT_LABEL } from "../labels/nat.js";
 import type { Rule, RuleHit } from "./types.js";
 import { classification, isDependentMapping, mappedPortEvidence, workingTurn } from "./nat-helpers.js";
-
-const CLASSIC_NAMES: Record<NatFact["classic"], string> = {
-  "open-internet": "no NAT",
-  "full-cone": "full cone",
-  "restricted-cone": "restricted cone",
-  "port-restricted-cone": "port-restricted cone",
-  symmetric: "symmetric NAT",
-  "udp-blocked": "UDP blocked",
-  unknown: "not fully known",
-};
 
 /**
  * What this host's NAT means for ICE, when it limits who can connect directly or could not be
@@ -30,7 +20,7 @@ export const natBehaviour: Rule = {
     const relay = turnWorks
       ? "A TURN server works in this run, so those calls will relay."
       : "No TURN server worked in this run, so those calls will stall in ICE checking.";
-    const title = `NAT: ${CLASSIC_NAMES[nat.classic]} (${nat.mapping} mapping, ${nat.filtering} filtering)`;
+    const title = `NAT: ${CLASSIC_NAT_LABEL[nat.classic]} (${nat.mapping} mapping, ${nat.filtering} filtering)`;
     let hit: RuleHit | undefined;
 
     if (isDependentMapping(nat)) {

@@ -1,6 +1,6 @@
 import sdpTransform from "sdp-transform";
-import type { CandidateType } from "../facts/candidates.js";
-import type { SdpCandidateFact, SdpFact, SdpMediaFact } from "../facts/sdp.js";
+import type { CandidateFact, CandidateType } from "../facts/candidates.js";
+import type { SdpFact, SdpMediaFact } from "../facts/sdp.js";
 import { classifyAddress, familyOf } from "../net/address-class.js";
 import { SdpError } from "./errors.js";
 
@@ -26,7 +26,7 @@ function validate(sdp: string): string[] {
 }
 
 /** One candidate value as RFC 8839 defines it, from sdp-transform's parse. */
-function toCandidate(c: ParsedCandidate, mid: string | undefined): SdpCandidateFact {
+function toCandidate(c: ParsedCandidate, mid: string | undefined): CandidateFact {
   const type = c.type.toLowerCase();
   const protocol = c.transport.toLowerCase();
   if (!TYPES.has(type)) throw new SdpError(`SDP: candidate '${c.foundation}' has unknown type '${c.type}'`);
@@ -49,7 +49,7 @@ function toCandidate(c: ParsedCandidate, mid: string | undefined): SdpCandidateF
 }
 
 /** The key under which BUNDLE's repeated candidates collapse into one. */
-function candidateKey(c: SdpCandidateFact): string {
+function candidateKey(c: CandidateFact): string {
   return `${c.component}/${c.type}/${c.protocol}/${c.address}/${c.port}/${c.tcpType ?? ""}`;
 }
 
@@ -66,7 +66,7 @@ export function analyseSdp(sdp: string, type?: SdpFact["type"]): SdpFact {
   } catch (error) {
     throw new SdpError(`SDP: cannot be parsed (${(error as Error).message})`);
   }
-  const candidates = new Map<string, SdpCandidateFact>();
+  const candidates = new Map<string, CandidateFact>();
   const media: SdpMediaFact[] = [];
   let endOfCandidates = false;
   let iceUfrag = parsed.iceUfrag !== undefined;
@@ -121,7 +121,7 @@ function hasOption(options: string | undefined, option: string): boolean {
  * One trickled candidate ("candidate:..." or "a=candidate:..."), as signalling or a
  * webrtc-internals dump carries it. An empty string is the end-of-candidates marker: undefined.
  */
-export function analyseCandidateLine(line: string, mid?: string): SdpCandidateFact | undefined {
+export function analyseCandidateLine(line: string, mid?: string): CandidateFact | undefined {
   const value = line.trim().replace(/^a=/, "");
   if (value === "") return undefined;
   if (!value.startsWith("candidate:")) throw new SdpError(`candidate: expected 'candidate:...', got '${value.slice(0, 40)}'`);

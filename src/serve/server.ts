@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { RTCIceServerLike } from "../config/types.js";
+import { normaliseIceServer } from "../config/ice-servers.js";
+import type { RTCIceServerInput, RTCIceServerLike } from "../config/types.js";
 import { EchoSession, type SessionConfig } from "./session.js";
 import { startStunResponder, type StunResponder, type StunResponderOptions } from "./stun-responder.js";
 
@@ -9,7 +10,7 @@ export interface ServeOptions extends Partial<Omit<SessionConfig, "iceServers">>
   /** 0 picks a free port. */
   port: number;
   /** ICE servers of the far end's own peers. */
-  iceServers?: readonly RTCIceServerLike[];
+  iceServers?: readonly RTCIceServerInput[];
   /** Also hand them to clients (WHIP Link headers, Pipecat /start iceConfig). Off by default: they may hold credentials. */
   shareIceServers?: boolean;
   /** The STUN responder; omitted or false runs none. */
@@ -47,7 +48,7 @@ class HttpError extends Error {
  */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const config: SessionConfig = {
-    iceServers: options.iceServers ?? [],
+    iceServers: (options.iceServers ?? []).map(normaliseIceServer),
     tlsCa: options.tlsCa,
     gatherTimeoutMs: options.gatherTimeoutMs ?? 5000,
     connectTimeoutMs: options.connectTimeoutMs ?? 60_000,
@@ -225,7 +226,7 @@ function usage(): string {
 /** RFC 9725 Link headers; credentials are only ever sent when the operator chose --share-ice-servers. */
 function setLinks(res: ServerResponse, servers: readonly RTCIceServerLike[]): void {
   const links = servers.flatMap((s) =>
-    (typeof s.urls === "string" ? [s.urls] : s.urls).map((u) => {
+    s.urls.map((u) => {
       const creds = s.username !== undefined ? `; username="${s.username}"; credential="${s.credential ?? ""}"; credential-type="password"` : "";
       return `<${u}>; rel="ice-server"${creds}`;
     }),

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { RTCIceServerLike } from "../config/types.js";
 import { analyseSdp } from "../sdp/analyse.js";
 import { echoDataChannels } from "../webrtc/echo.js";
-import { bounded, closePeer, createPeer, type PeerConnection } from "../webrtc/peer.js";
+import { bounded } from "../webrtc/bounded.js";
+import { closePeer, createPeer, type PeerConnection } from "../webrtc/peer.js";
 
 export interface SessionConfig {
   iceServers: readonly RTCIceServerLike[];

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { HttpExchangeFact } from "../facts/connectivity.js";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { REDACTED } from "../secrets/scrub.js";
 import { describeLinks } from "./link-header.js";
 
 /** Response headers that explain a signalling exchange. Everything else (cookies above all) stays out. */
@@ -26,7 +27,7 @@ export function safeUrl(raw: string): string {
     for (const part of query.split("&")) {
       if (!part) continue;
       const eq = part.indexOf("=");
-      const shown = eq < 0 ? "[redacted]" : `${encodeURIComponent(decodeQueryPart(part.slice(0, eq)))}=[redacted]`;
+      const shown = eq < 0 ? REDACTED : `${encodeURIComponent(decodeQueryPart(part.slice(0, eq)))}=${REDACTED}`;
       if (!seen.has(shown)) parts.push(shown);
       seen.add(shown);
     }

@@ -96,7 +96,7 @@ export function iceServersFromLinks(header: string | null | undefined): RTCIceSe
     if (!target || !rels.includes("ice-server")) continue;
     const type = params.get("credential-type");
     if (type !== undefined && type.toLowerCase() !== "password") continue;
-    const server: RTCIceServerLike = { urls: target };
+    const server: RTCIceServerLike = { urls: [target] };
     const username = params.get("username");
     const credential = params.get("credential");
     if (username !== undefined) server.username = username;

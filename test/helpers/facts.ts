@@ -60,8 +60,8 @@ export function healthyFacts(): Facts {
       timedOut: false,
     })),
     candidates: [
-      { type: "host", protocol: "udp", address: "10.0.0.2", port: 40000 },
-      { type: "srflx", protocol: "udp", address: "203.0.113.7", port: 40000, relatedAddress: "10.0.0.2", relatedPort: 40000, url: "stun:198.51.100.1:3478" },
+      { type: "host", protocol: "udp", address: "10.0.0.2", port: 40000, component: 1, addressClass: "private", family: 4 },
+      { type: "srflx", protocol: "udp", address: "203.0.113.7", port: 40000, relatedAddress: "10.0.0.2", relatedPort: 40000, component: 1, addressClass: "public", family: 4, url: "stun:198.51.100.1:3478" },
     ],
   };
 }

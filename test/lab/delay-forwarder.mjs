@@ -1,7 +1,7 @@
 // A path with added latency, for a kernel without netem: forwards UDP and TCP from
 // LISTEN_HOST:LISTEN_PORT to TARGET_HOST:TARGET_PORT, holding every datagram and every chunk of a
-// stream for DELAY_MS in each direction. Run inside a lab namespace; prints "ready" once both
-// listen. Ends when its stdin closes (the test is gone) or after 180 s, whichever comes first.
+// stream for DELAY_MS in each direction. Run inside a lab namespace; prints "ready PORT" once both
+// listen (LISTEN_PORT 0: any free port). Ends when its stdin closes (the test is gone) or after 180 s, whichever comes first.
 import { createSocket } from "node:dgram";
 import { connect, createServer } from "node:net";
 
@@ -32,10 +32,11 @@ const server = createServer((client) => {
   up.on("close", end).on("error", end);
 });
 
-let listening = 0;
-const ready = () => ++listening === 2 && process.stdout.write("ready\n");
-front.bind(Number(listenPort), listenHost, ready);
-server.listen(Number(listenPort), listenHost, ready);
+// UDP first: with port 0 it picks a free port, and TCP takes the same one.
+front.bind(Number(listenPort), listenHost, () => {
+  const port = front.address().port;
+  server.listen(port, listenHost, () => process.stdout.write(`ready ${port}\n`));
+});
 
 const stop = () => process.exit(0);
 process.stdin.on("end", stop).on("close", stop).resume();

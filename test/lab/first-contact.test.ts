@@ -37,7 +37,7 @@ describe.skipIf(skip !== undefined)("one first-contact wait, in the NAT lab", ()
     });
     forwarder = child;
     await new Promise<void>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once("line", (line) => (line === "ready" ? resolve() : reject(new Error(`forwarder said '${line}'`))));
+      createInterface({ input: child.stdout! }).once("line", (line) => (line.startsWith("ready") ? resolve() : reject(new Error(`forwarder said '${line}'`))));
       child.once("exit", (code) => reject(new Error(`the delay forwarder exited (${code}) before it was ready`)));
     });
   }, 120_000);

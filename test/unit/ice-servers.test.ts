@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseIceServerList, resolveIceServers, secretsOf } from "../../src/config/ice-servers.js";
+import { normaliseIceServer, parseIceServerList, resolveIceServers, secretsOf } from "../../src/config/ice-servers.js";
+import { toRTCIceServers } from "../../src/config/rtc-ice-servers.js";
 import { DEFAULT_STUN_URLS } from "../../src/config/defaults.js";
 
 describe("resolveIceServers", () => {
@@ -77,5 +78,21 @@ describe("resolveIceServers", () => {
 
   it("parseIceServerList keeps username and credential", () => {
     expect(parseIceServerList([{ urls: "turn:a", username: "u", credential: "p" }], "x")).toEqual([{ urls: ["turn:a"], username: "u", credential: "p" }]);
+  });
+});
+
+describe("one ICE-server model", () => {
+  it("a single-string urls becomes a list where the input is parsed, and an API caller may still pass one", () => {
+    expect(normaliseIceServer({ urls: "stun:a.example" })).toEqual({ urls: ["stun:a.example"] });
+    const r = resolveIceServers({ env: {}, extra: [{ servers: [{ urls: "turn:t.example", username: "u", credential: "pw" }], source: "signalling" }] });
+    expect(r.targets.map((t) => t.url.raw)).toEqual(["turn:t.example"]);
+  });
+
+  it("toRTCIceServers gives a peer one entry per target, credentials only on TURN", () => {
+    const { targets } = resolveIceServers({
+      env: {},
+      iceServers: JSON.stringify([{ urls: ["stun:s.example", "turn:t.example?transport=tcp"], username: "u", credential: "pw" }]),
+    });
+    expect(toRTCIceServers(targets)).toEqual([{ urls: ["stun:s.example"] }, { urls: ["turn:t.example?transport=tcp"], username: "u", credential: "pw" }]);
   });
 });

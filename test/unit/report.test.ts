@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../../src/report/build.js";
 import { render } from "../../src/report/index.js";
-import { redactSecrets } from "../../src/report/redact-secrets.js";
+import { REDACTED, scrubbedErrorText, scrubSecrets } from "../../src/secrets/scrub.js";
 import { rules, runRules } from "../../src/rules/index.js";
 import type { Rule } from "../../src/rules/types.js";
 import { healthyFacts, withServer } from "../helpers/facts.js";
@@ -69,12 +69,16 @@ describe("rule engine", () => {
   });
 });
 
-describe("redactSecrets", () => {
+describe("scrubSecrets", () => {
   it("replaces every occurrence, also JSON-escaped, longest secret first", () => {
-    expect(redactSecrets('a pa"ss b pa\\"ss c', ['pa"ss'])).toBe("a [redacted] b [redacted] c");
-    expect(redactSecrets("secret-long and secret", ["secret", "secret-long"])).toBe("[redacted] and [redacted]");
+    expect(scrubSecrets('a pa"ss b pa\\"ss c', ['pa"ss'])).toBe("a [redacted] b [redacted] c");
+    expect(scrubSecrets("secret-long and secret", ["secret", "secret-long"])).toBe("[redacted] and [redacted]");
   });
   it("ignores secrets too short to be told apart from ordinary text", () => {
-    expect(redactSecrets("a b", ["a"])).toBe("a b");
+    expect(scrubSecrets("a b", ["a"])).toBe("a b");
+  });
+  it("gives probes the same placeholder for an error's message, and skips absent credentials", () => {
+    expect(scrubbedErrorText(new Error("auth s3cr3t-pw failed"), [undefined, "s3cr3t-pw"])).toBe(`auth ${REDACTED} failed`);
+    expect(scrubbedErrorText("plain", [])).toBe("plain");
   });
 });

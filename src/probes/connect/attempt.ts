@@ -1,9 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { ConnectStage, ConnectivityFact, IceStateChange } from "../../facts/connectivity.js";
-import type { CandidatePairFact, PairCandidateFact, PairState } from "../../facts/session.js";
-import type { CandidateType } from "../../facts/candidates.js";
-import { classifyAddress, familyOf } from "../../net/address-class.js";
-import { bounded, relayTransportOf, type DataChannel, type PeerConnection } from "../../webrtc/peer.js";
+import { bounded } from "../../webrtc/bounded.js";
+import { readPairStats } from "../../webrtc/pair-stats.js";
+import type { DataChannel, PeerConnection } from "../../webrtc/types.js";
 
 /** Data-channel messages the far end echoes; rtc-doctor serve and the loopback answerer both do. */
 /** A connection attempt before anything happened: the fact every path fills in as it goes. */
@@ -102,76 +101,6 @@ export function median(values: readonly number[]): number | undefined {
   const mid = Math.floor(sorted.length / 2);
   const value = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   return Math.round(value * 100) / 100;
-}
-
-type StatsEntry = Record<string, unknown>;
-
-function candidateFromStats(entry: StatsEntry | undefined, relayProtocol?: "udp" | "tcp" | "tls"): PairCandidateFact | undefined {
-  if (!entry) return undefined;
-  const address = String(entry["address"] ?? entry["ip"] ?? "");
-  const type = String(entry["candidateType"] ?? "host") as CandidateType;
-  const protocol = String(entry["protocol"] ?? "udp").toLowerCase() === "tcp" ? "tcp" : "udp";
-  const family = familyOf(address);
-  return {
-    type,
-    protocol,
-    address,
-    port: Number(entry["port"] ?? 0),
-    component: 1,
-    addressClass: classifyAddress(address),
-    ...(family ? { family } : {}),
-    ...(type === "relay" && relayProtocol ? { relayProtocol } : {}),
-  };
-}
-
-const PAIR_STATES = new Set<string>(["frozen", "waiting", "in-progress", "succeeded", "failed"]);
-
-export interface PairStats {
-  pairs: CandidatePairFact[];
-  selected?: { local: PairCandidateFact; remote: PairCandidateFact };
-  dtlsState?: string;
-}
-
-/** Candidate pairs, the selected pair and the DTLS state from werift's getStats(). */
-export async function readPairStats(pc: PeerConnection, timeoutMs = 2000): Promise<PairStats> {
-  let report: Map<string, StatsEntry> | undefined;
-  await bounded(
-    pc.getStats().then((r) => {
-      report = r as unknown as Map<string, StatsEntry>;
-    }),
-    timeoutMs,
-  ).catch(() => false);
-  if (!report) return { pairs: [] };
-  const entries = [...report.values()];
-  const byId = new Map(entries.map((e) => [String(e["id"]), e]));
-  const transport = entries.find((e) => e["type"] === "transport");
-  const selectedId = transport?.["selectedCandidatePairId"];
-  const relayProtocol = relayTransportOf(pc);
-  const pairs: CandidatePairFact[] = [];
-  let selected: PairStats["selected"];
-  for (const e of entries.filter((x) => x["type"] === "candidate-pair")) {
-    const local = candidateFromStats(byId.get(String(e["localCandidateId"])), relayProtocol);
-    const remote = candidateFromStats(byId.get(String(e["remoteCandidateId"])));
-    if (!local || !remote) continue;
-    const state = String(e["state"]);
-    const isSelected = e["id"] === selectedId;
-    pairs.push({
-      state: (PAIR_STATES.has(state) ? state : "waiting") as PairState,
-      nominated: e["nominated"] === true,
-      selected: isSelected,
-      local,
-      remote,
-      // werift counts a transaction once in requestsSent and its resends apart.
-      requestsSent: Number(e["requestsSent"] ?? 0) + Number(e["retransmissionsSent"] ?? 0),
-      responsesReceived: Number(e["responsesReceived"] ?? 0),
-      requestsReceived: Number(e["requestsReceived"] ?? 0),
-      bytesSent: Number(e["bytesSent"] ?? 0),
-      bytesReceived: Number(e["bytesReceived"] ?? 0),
-    });
-    if (isSelected) selected = { local, remote };
-  }
-  const dtlsState = transport?.["dtlsState"];
-  return { pairs, ...(selected ? { selected } : {}), ...(typeof dtlsState === "string" ? { dtlsState } : {}) };
 }
 
 export interface AttemptTimeouts {

@@ -1,10 +1,12 @@
 import { performance } from "node:perf_hooks";
+import { toRTCIceServers } from "../../config/rtc-ice-servers.js";
 import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
-import type { CandidateType } from "../../facts/candidates.js";
+import type { CandidateFact, CandidateType } from "../../facts/candidates.js";
 import type { ConnectivityFact, ConnectivityMode } from "../../facts/connectivity.js";
-import type { SdpCandidateFact } from "../../facts/sdp.js";
 import { analyseSdp } from "../../sdp/analyse.js";
-import { bounded, closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
+import { scrubbedErrorText } from "../../secrets/scrub.js";
+import { bounded } from "../../webrtc/bounded.js";
+import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { echoDataChannels } from "../../webrtc/echo.js";
 import { keepCandidateTypes } from "../../webrtc/sdp-candidates.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
@@ -27,14 +29,12 @@ const WANTED: Record<Exclude<ConnectivityMode, "remote">, CandidateType> = {
 };
 
 function iceServersFor(path: LoopbackPath): RTCIceServerLike[] {
-  if (path.mode === "loopback-srflx") return [{ urls: path.stun.url.raw }];
-  if (path.mode === "loopback-relay") {
-    return [{ urls: path.turn.url.raw, username: path.turn.username, credential: path.turn.credential }];
-  }
+  if (path.mode === "loopback-srflx") return toRTCIceServers([path.stun]);
+  if (path.mode === "loopback-relay") return toRTCIceServers([path.turn]);
   return [];
 }
 
-function candidatesOf(sdp: string): SdpCandidateFact[] {
+function candidatesOf(sdp: string): CandidateFact[] {
   try {
     return analyseSdp(sdp).candidates;
   } catch {
@@ -86,7 +86,7 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
     await offerer.pc.setRemoteDescription({ type: "answer", sdp: answerSdp });
     await completeAttempt(recorder, channel, fact, options);
   } catch (error) {
-    fact.error = { code: "internal-error", message: `werift failed during the ${path.mode} attempt: ${scrub(error, path)}` };
+    fact.error = { code: "internal-error", message: `werift failed during the ${path.mode} attempt: ${scrubbedErrorText(error, path.mode === "loopback-relay" ? [path.turn.credential] : [])}` };
   } finally {
     await Promise.all(peers.map((p) => closePeer(p.pc)));
     fact.durationMs = Math.round(performance.now() - started);
@@ -109,10 +109,4 @@ function stalledInGathering(
       : `${who} gathered no ${wanted} candidate within ${gatherTimeoutMs} ms`,
   };
   return fact;
-}
-
-function scrub(error: unknown, path: LoopbackPath): string {
-  let text = error instanceof Error ? error.message : String(error);
-  if (path.mode === "loopback-relay" && path.turn.credential) text = text.split(path.turn.credential).join("[redacted]");
-  return text;
 }

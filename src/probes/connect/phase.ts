@@ -1,3 +1,4 @@
+import { toRTCIceServers } from "../../config/rtc-ice-servers.js";
 import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
 import type { ConnectivityFact } from "../../facts/connectivity.js";
 import type { ServerFact } from "../../facts/servers.js";
@@ -31,10 +32,7 @@ export function clientIceServers(targets: readonly IceServerTarget[], servers: r
   const working = workingTargets(targets, servers);
   const stun = working.find((t) => t.url.scheme === "stun" && t.url.transport === "udp");
   const turn = working.find((t) => t.url.isTurn);
-  return [
-    ...(stun ? [{ urls: stun.url.raw }] : []),
-    ...(turn ? [{ urls: turn.url.raw, username: turn.username, credential: turn.credential }] : []),
-  ];
+  return toRTCIceServers([...(stun ? [stun] : []), ...(turn ? [turn] : [])]);
 }
 
 export interface ConnectPhaseResult {

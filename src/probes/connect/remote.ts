@@ -1,14 +1,16 @@
 import { performance } from "node:perf_hooks";
 import type { RTCIceServerLike } from "../../config/types.js";
 import type { ConnectivityFact, SignallingFact } from "../../facts/connectivity.js";
-import type { SdpCandidateFact, SdpFact } from "../../facts/sdp.js";
-import { analyseCandidateLine, analyseSdp } from "../../sdp/analyse.js";
+import type { SdpFact } from "../../facts/sdp.js";
+import { analyseSdp } from "../../sdp/analyse.js";
 import { SignallingError, safeUrl, type HttpContext } from "../../signalling/http.js";
 import { sendOffer, type Negotiated } from "../../signalling/negotiate.js";
 import { pipecatStart } from "../../signalling/pipecat.js";
 import { sdpFragment, whipDelete, whipPreflight, whipTrickle } from "../../signalling/whip.js";
 import type { SignalProtocol } from "../../signalling/types.js";
-import { bounded, closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
+import { bounded } from "../../webrtc/bounded.js";
+import { candidateFromLine } from "../../webrtc/candidate-line.js";
+import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
 
 export interface RemoteOptions extends AttemptTimeouts {
@@ -82,7 +84,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     } else if (protocol === "whip") {
       serverIce = await whipPreflight(ctx, options.url);
     }
-    signalling.iceServersFromServer = serverIce.flatMap((s) => (typeof s.urls === "string" ? [s.urls] : s.urls));
+    signalling.iceServersFromServer = serverIce.flatMap((s) => s.urls);
     if (serverIce.length > 0) options.onServerIceServers?.(serverIce);
 
     peer = await createPeer({ iceServers: [...options.iceServers, ...serverIce], tlsCa: options.tlsCa });
@@ -119,7 +121,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     if (negotiated.detectedBy) signalling.detectedBy = negotiated.detectedBy;
     // werift takes no new ICE servers once the offer exists, so servers that first appear with the
     // answer cannot serve this attempt; they are recorded and probed on their own instead.
-    for (const url of negotiated.iceServers.flatMap((s) => (typeof s.urls === "string" ? [s.urls] : s.urls))) {
+    for (const url of negotiated.iceServers.flatMap((s) => s.urls)) {
       if (!signalling.iceServersFromServer.includes(url)) signalling.iceServersFromServer.push(url);
     }
     if (negotiated.iceServers.length > 0) options.onServerIceServers?.(negotiated.iceServers);
@@ -183,7 +185,7 @@ async function trickle(
       // Recorded in the exchanges; the attempt goes on with what the far side has.
     }
     for (const c of batch) {
-      const parsed = safeCandidate(c.candidate, c.mid);
+      const parsed = candidateFromLine(c.candidate, c.mid);
       if (parsed) fact.localCandidates.push(parsed);
     }
     if (fact.signalling) fact.signalling.trickledCandidates += batch.length;
@@ -191,14 +193,6 @@ async function trickle(
   await send(false);
   await bounded(gatheringComplete, gatherTimeoutMs);
   await send(true);
-}
-
-function safeCandidate(line: string, mid: string): SdpCandidateFact | undefined {
-  try {
-    return analyseCandidateLine(line, mid);
-  } catch {
-    return undefined;
-  }
 }
 
 function toProbeError(error: unknown): NonNullable<ConnectivityFact["error"]> {

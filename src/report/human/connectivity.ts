@@ -1,7 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
 import type { ConnectivityFact } from "../../facts/index.js";
-import type { CandidatePairFact, PairCandidateFact, SdpFact } from "../../facts/index.js";
+import type { CandidateFact, CandidatePairFact, SdpFact } from "../../facts/index.js";
 import { marks, ms } from "./style.js";
 
 const LABEL: Record<ConnectivityFact["mode"], string> = {
@@ -11,7 +11,7 @@ const LABEL: Record<ConnectivityFact["mode"], string> = {
   remote: "remote",
 };
 
-function end(c: PairCandidateFact): string {
+function end(c: CandidateFact): string {
   const address = c.address.includes(":") ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
   return `${c.type} ${c.protocol}${c.relayProtocol ? `/${c.relayProtocol}` : ""} ${address}`;
 }

@@ -1,17 +1,8 @@
 import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
 import type { NatFact } from "../../facts/nat.js";
+import { CLASSIC_NAT_LABEL } from "../../labels/nat.js";
 import { addr, ms } from "./style.js";
-
-const CLASSIC: Record<NatFact["classic"], string> = {
-  "open-internet": "no NAT (open internet)",
-  "full-cone": "full cone NAT",
-  "restricted-cone": "restricted cone NAT",
-  "port-restricted-cone": "port-restricted cone NAT",
-  symmetric: "symmetric NAT",
-  "udp-blocked": "UDP blocked",
-  unknown: "unknown",
-};
 
 const METHOD: Record<NatFact["method"], string> = {
   rfc5780: "RFC 5780 tests",
@@ -26,7 +17,7 @@ function yesNo(value: boolean | undefined): string {
 export function renderNat(report: Report, c: ChalkInstance): string[] {
   const nat = report.nat;
   if (!nat) return [];
-  const label = nat.classic === "symmetric" || nat.classic === "udp-blocked" ? c.yellow(CLASSIC[nat.classic]) : c.green(CLASSIC[nat.classic]);
+  const label = nat.classic === "symmetric" || nat.classic === "udp-blocked" ? c.yellow(CLASSIC_NAT_LABEL[nat.classic]) : c.green(CLASSIC_NAT_LABEL[nat.classic]);
   const out = [c.bold("NAT behaviour") + c.gray(`  ${METHOD[nat.method]}, ${ms(nat.durationMs)}`)];
   out.push(`  ${label}   mapping ${nat.mapping}, filtering ${nat.filtering}`);
   const where = [

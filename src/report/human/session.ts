@@ -1,6 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
-import type { CandidatePairFact, PairCandidateFact, SdpCandidateFact, SessionFact } from "../../facts/index.js";
+import type { CandidateFact, CandidatePairFact, SessionFact } from "../../facts/index.js";
 import { isLocalOnly } from "../../net/address-class.js";
 
 type Side = "local" | "remote";
@@ -20,11 +20,11 @@ function where(c: { address: string; port: number }): string {
   return c.address.includes(":") ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
 }
 
-function addressClass(c: SdpCandidateFact, color: ChalkInstance): string {
+function addressClass(c: CandidateFact, color: ChalkInstance): string {
   return isLocalOnly(c.addressClass) || c.addressClass === "mdns" ? color.yellow(c.addressClass) : c.addressClass;
 }
 
-function candidateLine(c: SdpCandidateFact, trickled: boolean, color: ChalkInstance): string {
+function candidateLine(c: CandidateFact, trickled: boolean, color: ChalkInstance): string {
   const related = c.relatedAddress ? color.gray(` from ${where({ address: c.relatedAddress, port: c.relatedPort ?? 0 })}`) : "";
   const proto = `${c.protocol}${c.tcpType ? ` ${c.tcpType}` : ""}`;
   return `${c.type.padEnd(5)} ${proto} ${where(c)}  ${addressClass(c, color)}${related}${trickled ? color.gray("  (trickled)") : ""}`;
@@ -45,7 +45,7 @@ function sideLines(session: SessionFact, side: Side, c: ChalkInstance): string[]
   const trickled = session.trickled?.[side] ?? [];
   if (!sdp && trickled.length === 0) return [];
   // A browser's dump logs each candidate as trickled even when the description taken later carries it too.
-  const key = (k: SdpCandidateFact) => `${k.type} ${k.protocol} ${k.address} ${k.port} ${k.component}`;
+  const key = (k: CandidateFact) => `${k.type} ${k.protocol} ${k.address} ${k.port} ${k.component}`;
   const inDescription = new Set((sdp?.candidates ?? []).map(key));
   const all = [
     ...(sdp?.candidates ?? []).map((k) => ({ k, trickled: false })),
@@ -65,7 +65,7 @@ function sideLines(session: SessionFact, side: Side, c: ChalkInstance): string[]
   return out;
 }
 
-function pairEnd(p: PairCandidateFact): string {
+function pairEnd(p: CandidateFact): string {
   return `${p.type} ${p.protocol}${p.relayProtocol ? `/${p.relayProtocol}` : ""} ${where(p)} (${p.addressClass})`;
 }
 

@@ -122,7 +122,7 @@ describe("far-side-unreachable-via-relay", () => {
 describe("transport-fallback-hides-udp", () => {
   it("fires when a relay gathered through a UDP URL came over TCP", () => {
     const facts = healthyFacts();
-    facts.candidates.push({ type: "relay", protocol: "udp", address: "198.51.100.1", port: 50000, url: "turn:198.51.100.1:3478?transport=udp", relayProtocol: "tcp" });
+    facts.candidates.push({ type: "relay", protocol: "udp", address: "198.51.100.1", port: 50000, component: 1, addressClass: "public", family: 4, url: "turn:198.51.100.1:3478?transport=udp", relayProtocol: "tcp" });
     const hits = transportFallbackHidesUdp.check(facts);
     expect(hits).toHaveLength(1);
     expect(hits[0]?.evidence[0]?.path).toBe(`/candidates/${facts.candidates.length - 1}`);

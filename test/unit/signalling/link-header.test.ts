@@ -6,7 +6,7 @@ import { describeLinks, iceServersFromLinks, parseLinks } from "../../../src/sig
 describe("iceServersFromLinks", () => {
   it("reads the RFC 9725 example: URL, username, credential, credential-type password", () => {
     const header = '<turn:turn.example.net?transport=udp>; rel="ice-server"; username="user"; credential="myPassword"; credential-type="password"';
-    expect(iceServersFromLinks(header)).toEqual([{ urls: "turn:turn.example.net?transport=udp", username: "user", credential: "myPassword" }]);
+    expect(iceServersFromLinks(header)).toEqual([{ urls: ["turn:turn.example.net?transport=udp"], username: "user", credential: "myPassword" }]);
   });
 
   it("reads several links in one header, with their own parameters each", () => {
@@ -14,9 +14,9 @@ describe("iceServersFromLinks", () => {
       '<stun:stun.example.net>; rel="ice-server", <turn:turn.example.net?transport=udp>; rel="ice-server"; username="u1"; credential="p1", ' +
       '<turns:turn.example.net:443?transport=tcp>; rel="ice-server"; username="u2"; credential="p2"';
     expect(iceServersFromLinks(header)).toEqual([
-      { urls: "stun:stun.example.net" },
-      { urls: "turn:turn.example.net?transport=udp", username: "u1", credential: "p1" },
-      { urls: "turns:turn.example.net:443?transport=tcp", username: "u2", credential: "p2" },
+      { urls: ["stun:stun.example.net"] },
+      { urls: ["turn:turn.example.net?transport=udp"], username: "u1", credential: "p1" },
+      { urls: ["turns:turn.example.net:443?transport=tcp"], username: "u2", credential: "p2" },
     ]);
   });
 
@@ -30,7 +30,7 @@ describe("iceServersFromLinks", () => {
       const { port } = server.address() as { port: number };
       const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
       await response.text();
-      expect(iceServersFromLinks(response.headers.get("link"))).toEqual([{ urls: "stun:a.example" }, { urls: "turn:b.example", username: "u", credential: "p,q" }]);
+      expect(iceServersFromLinks(response.headers.get("link"))).toEqual([{ urls: ["stun:a.example"] }, { urls: ["turn:b.example"], username: "u", credential: "p,q" }]);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -40,18 +40,18 @@ describe("iceServersFromLinks", () => {
   it("keeps commas, semicolons and escaped quotes inside quoted strings (RFC 8288 quoted-string)", () => {
     const header = '<turn:t.example>; rel="ice-server"; username="a,b;c"; credential="p\\"q,r\\\\s", <stun:s.example>; rel="ice-server"';
     expect(iceServersFromLinks(header)).toEqual([
-      { urls: "turn:t.example", username: "a,b;c", credential: 'p"q,r\\s' },
-      { urls: "stun:s.example" },
+      { urls: ["turn:t.example"], username: "a,b;c", credential: 'p"q,r\\s' },
+      { urls: ["stun:s.example"] },
     ]);
   });
 
   it("accepts token (unquoted) values, any case of parameter names and relation, and spaces around '=' and ';'", () => {
     const header = "<turn:t.example?transport=tcp> ;REL = ICE-Server ; Username=u ;credential = p;Credential-Type=Password";
-    expect(iceServersFromLinks(header)).toEqual([{ urls: "turn:t.example?transport=tcp", username: "u", credential: "p" }]);
+    expect(iceServersFromLinks(header)).toEqual([{ urls: ["turn:t.example?transport=tcp"], username: "u", credential: "p" }]);
   });
 
   it("takes ice-server out of a rel with several relation types", () => {
-    expect(iceServersFromLinks('<stun:s.example>; rel="preload ice-server"')).toEqual([{ urls: "stun:s.example" }]);
+    expect(iceServersFromLinks('<stun:s.example>; rel="preload ice-server"')).toEqual([{ urls: ["stun:s.example"] }]);
   });
 
   it("skips links with another relation, no relation, or an OAuth credential type", () => {
@@ -59,24 +59,24 @@ describe("iceServersFromLinks", () => {
       '<https://example.net/whep>; rel="alternate", <stun:norel.example>, ' +
       '<turn:oauth.example>; rel="ice-server"; username="kid"; credential="token"; credential-type="oauth", ' +
       '<turn:ok.example>; rel="ice-server"; username="u"; credential="p"';
-    expect(iceServersFromLinks(header)).toEqual([{ urls: "turn:ok.example", username: "u", credential: "p" }]);
+    expect(iceServersFromLinks(header)).toEqual([{ urls: ["turn:ok.example"], username: "u", credential: "p" }]);
   });
 
   it("uses the first occurrence of a repeated parameter (RFC 8288 section 3)", () => {
     expect(iceServersFromLinks('<turn:t.example>; rel="ice-server"; username="first"; username="second"; rel="other"')).toEqual([
-      { urls: "turn:t.example", username: "first" },
+      { urls: ["turn:t.example"], username: "first" },
     ]);
   });
 
   it("skips malformed parts and keeps the well-formed links around them", () => {
     const header = 'garbage; rel="ice-server", <stun:good.example>; rel="ice-server", <turn:unterminated; rel="ice-server"';
-    expect(iceServersFromLinks(header)).toEqual([{ urls: "stun:good.example" }]);
+    expect(iceServersFromLinks(header)).toEqual([{ urls: ["stun:good.example"] }]);
     expect(iceServersFromLinks(null)).toEqual([]);
     expect(iceServersFromLinks("")).toEqual([]);
   });
 
   it("keeps an empty credential as given (a server may send one)", () => {
-    expect(iceServersFromLinks('<turn:t.example>; rel="ice-server"; username=""; credential=""')).toEqual([{ urls: "turn:t.example", username: "", credential: "" }]);
+    expect(iceServersFromLinks('<turn:t.example>; rel="ice-server"; username=""; credential=""')).toEqual([{ urls: ["turn:t.example"], username: "", credential: "" }]);
   });
 });
 

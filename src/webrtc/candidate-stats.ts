@@ -1,0 +1,46 @@
+import type { CandidateFact, CandidateType } from "../facts/candidates.js";
+import { classifyAddress, familyOf } from "../net/address-class.js";
+
+const TYPES = new Set<string>(["host", "srflx", "prflx", "relay"]);
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
+}
+
+function port(value: unknown): number | undefined {
+  const n = Number(value);
+  return value !== undefined && value !== null && value !== "" && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
+}
+
+/**
+ * One RTCIceCandidateStats entry (werift's getStats() or a webrtc-internals dump, which share the
+ * W3C names) as a candidate fact; undefined for an entry that is not a usable candidate. Stats carry
+ * `relayProtocol` only in browsers; werift's caller passes the transport it really used instead.
+ * Pure and werift-free, so `explain` can use it without loading the stack.
+ */
+export function candidateFromStats(stats: Record<string, unknown> | undefined, relayTransport?: "udp" | "tcp" | "tls"): CandidateFact | undefined {
+  if (!stats) return undefined;
+  const address = text(stats["address"]) || text(stats["ip"]);
+  const type = text(stats["candidateType"]);
+  const protocol = text(stats["protocol"]).toLowerCase();
+  if (!address || !TYPES.has(type) || (protocol !== "udp" && protocol !== "tcp")) return undefined;
+  const family = familyOf(address);
+  const tcpType = text(stats["tcpType"]);
+  const reported = text(stats["relayProtocol"]).toLowerCase();
+  const relayProtocol = reported === "udp" || reported === "tcp" || reported === "tls" ? reported : relayTransport;
+  const relatedAddress = text(stats["relatedAddress"]);
+  const relatedPort = port(stats["relatedPort"]);
+  return {
+    type: type as CandidateType,
+    protocol,
+    address,
+    port: port(stats["port"]) ?? 0,
+    component: 1,
+    ...(tcpType === "active" || tcpType === "passive" || tcpType === "so" ? { tcpType } : {}),
+    ...(relatedAddress ? { relatedAddress } : {}),
+    ...(relatedAddress && relatedPort !== undefined ? { relatedPort } : {}),
+    addressClass: classifyAddress(address),
+    ...(family ? { family } : {}),
+    ...(type === "relay" && relayProtocol ? { relayProtocol } : {}),
+  };
+}

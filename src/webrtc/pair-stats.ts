@@ -1,0 +1,58 @@
+import type { CandidateFact } from "../facts/candidates.js";
+import type { CandidatePairFact, PairState } from "../facts/session.js";
+import { bounded } from "./bounded.js";
+import { candidateFromStats } from "./candidate-stats.js";
+import { relayTransportOf } from "./turn-allocations.js";
+import type { PeerConnection } from "./types.js";
+
+type StatsEntry = Record<string, unknown>;
+
+const PAIR_STATES = new Set<string>(["frozen", "waiting", "in-progress", "succeeded", "failed"]);
+
+export interface PairStats {
+  pairs: CandidatePairFact[];
+  selected?: { local: CandidateFact; remote: CandidateFact };
+  dtlsState?: string;
+}
+
+/** Candidate pairs, the selected pair and the DTLS state from werift's getStats(). */
+export async function readPairStats(pc: PeerConnection, timeoutMs = 2000): Promise<PairStats> {
+  let report: Map<string, StatsEntry> | undefined;
+  await bounded(
+    pc.getStats().then((r) => {
+      report = r as unknown as Map<string, StatsEntry>;
+    }),
+    timeoutMs,
+  ).catch(() => false);
+  if (!report) return { pairs: [] };
+  const entries = [...report.values()];
+  const byId = new Map(entries.map((e) => [String(e["id"]), e]));
+  const transport = entries.find((e) => e["type"] === "transport");
+  const selectedId = transport?.["selectedCandidatePairId"];
+  const relayProtocol = relayTransportOf(pc);
+  const pairs: CandidatePairFact[] = [];
+  let selected: PairStats["selected"];
+  for (const e of entries.filter((x) => x["type"] === "candidate-pair")) {
+    const local = candidateFromStats(byId.get(String(e["localCandidateId"])), relayProtocol);
+    const remote = candidateFromStats(byId.get(String(e["remoteCandidateId"])));
+    if (!local || !remote) continue;
+    const state = String(e["state"]);
+    const isSelected = e["id"] === selectedId;
+    pairs.push({
+      state: (PAIR_STATES.has(state) ? state : "waiting") as PairState,
+      nominated: e["nominated"] === true,
+      selected: isSelected,
+      local,
+      remote,
+      // werift counts a transaction once in requestsSent and its resends apart.
+      requestsSent: Number(e["requestsSent"] ?? 0) + Number(e["retransmissionsSent"] ?? 0),
+      responsesReceived: Number(e["responsesReceived"] ?? 0),
+      requestsReceived: Number(e["requestsReceived"] ?? 0),
+      bytesSent: Number(e["bytesSent"] ?? 0),
+      bytesReceived: Number(e["bytesReceived"] ?? 0),
+    });
+    if (isSelected) selected = { local, remote };
+  }
+  const dtlsState = transport?.["dtlsState"];
+  return { pairs, ...(selected ? { selected } : {}), ...(typeof dtlsState === "string" ? { dtlsState } : {}) };
+}

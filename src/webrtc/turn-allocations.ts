@@ -1,0 +1,49 @@
+import { bounded } from "./bounded.js";
+import type { PeerConnection } from "./types.js";
+
+/** werift's inner ICE objects; none of them is exported API, so everything here reads them defensively. */
+interface WeriftIceTransport {
+  connection: { stunServer?: unknown; protocols?: { turn?: WeriftTurnClient }[] };
+}
+
+interface WeriftTurnClient {
+  server: unknown;
+  transport?: { type?: string };
+  request(message: unknown, address: unknown): Promise<unknown>;
+}
+
+export function iceTransportsOf(pc: PeerConnection): WeriftIceTransport[] {
+  return (pc as unknown as { iceTransports?: WeriftIceTransport[] }).iceTransports ?? [];
+}
+
+function turnClients(pc: PeerConnection): WeriftTurnClient[] {
+  try {
+    return iceTransportsOf(pc)
+      .flatMap((t) => t.connection.protocols ?? [])
+      .flatMap((p) => (p.turn ? [p.turn] : []));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The transport werift really used towards TURN: it falls back from UDP to TCP without telling.
+ * Read it before the peer closes, which drops the clients.
+ */
+export function relayTransportOf(pc: PeerConnection): "udp" | "tcp" | "tls" | undefined {
+  const type = turnClients(pc)[0]?.transport?.type;
+  return type === "udp" || type === "tcp" || type === "tls" ? type : undefined;
+}
+
+/** werift 0.24 never releases its allocations; left alone they count against the TURN quota for 10 minutes. */
+export async function releaseAllocations(pc: PeerConnection, boundMs: number): Promise<void> {
+  const clients = turnClients(pc);
+  if (clients.length === 0) return;
+  const { Message, methods, classes } = await import("werift");
+  await Promise.all(
+    clients.map((turn) => {
+      const refresh = new Message(methods.REFRESH, classes.REQUEST).setAttribute("LIFETIME", 0);
+      return bounded(turn.request(refresh, turn.server), boundMs).catch(() => false);
+    }),
+  );
+}
