@@ -43,6 +43,7 @@ export class EchoSession {
       const answer = await peer.pc.createAnswer();
       // Like WHIP servers and aiortc: all candidates go into the answer, the server never trickles.
       await bounded(peer.pc.setLocalDescription(answer), config.gatherTimeoutMs);
+      peer.gathered();
       const answerSdp = peer.pc.localDescription?.sdp ?? answer.sdp;
       session.watch(config);
       return { session, answerSdp };

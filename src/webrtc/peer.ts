@@ -1,6 +1,6 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
-import { iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
+import { disableNagle, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
 import type { PeerConfig, PeerConnection, Werift } from "./types.js";
 
 export type { DataChannel, PeerConnection, Werift } from "./types.js";
@@ -28,6 +28,8 @@ export interface Peer {
    * setRemoteDescription on the answerer) and before gathering starts.
    */
   prepareGathering(): void;
+  /** Call once gathering has finished (setLocalDescription resolved): tunes the sockets werift opened. */
+  gathered(): void;
 }
 
 function hasStunUrl(servers: readonly RTCIceServerLike[]): boolean {
@@ -51,6 +53,9 @@ export async function createPeer(setup: PeerSetup): Promise<Peer> {
       // A peer configured without STUN must gather host (and relay) candidates only, as a browser
       // would, and must not send traffic to a public server nobody asked for.
       if (noStun) for (const transport of iceTransportsOf(pc)) transport.connection.stunServer = undefined;
+    },
+    gathered() {
+      disableNagle(pc);
     },
   };
 }

@@ -8,7 +8,7 @@ interface WeriftIceTransport {
 
 interface WeriftTurnClient {
   server: unknown;
-  transport?: { type?: string };
+  transport?: { type?: string; stream?: { client?: { setNoDelay?(noDelay: boolean): unknown } } };
   request(message: unknown, address: unknown): Promise<unknown>;
 }
 
@@ -46,4 +46,19 @@ export async function releaseAllocations(pc: PeerConnection, boundMs: number): P
       return bounded(turn.request(refresh, turn.server), boundMs).catch(() => false);
     }),
   );
+}
+
+/**
+ * werift opens TURN's TCP and TLS sockets with Nagle's algorithm on: each small DTLS or SCTP flight
+ * then waits for the previous one's delayed ACK, which adds ~130 ms to a TURN/TCP connection on
+ * loopback (and more on a real path) that a browser does not have. Switched off once the sockets exist.
+ */
+export function disableNagle(pc: PeerConnection): void {
+  for (const turn of turnClients(pc)) {
+    try {
+      turn.transport?.stream?.client?.setNoDelay?.(true);
+    } catch {
+      // A socket that closed meanwhile has nothing left to tune.
+    }
+  }
 }

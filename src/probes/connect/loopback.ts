@@ -68,6 +68,7 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
 
     const offer = await offerer.pc.createOffer();
     const offerGathered = await bounded(offerer.pc.setLocalDescription(offer), options.gatherTimeoutMs);
+    offerer.gathered();
     const offerSdp = keepCandidateTypes(offerer.pc.localDescription?.sdp ?? offer.sdp, [wanted]);
     fact.localCandidates = candidatesOf(offerSdp);
     if (fact.localCandidates.length === 0) {
@@ -78,6 +79,7 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
     answerer.prepareGathering();
     const answer = await answerer.pc.createAnswer();
     const answerGathered = await bounded(answerer.pc.setLocalDescription(answer), options.gatherTimeoutMs);
+    answerer.gathered();
     const answerSdp = keepCandidateTypes(answerer.pc.localDescription?.sdp ?? answer.sdp, [wanted]);
     fact.remoteCandidates = candidatesOf(answerSdp);
     if (fact.remoteCandidates.length === 0) {

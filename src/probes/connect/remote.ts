@@ -101,6 +101,8 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
       if (c?.candidate) gathered.push({ candidate: c.candidate, mid: c.sdpMid ?? "0", index: c.sdpMLineIndex ?? 0 });
       else gatheringDone();
     });
+    const tuned = peer;
+    void gatheringComplete.then(() => tuned.gathered());
 
     const offer = await pc.createOffer();
     let offerSdp: string;
