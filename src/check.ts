@@ -21,8 +21,12 @@ export interface ProgressEvent extends PhaseEvent {
   phase: CheckPhase;
 }
 
-/** At most this many connection attempts at once: each is two peers' DTLS and SCTP on a small CPU. */
-export const DEFAULT_CONNECT_PARALLELISM = 8;
+/**
+ * At most this many connection attempts at once. An attempt mostly waits on round trips (TURN,
+ * ICE, DTLS, SCTP, echo), so many run side by side; the bound keeps a list of hundreds of URLs from
+ * opening hundreds of peer pairs (sockets, TURN allocations) at the same moment.
+ */
+export const DEFAULT_CONNECT_PARALLELISM = 64;
 
 export interface CheckOptions extends ServerInputs {
   /** Already-resolved servers (skips resolving `ServerInputs`). */
@@ -42,7 +46,7 @@ export interface CheckOptions extends ServerInputs {
   remote?: RemoteTarget;
   /** Bound on ICE + DTLS + data channel of one connection attempt. Default 10 s. */
   connectTimeoutMs?: number;
-  /** At most this many connection attempts at once. Default 8. */
+  /** At most this many connection attempts at once. Default 64. */
   connectParallelism?: number;
   failOn?: FailOn;
   /** What must hold, e.g. "relay:tls", "nat:!symmetric", "rtt<150"; each unmet one is an error finding. */

@@ -15,6 +15,6 @@ export interface PhaseSettings {
   nat: boolean;
   loopback: boolean;
   remote?: RemoteTarget;
-  /** At most this many connection attempts at once (each is two peers' worth of DTLS and SCTP). */
+  /** At most this many connection attempts at once. */
   connectParallelism: number;
 }

@@ -24,7 +24,7 @@ export function workingTargets(targets: readonly IceServerTarget[], servers: rea
   return targets.filter((t) => ok.has(t.id));
 }
 
-/** Every path, at most `limit` at a time (each attempt is two peers' DTLS and SCTP on this CPU); facts in path order. */
+/** Every path, at most `limit` attempts at a time; facts in path order. */
 export function connectLoopbackPaths(paths: readonly LoopbackPath[], options: LoopbackOptions, limit: LimitFunction): Promise<ConnectivityFact[]> {
   return Promise.all(
     paths.map((path) =>
