@@ -1,6 +1,6 @@
-import type { CandidateFact, CandidatePairFact, PairState, SdpFact, SessionFact } from "../facts/index.js";
+import type { CandidateFact, CandidatePairFact, SdpFact, SessionFact } from "../facts/index.js";
 import { analyseCandidateLine, analyseSdp } from "../sdp/analyse.js";
-import { candidateFromStats } from "../webrtc/candidate-stats.js";
+import { candidateFromStats, pairFromStats } from "../webrtc/candidate-stats.js";
 import { ExplainInputError } from "./errors.js";
 
 /**
@@ -38,8 +38,6 @@ export interface DumpSession {
 
 /** Why explain diagnosed this connection of the dump. */
 export type PickReason = "named" | "not-connected" | "last-with-remote" | "last";
-
-const PAIR_STATES = new Set<string>(["frozen", "waiting", "in-progress", "succeeded", "failed"]);
 
 function asString(v: unknown): string {
   return typeof v === "string" ? v : "";
@@ -137,10 +135,6 @@ function statsTypeOf(id: string): string {
   return "";
 }
 
-function count(v: unknown): number | undefined {
-  return typeof v === "number" && Number.isFinite(v) ? Math.max(0, Math.round(v)) : undefined;
-}
-
 function pairsFrom(stats: unknown): CandidatePairFact[] {
   const objects = lastSamples(stats);
   const selectedIds = new Set([...objects.values()].filter((o) => o["statsType"] === "transport").map((o) => asString(o["selectedCandidatePairId"])));
@@ -149,15 +143,8 @@ function pairsFrom(stats: unknown): CandidatePairFact[] {
     if (o["statsType"] !== "candidate-pair") continue;
     const local = candidateFromStats(objects.get(asString(o["localCandidateId"])));
     const remote = candidateFromStats(objects.get(asString(o["remoteCandidateId"])));
-    const state = asString(o["state"]);
-    if (!local || !remote || !PAIR_STATES.has(state)) continue;
-    const numbers = Object.fromEntries(
-      (["requestsSent", "responsesReceived", "requestsReceived", "bytesSent", "bytesReceived"] as const).flatMap((k) => {
-        const n = count(o[k]);
-        return n === undefined ? [] : [[k, n]];
-      }),
-    );
-    pairs.push({ state: state as PairState, nominated: o["nominated"] === true, selected: selectedIds.has(id), local, remote, ...numbers });
+    const pair = pairFromStats(o, local, remote, selectedIds.has(id));
+    if (pair) pairs.push(pair);
   }
   return pairs;
 }

@@ -1,4 +1,5 @@
 import type { CandidateFact, CandidateType } from "../facts/candidates.js";
+import type { CandidatePairFact, PairState } from "../facts/session.js";
 import { classifyAddress, familyOf } from "../net/address-class.js";
 
 const TYPES = new Set<string>(["host", "srflx", "prflx", "relay"]);
@@ -43,4 +44,36 @@ export function candidateFromStats(stats: Record<string, unknown> | undefined, r
     ...(family ? { family } : {}),
     ...(type === "relay" && relayProtocol ? { relayProtocol } : {}),
   };
+}
+
+const PAIR_STATES = new Set<string>(["frozen", "waiting", "in-progress", "succeeded", "failed"]);
+const COUNTERS = ["requestsSent", "responsesReceived", "requestsReceived", "bytesSent", "bytesReceived"] as const;
+
+function count(value: unknown): number | undefined {
+  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+  return Number.isFinite(n) ? Math.max(0, Math.round(n)) : undefined;
+}
+
+/**
+ * One RTCIceCandidatePairStats entry as a pair fact, its ends already converted with
+ * candidateFromStats; undefined for a pair without both ends or with a state the spec does not name.
+ * Counters are kept only when the entry has them.
+ */
+export function pairFromStats(
+  stats: Record<string, unknown>,
+  local: CandidateFact | undefined,
+  remote: CandidateFact | undefined,
+  selected: boolean,
+): CandidatePairFact | undefined {
+  const state = text(stats["state"]);
+  if (!local || !remote || !PAIR_STATES.has(state)) return undefined;
+  const counters: Partial<Record<(typeof COUNTERS)[number], number>> = {};
+  for (const key of COUNTERS) {
+    const n = count(stats[key]);
+    if (n !== undefined) counters[key] = n;
+  }
+  // werift counts a transaction once in requestsSent and its resends apart; browsers have no such field.
+  const resent = count(stats["retransmissionsSent"]);
+  if (resent !== undefined && counters.requestsSent !== undefined) counters.requestsSent += resent;
+  return { state: state as PairState, nominated: stats["nominated"] === true, selected, local, remote, ...counters };
 }

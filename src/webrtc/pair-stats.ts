@@ -1,13 +1,11 @@
 import type { CandidateFact } from "../facts/candidates.js";
-import type { CandidatePairFact, PairState } from "../facts/session.js";
+import type { CandidatePairFact } from "../facts/session.js";
 import { bounded } from "./bounded.js";
-import { candidateFromStats } from "./candidate-stats.js";
+import { candidateFromStats, pairFromStats } from "./candidate-stats.js";
 import { relayTransportOf } from "./turn-allocations.js";
 import type { PeerConnection } from "./types.js";
 
 type StatsEntry = Record<string, unknown>;
-
-const PAIR_STATES = new Set<string>(["frozen", "waiting", "in-progress", "succeeded", "failed"]);
 
 export interface PairStats {
   pairs: CandidatePairFact[];
@@ -35,23 +33,10 @@ export async function readPairStats(pc: PeerConnection, timeoutMs = 2000): Promi
   for (const e of entries.filter((x) => x["type"] === "candidate-pair")) {
     const local = candidateFromStats(byId.get(String(e["localCandidateId"])), relayProtocol);
     const remote = candidateFromStats(byId.get(String(e["remoteCandidateId"])));
-    if (!local || !remote) continue;
-    const state = String(e["state"]);
-    const isSelected = e["id"] === selectedId;
-    pairs.push({
-      state: (PAIR_STATES.has(state) ? state : "waiting") as PairState,
-      nominated: e["nominated"] === true,
-      selected: isSelected,
-      local,
-      remote,
-      // werift counts a transaction once in requestsSent and its resends apart.
-      requestsSent: Number(e["requestsSent"] ?? 0) + Number(e["retransmissionsSent"] ?? 0),
-      responsesReceived: Number(e["responsesReceived"] ?? 0),
-      requestsReceived: Number(e["requestsReceived"] ?? 0),
-      bytesSent: Number(e["bytesSent"] ?? 0),
-      bytesReceived: Number(e["bytesReceived"] ?? 0),
-    });
-    if (isSelected) selected = { local, remote };
+    const pair = pairFromStats(e, local, remote, e["id"] === selectedId);
+    if (!pair) continue;
+    pairs.push(pair);
+    if (pair.selected) selected = { local: pair.local, remote: pair.remote };
   }
   const dtlsState = transport?.["dtlsState"];
   return { pairs, ...(selected ? { selected } : {}), ...(typeof dtlsState === "string" ? { dtlsState } : {}) };

@@ -56,6 +56,7 @@ describe("human report: the session section", () => {
     expect(lines[6]).toBe("  Far side's answer: 4 candidates (host 2, srflx 1, relay 1); ice-lite no, end-of-candidates yes, trickle yes");
   });
 
+  // werift records resends apart from requestsSent; the dump, like a live attempt, counts all 5 (1 + 4).
   it("shows a dump's trickled candidates once, its ICE states, and every pair with its checks", () => {
     const text = render(explain(fixture("webrtc-internals/werift-relay-far-side-unreachable.json")).report);
     expect(noPorts(section(text, "Session"))).toEqual([
@@ -68,8 +69,8 @@ describe("human report: the session section", () => {
       "      no candidate trickled after the description",
       "  ICE states: completed -> checking",
       "  Candidate pairs (2)",
-      "      relay udp 127.0.0.1:P (loopback) -> host udp 192.0.2.99:P (public)  failed; checks 1 sent / 0 answered / 0 received",
-      "      relay udp 127.0.0.1:P (loopback) -> host udp 192.0.2.99:P (public)  failed; checks 1 sent / 0 answered / 0 received",
+      "      relay udp 127.0.0.1:P (loopback) -> host udp 192.0.2.99:P (public)  failed; checks 5 sent / 0 answered / 0 received",
+      "      relay udp 127.0.0.1:P (loopback) -> host udp 192.0.2.99:P (public)  failed; checks 5 sent / 0 answered / 0 received",
     ]);
   });
 

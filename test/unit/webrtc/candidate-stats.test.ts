@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { candidateFromStats } from "../../../src/webrtc/candidate-stats.js";
+import { candidateFromStats, pairFromStats } from "../../../src/webrtc/candidate-stats.js";
 
 describe("candidateFromStats: one conversion for werift's getStats() and webrtc-internals dumps", () => {
   it("reads werift's local-candidate entry, taking the relay transport werift really used", () => {
@@ -39,4 +39,29 @@ describe("candidateFromStats: one conversion for werift's getStats() and webrtc-
       expect(candidateFromStats(entry)).toBeUndefined();
     },
   );
+});
+
+describe("pairFromStats: one conversion for both stacks' candidate pairs", () => {
+  const local = candidateFromStats({ address: "10.0.0.2", port: 5000, protocol: "udp", candidateType: "host" });
+  const remote = candidateFromStats({ address: "10.0.0.3", port: 6000, protocol: "udp", candidateType: "host" });
+
+  it("adds werift's resends to requestsSent and keeps only the counters the entry has", () => {
+    const werift = { state: "in-progress", nominated: false, requestsSent: 2, retransmissionsSent: 5, responsesReceived: 0, bytesSent: 0 };
+    expect(pairFromStats(werift, local, remote, false)).toEqual({
+      state: "in-progress",
+      nominated: false,
+      selected: false,
+      local,
+      remote,
+      requestsSent: 7,
+      responsesReceived: 0,
+      bytesSent: 0,
+    });
+    expect(pairFromStats({ state: "succeeded", nominated: true, requestsSent: 3 }, local, remote, true)).toMatchObject({ selected: true, nominated: true, requestsSent: 3 });
+  });
+
+  it("drops a pair with an unnamed state or a missing end", () => {
+    expect(pairFromStats({ state: "weird" }, local, remote, false)).toBeUndefined();
+    expect(pairFromStats({ state: "waiting" }, undefined, remote, false)).toBeUndefined();
+  });
 });
