@@ -84,9 +84,10 @@ export async function runCheck(out: Output, setExit: (code: number) => void, cli
   // Credentials a signalling server hands out are only known mid-run; every write looks them up then.
   const learned: string[] = [];
   const live = () => safe.withSecrets(learned);
-  // Only now, with every input valid, the engine loads: werift and every probe.
-  const { check } = await import("../check.js");
   if (flags.verbose) enableWeriftDebug((text) => live().stderr(text), wantsColor(process.stderr));
+  // Only now, with every input valid and werift's debug output set up, the engine loads: werift
+  // (whose loggers take their options as it loads) and every probe.
+  const { check } = await import("../check.js");
   const progress = await createProgress(format === "human" && !flags.output && !flags.quiet && !flags.verbose && process.stderr.isTTY === true);
   const logProgress = flags.verbose ? verboseProgress((text) => live().stderr(text)) : undefined;
   const interrupt = abortOnSigint(() => process.exit(EXIT_INTERRUPTED));
