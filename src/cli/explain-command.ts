@@ -1,26 +1,7 @@
-import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { ConfigError } from "../config/errors.js";
-import { explain } from "../explain/explain.js";
-import { FORMATS, render, exitCodeFor, type Format, type FailOn } from "../report/index.js";
-import { wantsColor } from "./color.js";
+import { FORMATS } from "../report/formats.js";
+import type { ExplainFlags } from "./explain-action.js";
 import type { Output } from "./output.js";
-
-interface ExplainFlags {
-  format: Format;
-  json?: boolean;
-  output?: string;
-  failOn: FailOn;
-  peerConnection?: string;
-}
-
-function readInput(file: string): string {
-  try {
-    return file === "-" ? readFileSync(0, "utf8") : readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ConfigError(`cannot read '${file}' (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-}
 
 export function explainCommand(out: Output, setExit: (code: number) => void): Command {
   return new Command("explain")
@@ -37,12 +18,9 @@ export function explainCommand(out: Output, setExit: (code: number) => void): Co
         "the JSON from chrome://webrtc-internals \"Create Dump\", or the output of rtc-doctor check --json.\n" +
         "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 unreadable or unrecognised input.",
     )
-    .action((file: string, flags: ExplainFlags) => {
-      const format: Format = flags.json ? "json" : flags.format;
-      const { report } = explain(readInput(file), { failOn: flags.failOn, peerConnection: flags.peerConnection });
-      const text = render(report, format, { color: !flags.output && wantsColor(process.stdout) });
-      if (flags.output) out.file(flags.output, text);
-      else out.stdout(text);
-      setExit(exitCodeFor(report));
+    .action(async (file: string, flags: ExplainFlags) => {
+      // The rules, the SDP parser and the renderers load only when a capture is explained.
+      const { runExplain } = await import("./explain-action.js");
+      runExplain(out, setExit, file, flags);
     });
 }

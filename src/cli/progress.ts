@@ -1,12 +1,14 @@
-import ora, { type Ora } from "ora";
+import type { Ora } from "ora";
 import type { ProgressEvent } from "../check.js";
 
 /**
  * Spinners on stderr, only for a person at a terminal: CI logs and pipes get no control codes.
  * Phases run in parallel, so one spinner shows what is still running.
  */
-export function createProgress(enabled: boolean): { onProgress(event: ProgressEvent): void; stop(): void } {
+export async function createProgress(enabled: boolean): Promise<{ onProgress(event: ProgressEvent): void; stop(): void }> {
   if (!enabled) return { onProgress() {}, stop() {} };
+  // Loaded only for a terminal: pipes, CI and every other command never pay for ora.
+  const { default: ora } = await import("ora");
   const running = new Map<string, string>();
   let spinner: Ora | undefined;
   const refresh = () => {

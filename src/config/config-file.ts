@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { compileSchema } from "../json-schema.js";
 import { ConfigError } from "./errors.js";
 import { parseIceUrl } from "./ice-url.js";
 import { parseExpectation } from "./expectations.js";
@@ -26,18 +26,9 @@ export interface FileConfig {
   iceServers?: RTCIceServerLike[];
 }
 
-type AddFormats = (ajv: Ajv2020) => unknown;
-// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
-
-let validator: ReturnType<Ajv2020["compile"]> | undefined;
+let validator: ValidateFunction | undefined;
 function validate(value: unknown): ErrorObject[] {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(new URL("../../schema/config.schema.json", import.meta.url), "utf8")) as object;
-    const ajv = new Ajv2020({ allErrors: false, strict: true, verbose: true });
-    addFormats(ajv);
-    validator = ajv.compile(schema);
-  }
+  validator ??= compileSchema("schema/config.schema.json", { allErrors: false, strict: true, verbose: true });
   return validator(value) ? [] : (validator.errors ?? []);
 }
 

@@ -1,6 +1,8 @@
 import { createHmac } from "node:crypto";
 import { ConfigError } from "./errors.js";
 
+export { parseTtl } from "./turn-ttl.js";
+
 /** coturn's default lifetime for REST credentials in its docs' examples, and what most deployments mint. */
 export const DEFAULT_TURN_TTL_SEC = 86_400;
 export const DEFAULT_TURN_USER = "rtc-doctor";
@@ -39,9 +41,4 @@ export function mintTurnRestCredential(options: MintOptions): RestCredential {
 export function restUsernameExpiry(username: string): Date | undefined {
   const match = /^(\d{9,11})(?::.*)?$/.exec(username);
   return match?.[1] ? new Date(Number(match[1]) * 1000) : undefined;
-}
-
-export function parseTtl(value: string, what = "--turn-ttl"): number {
-  if (!/^-?\d{1,9}$/.test(value.trim())) throw new ConfigError(`${what} must be a whole number of seconds (negative mints expired credentials)`);
-  return Number(value);
 }

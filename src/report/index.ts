@@ -1,4 +1,5 @@
 import type { Report } from "./types.js";
+import type { Format } from "./formats.js";
 import { renderHuman } from "./human.js";
 import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
@@ -8,13 +9,12 @@ export type { Report, ReportSummary } from "./types.js";
 export { SCHEMA_VERSION } from "./types.js";
 export { buildReport, isFailing, type FailOn } from "./build.js";
 export { exitCodeFor } from "./exit-code.js";
+export { FORMATS, type Format } from "./formats.js";
 
 export interface RenderOptions {
   color: boolean;
 }
 
-export const FORMATS = ["human", "json", "junit", "markdown"] as const;
-export type Format = (typeof FORMATS)[number];
 
 const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => string> = {
   human: renderHuman,
