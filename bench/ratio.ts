@@ -3,28 +3,49 @@
  * sides alike. Tests never assert on time; `npm run bench` prints these lines for a person to read.
  */
 
+export type Measure = () => number | Promise<number>;
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+export interface PairedFigure {
+  /** Median of the per-round ratios subject / baseline. */
+  ratio: number;
+  /** Medians, for the line's figures. */
+  measured: number;
+  baseline: number;
+}
+
 /**
- * Measures every subject once per round, `rounds` times, and returns each one's median. The order
- * alternates from round to round so that neither side always runs first (warm caches, CPU boost),
- * and one discarded round first takes the cold file cache out of the figures.
+ * Measures each subject right next to its own run of the baseline, `rounds` times, and takes the
+ * median of the per-round ratios: load on a shared machine comes and goes in bursts, and a burst
+ * then hits both sides of a ratio instead of one. The order alternates from round to round so that
+ * neither side always runs first (warm caches, CPU boost), and one discarded round first takes the
+ * cold file cache out of the figures.
  */
-export async function sideBySide<K extends string>(subjects: Record<K, () => number | Promise<number>>, rounds: number): Promise<Record<K, number>> {
+export async function sideBySide<K extends string>(baseline: Measure, subjects: Record<K, Measure>, rounds: number): Promise<Record<K, PairedFigure>> {
   const keys = Object.keys(subjects) as K[];
-  const samples = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  const runs = Object.fromEntries(keys.map((k) => [k, { measured: [] as number[], baseline: [] as number[] }])) as Record<K, { measured: number[]; baseline: number[] }>;
   for (let round = -1; round < rounds; round++) {
-    const order = round % 2 === 0 ? keys : [...keys].reverse();
-    for (const key of order) {
-      const value = await subjects[key]();
-      if (round >= 0) samples[key].push(value);
+    for (const key of round % 2 === 0 ? keys : [...keys].reverse()) {
+      const first = round % 2 === 0 ? baseline : subjects[key];
+      const second = round % 2 === 0 ? subjects[key] : baseline;
+      const a = await first();
+      const b = await second();
+      if (round < 0) continue;
+      runs[key].baseline.push(round % 2 === 0 ? a : b);
+      runs[key].measured.push(round % 2 === 0 ? b : a);
     }
   }
-  return Object.fromEntries(keys.map((k) => [k, median(samples[k])])) as Record<K, number>;
+  return Object.fromEntries(
+    keys.map((k) => {
+      const { measured, baseline: base } = runs[k];
+      return [k, { ratio: median(measured.map((m, i) => m / base[i]!)), measured: median(measured), baseline: median(base) }];
+    }),
+  ) as Record<K, PairedFigure>;
 }
 
 export interface Ratio {
@@ -32,6 +53,8 @@ export interface Ratio {
   label: string;
   measured: number;
   baseline: number;
+  /** When measured in pairs, the median of the per-pair ratios (sideBySide); else measured / baseline. */
+  ratio?: number;
   /** The ratio must be at most this. */
   goal: number;
   /** Of measured and baseline, shown after the verdict, e.g. "ms". */
@@ -40,7 +63,7 @@ export interface Ratio {
 
 /** `ratio  <label>  1.21x  (goal <= 1.5x)  ok  [71 / 58 ms]`; MISSED when above the goal. */
 export function ratioLine(r: Ratio): string {
-  const ratio = r.measured / r.baseline;
+  const ratio = r.ratio ?? r.measured / r.baseline;
   const verdict = ratio <= r.goal ? "ok" : "MISSED";
   const figures = `[${r.measured.toFixed(0)} / ${r.baseline.toFixed(0)} ${r.unit}]`;
   return `ratio  ${r.label.padEnd(44)}  ${ratio.toFixed(2).padStart(6)}x  ${`(goal <= ${r.goal}x)`.padEnd(16)}  ${verdict.padEnd(6)}  ${figures}`;

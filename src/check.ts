@@ -15,7 +15,7 @@ import { defaultPhases } from "./phases/default-phases.js";
 import type { PhaseSettings } from "./phases/settings.js";
 
 /** The default phases' names; phases given through `phases` may add their own. */
-export type CheckPhase = "servers" | "gather" | "nat" | "connect" | "handed-out servers" | (string & {});
+export type CheckPhase = "servers" | "gather" | "nat" | "connect host" | "connect" | "handed-out servers" | (string & {});
 
 export interface ProgressEvent extends PhaseEvent {
   phase: CheckPhase;
@@ -103,7 +103,8 @@ function factsFrom(artifacts: Partial<Artifacts>, settings: PhaseSettings, usedD
   };
   if (artifacts.nat) facts.nat = artifacts.nat;
   if (artifacts.session) facts.session = artifacts.session;
-  if (artifacts.connectivity) facts.connectivity = artifacts.connectivity;
+  const connectivity = [...(artifacts.hostConnectivity ? [artifacts.hostConnectivity] : []), ...(artifacts.connectivity ?? [])];
+  if (artifacts.connectivity || artifacts.hostConnectivity) facts.connectivity = connectivity;
   return facts;
 }
 

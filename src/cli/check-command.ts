@@ -46,8 +46,8 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
         "Exit codes: 0 no finding at or above --fail-on, 1 findings or unmet expectations, 2 usage or configuration error, 130 interrupted by Ctrl-C or SIGTERM (partial report).",
     )
     .action(async (cliFlags: CheckFlags, command: Command) => {
-      // The probes, werift and the renderers load only once a check runs: --help, --version and
-      // usage errors stay about as cheap as starting node.
+      // The probes, werift and the renderers load only once a check runs, so that --help, --version
+      // and usage errors never pay for them.
       const { runCheck } = await import("./check-action.js");
       await runCheck(out, setExit, cliFlags, command);
     });

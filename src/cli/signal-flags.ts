@@ -1,6 +1,6 @@
 import { ConfigError } from "../config/errors.js";
 import type { RemoteTarget } from "../probes/connect/types.js";
-import { SIGNAL_PROTOCOLS, type SignalProtocol } from "../signalling/types.js";
+import type { SignalProtocol } from "../signalling/types.js";
 
 export interface SignalFlags {
   signal?: string;
@@ -11,8 +11,6 @@ export interface SignalFlags {
   connect: boolean;
   connectTimeout: number;
 }
-
-export { SIGNAL_PROTOCOLS };
 
 const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*)$/;
 /** Headers the request itself must set; overriding them would break the exchange being tested. */

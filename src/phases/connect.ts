@@ -17,14 +17,31 @@ export function sessionFromRemote(fact: ConnectivityFact | undefined): SessionFa
   };
 }
 
-/** Real connections: two local peers over each path, and the far peer through the signalling URL. */
+/**
+ * Two local peers over host candidates: the one path that needs no server, so it does not wait for
+ * the server probes (behind a UDP-blocking firewall those wait longest).
+ */
+export function hostConnectPhase(settings: PhaseSettings) {
+  return definePhase({
+    name: "connect host",
+    needs: ["targets"],
+    produces: ["hostConnectivity"],
+    describe: () => "connecting two peers over host candidates",
+    run: async () => {
+      const { connectHost } = await import("../probes/connect/phase.js");
+      return { hostConnectivity: await connectHost(settings) };
+    },
+  });
+}
+
+/** Real connections through servers: two local peers over each server path, and the far peer through the signalling URL. */
 export function connectPhase(settings: PhaseSettings) {
   return definePhase({
     name: "connect",
     needs: ["targets", "servers"],
     produces: ["connectivity", "session", "handedOutIceServers"],
     applies: () => settings.loopback || settings.remote !== undefined,
-    describe: () => (settings.remote ? "connecting through the signalling URL" : "connecting two peers over each path"),
+    describe: () => (settings.remote ? "connecting through the signalling URL" : "connecting two peers over each server path"),
     run: async ({ targets, servers }) => {
       const { runConnectPhase } = await import("../probes/connect/phase.js");
       const { connectivity, signallingIceServers } = await runConnectPhase(targets, servers, {

@@ -1,5 +1,5 @@
 import type { AnyPhase } from "../pipeline/phase.js";
-import { connectPhase } from "./connect.js";
+import { connectPhase, hostConnectPhase } from "./connect.js";
 import { gatherPhase } from "./gather.js";
 import { handedOutServersPhase } from "./handed-out-servers.js";
 import { natPhase } from "./nat.js";
@@ -13,6 +13,7 @@ import type { PhaseSettings } from "./settings.js";
 export function defaultPhases(settings: PhaseSettings): AnyPhase[] {
   return [
     serversPhase(settings),
+    ...(settings.loopback ? [hostConnectPhase(settings)] : []),
     ...(settings.gather ? [gatherPhase(settings)] : []),
     ...(settings.nat ? [natPhase(settings)] : []),
     ...(settings.loopback || settings.remote ? [connectPhase(settings), handedOutServersPhase(settings)] : []),

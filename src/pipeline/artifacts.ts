@@ -13,6 +13,8 @@ export interface Artifacts {
   gathering: GatheringFact[];
   candidates: CandidateFact[];
   nat: NatFact;
+  /** The host-only loopback attempt, made while the servers are probed; listed first in the report. */
+  hostConnectivity: ConnectivityFact;
   connectivity: ConnectivityFact[];
   /** The remote attempt seen as a session, for the SDP and session rules. */
   session: SessionFact;

@@ -15,7 +15,6 @@ export interface RenderOptions {
   color: boolean;
 }
 
-
 const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => string> = {
   human: renderHuman,
   json: (report) => renderJson(report),

@@ -5,13 +5,14 @@ import type { LimitFunction } from "p-limit";
 import { connectLoopback, type LoopbackOptions, type LoopbackPath } from "./loopback.js";
 
 /**
- * The paths worth trying: host always; server-reflexive through the first STUN URL over UDP that
+ * The paths through servers worth trying: server-reflexive through the first STUN URL over UDP that
  * answered (werift speaks STUN over UDP only); relay through every TURN URL whose probe allocated.
- * Paths through servers the probes showed broken would only wait out the timeout.
+ * Paths through servers the probes showed broken would only wait out the timeout. The host path
+ * needs no server and is tried on its own, from the start of the run.
  */
-export function loopbackPaths(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): LoopbackPath[] {
+export function serverPaths(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): LoopbackPath[] {
   const working = workingTargets(targets, servers);
-  const paths: LoopbackPath[] = [{ mode: "loopback-host" }];
+  const paths: LoopbackPath[] = [];
   const stun = working.find((t) => t.url.scheme === "stun" && t.url.transport === "udp");
   if (stun) paths.push({ mode: "loopback-srflx", stun });
   for (const turn of working.filter((t) => t.url.isTurn)) paths.push({ mode: "loopback-relay", turn });

@@ -3,14 +3,15 @@ import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
 import type { ConnectivityFact } from "../../facts/connectivity.js";
 import type { ServerFact } from "../../facts/servers.js";
 import pLimit from "p-limit";
-import { connectLoopbackPaths, loopbackPaths, workingTargets } from "./loopback-paths.js";
+import { connectLoopbackPaths, serverPaths, workingTargets } from "./loopback-paths.js";
+import { connectLoopback } from "./loopback.js";
 import { connectRemote } from "./remote.js";
 import type { RemoteTarget } from "./types.js";
 
 export type { RemoteTarget } from "./types.js";
 
 export interface ConnectPhaseOptions {
-  /** Loopback attempts through every path. */
+  /** Loopback attempts through every server path (srflx, relay per TURN URL). */
   loopback: boolean;
   remote?: RemoteTarget;
   /** Bound on each probe step (gathering, each HTTP request). */
@@ -41,17 +42,27 @@ export interface ConnectPhaseResult {
   signallingIceServers: RTCIceServerLike[];
 }
 
+function attemptOptions(options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs" | "tlsCa">) {
+  return { connectTimeoutMs: options.connectTimeoutMs, echoCount: ECHO_COUNT, gatherTimeoutMs: options.timeoutMs, tlsCa: options.tlsCa };
+}
+
+/** Two local peers over host candidates only: needs no server, so it runs while the servers are probed. */
+export async function connectHost(options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs">): Promise<ConnectivityFact> {
+  return connectLoopback({ mode: "loopback-host" }, attemptOptions(options));
+}
+
+/** Loopback attempts through each working server, and the remote peer, side by side within the bound. */
 export async function runConnectPhase(
   targets: readonly IceServerTarget[],
   servers: readonly ServerFact[],
   options: ConnectPhaseOptions,
 ): Promise<ConnectPhaseResult> {
-  const attempt = { connectTimeoutMs: options.connectTimeoutMs, echoCount: ECHO_COUNT, gatherTimeoutMs: options.timeoutMs, tlsCa: options.tlsCa };
+  const attempt = attemptOptions(options);
   const limit = pLimit(Math.max(1, options.parallelism));
   const signallingIceServers: RTCIceServerLike[] = [];
   const remote = options.remote;
   const [loopback, remoteFact] = await Promise.all([
-    options.loopback ? connectLoopbackPaths(loopbackPaths(targets, servers), attempt, limit) : Promise.resolve([]),
+    options.loopback ? connectLoopbackPaths(serverPaths(targets, servers), attempt, limit) : Promise.resolve([]),
     remote
       ? limit(() =>
           connectRemote({

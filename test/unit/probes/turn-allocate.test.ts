@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
-import { classes, methods, parseMessage, type Message } from "werift";
+import { classes, methods, parseMessage, type Message } from "werift-ice";
 import { allocateOn, turnErrorFor, type AllocateOptions } from "../../../src/probes/turn-allocate.js";
 import { decode, longTermKey } from "../../../src/stun/message.js";
 import { StunTimeoutError, type StunChannel, type TransactionResult } from "../../../src/stun/transaction.js";

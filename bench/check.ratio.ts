@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, it } from "vitest";
+import { check, type CheckOptions } from "../src/index.js";
+import { startCoturn, type Coturn } from "../test/helpers/coturn.js";
+import { ROOT, notRootReason, runIn, startLab, type Lab } from "../test/lab/lab.js";
+import { printRatio, sideBySide } from "./ratio.js";
+
+// Issue 9: what concurrency and the shared first-contact wait buy, as wall-time ratios of whole
+// checks measured side by side. Loopback figures are rtc-doctor's own CPU cost (a TURN server is
+// never 0.1 ms away in real life); the lab figures put 50 ms each way between client and TURN
+// server, as a nearby data centre is.
+const USERS = Array.from({ length: 50 }, (_, i) => `u${i}`);
+const ROUNDS = 5;
+
+let coturn: Coturn;
+beforeAll(async () => {
+  coturn = await startCoturn({ tls: true, relayPorts: 600, extraArgs: USERS.map((u) => `--user=${u}:p`) });
+});
+afterAll(async () => {
+  await coturn?.stop();
+});
+
+async function wallMs(options: CheckOptions, expectRelays = 0): Promise<number> {
+  const started = performance.now();
+  const report = await check(options);
+  const ms = performance.now() - started;
+  const relays = (report.connectivity ?? []).filter((c) => c.mode === "loopback-relay" && c.ok).length;
+  if (relays < expectRelays) {
+    const failed = (report.connectivity ?? []).find((c) => c.mode === "loopback-relay" && !c.ok);
+    throw new Error(`only ${relays} of ${expectRelays} relay connections were made (one: ${JSON.stringify(failed && { stalledIn: failed.stalledIn, error: failed.error, iceStates: failed.iceStates, dtls: failed.dtlsState, durationMs: failed.durationMs })}): the figure would be wrong`);
+  }
+  return ms;
+}
+
+const turnList = (host: string, port: number, users: readonly string[]) =>
+  JSON.stringify(users.map((u) => ({ urls: `turn:${host}:${port}?transport=udp`, username: u, credential: "p" })));
+
+it("a full check against one STUN URL, and 50 TURN URLs against one (loopback coturn)", async () => {
+  const stun = `stun:127.0.0.1:${coturn.port}`;
+  const t = await sideBySide(
+    {
+      oneStun: () => wallMs({ stun: [stun] }),
+      full: () =>
+        wallMs(
+          {
+            stun: [stun],
+            turn: [`turn:127.0.0.1:${coturn.port}`, `turn:127.0.0.1:${coturn.port}?transport=tcp`, `turns:localhost:${coturn.tlsPort}?transport=tcp`],
+            username: coturn.user,
+            credential: coturn.password,
+            tlsCa: coturn.caPem,
+          },
+          3,
+        ),
+      oneTurn: () => wallMs({ iceServers: turnList("127.0.0.1", coturn.port, USERS.slice(0, 1)) }, 1),
+      fiftyTurn: () => wallMs({ iceServers: turnList("127.0.0.1", coturn.port, USERS) }, 50),
+    },
+    ROUNDS,
+  );
+  printRatio({ label: "STUN+TURN udp/tcp/tls check / one STUN URL", measured: t.full, baseline: t.oneStun, goal: 1.5, unit: "ms" });
+  printRatio({ label: "50 TURN URLs / one (loopback, CPU-bound)", measured: t.fiftyTurn, baseline: t.oneTurn, goal: 1.5, unit: "ms" });
+});
+
+const skipLab = notRootReason();
+
+/** test/lab/delay-forwarder.mjs on loopback; with port 0 it picks one and says which. */
+async function startForwarder(args: string[]): Promise<{ port: number; stop(): void }> {
+  const child: ChildProcess = spawn(process.execPath, [`${ROOT}test/lab/delay-forwarder.mjs`, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", (line) => resolve(Number(/ready (\d+)/.exec(line)?.[1])));
+    child.once("exit", (code) => reject(new Error(`delay forwarder exited (${code})`)));
+  });
+  return { port, stop: () => child.kill() };
+}
+
+it("50 TURN URLs against one, 50 ms each way between client and TURN server", async () => {
+  const forwarder = await startForwarder(["127.0.0.1", "0", "127.0.0.1", String(coturn.port), "50"]);
+  try {
+    const t = await sideBySide(
+      {
+        oneTurn: () => wallMs({ iceServers: turnList("127.0.0.1", forwarder.port, USERS.slice(0, 1)), nat: false }, 1),
+        fiftyTurn: () => wallMs({ iceServers: turnList("127.0.0.1", forwarder.port, USERS), nat: false }, 50),
+      },
+      3,
+    );
+    printRatio({ label: "50 TURN URLs / one (100 ms RTT to TURN)", measured: t.fiftyTurn, baseline: t.oneTurn, goal: 1.5, unit: "ms" });
+  } finally {
+    forwarder.stop();
+  }
+});
+
+it.skipIf(skipLab !== undefined)("the UDP-blocked verdict against turnutils_natdiscovery (NAT lab)", async () => {
+  let lab: Lab | undefined;
+  try {
+    lab = startLab({ coturns: [{ name: "plain", ips: ["198.51.100.1"] }], sites: [{ name: "blocked", profile: "udp-blocked" }] });
+    const cli = (site: string, args: string[]) => async () => {
+      const r = await runIn(lab!.sites[site]!.client, process.execPath, [`${ROOT}bin/rtc-doctor.js`, "check", "--json", ...args], 120_000);
+      if (r.code === null || r.code > 1) throw new Error(`rtc-doctor exited ${r.code}: ${r.stderr.slice(0, 400)}`);
+      return r.wallMs;
+    };
+    const t = await sideBySide(
+      {
+        blockedVerdict: cli("blocked", ["--stun", "stun:198.51.100.1:3478", "--turn", "turn:198.51.100.1:3478?transport=tcp", "--username", "u", "--credential", "p"]),
+        natdiscovery: async () => (await runIn(lab!.sites["blocked"]!.client, "turnutils_natdiscovery", ["-m", "-f", "198.51.100.1"], 60_000)).wallMs,
+      },
+      3,
+    );
+    printRatio({ label: "UDP-blocked verdict (whole check) / turnutils_natdiscovery -m -f", measured: t.blockedVerdict, baseline: t.natdiscovery, goal: 0.25, unit: "ms" });
+  } finally {
+    lab?.down();
+  }
+});
