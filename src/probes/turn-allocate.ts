@@ -92,6 +92,18 @@ export async function probeAllocate(
   options: ChannelOptions,
 ): Promise<ProbeOutcome> {
   const deadline = performance.now() + options.timeoutMs;
+  const first = await allocateOnce(url, remote, credentials, options, deadline);
+  // A 437 over UDP means the server still holds an allocation for this very local port: one a
+  // released probe left behind (coturn keeps it for a second) on a port the kernel handed out again.
+  // Another socket gets another port; the first answer stays in the exchanges.
+  if (url.transport !== "udp" || first.error?.stunErrorCode !== 437 || deadline - performance.now() < 100) return first;
+  const last = first.exchanges.at(-1);
+  if (last) last.outcome += " (retrying from another local port)";
+  const again = await allocateOnce(url, remote, credentials, options, deadline);
+  return { ...again, exchanges: [...first.exchanges, ...again.exchanges], retransmissions: (first.retransmissions ?? 0) + (again.retransmissions ?? 0) };
+}
+
+async function allocateOnce(url: IceUrl, remote: TransportAddress, credentials: TurnCredentials, options: ChannelOptions, deadline: number): Promise<ProbeOutcome> {
   let opened;
   try {
     opened = await openChannel(url, remote, options);
