@@ -1,5 +1,6 @@
 import type { ConnectivityFact } from "../facts/index.js";
-import type { Evidence, Rule, RuleHit } from "./types.js";
+import type { Evidence, RuleHit } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { plural } from "./helpers.js";
 
 const NEXT_STEP: Record<NonNullable<ConnectivityFact["stalledIn"]>, string> = {
@@ -49,7 +50,9 @@ function answerEvidence(fact: ConnectivityFact, base: string): Evidence[] {
   ];
 }
 
-function hit(fact: ConnectivityFact, index: number): RuleHit {
+type Message = "remote-stalled" | "loopback-stalled";
+
+function hit(fact: ConnectivityFact, index: number): RuleHit<Message> {
   const base = `/connectivity/${index}`;
   const where = fact.stalledIn ? NEXT_STEP[fact.stalledIn] : "it did not complete";
   const name = fact.mode === "remote" ? `The connection to ${fact.via ?? "the far side"}` : `The ${fact.mode} connection${fact.via ? ` via ${fact.via}` : ""}`;
@@ -59,11 +62,12 @@ function hit(fact: ConnectivityFact, index: number): RuleHit {
   if (fact.iceStates.length) evidence.push({ path: `${base}/iceStates`, fact: `ICE: ${fact.iceStates.map((s) => `${s.state} at ${s.atMs} ms`).join(", ")}` });
   evidence.push(...pairEvidence(fact, base), ...answerEvidence(fact, base));
   return {
-    severity: fact.mode === "remote" ? "error" : "warning",
-    title: fact.mode === "remote" ? "The connection through the signalling URL stalled" : `The ${fact.mode} connection stalled`,
+    message: fact.mode === "remote" ? "remote-stalled" : "loopback-stalled",
+    data: { mode: fact.mode },
     explanation: `${name} did not get to an open data channel: ${where}. The evidence shows how far it got.`,
     fix: FIX[fact.mode],
     evidence,
+    subjects: [base],
   };
 }
 
@@ -71,13 +75,17 @@ function hit(fact: ConnectivityFact, index: number): RuleHit {
  * A real connection attempt that did not reach an open data channel. It names the step it stopped
  * at and carries the evidence; the causal rules (far-side candidates, NAT, TURN) say why.
  */
-export const connectionStalled: Rule = {
+export const connectionStalled = defineRule<Message>({
   id: "connection-stalled",
-  severity: "error",
-  title: "A connection attempt stalled",
   docs: "docs/rules/connection-stalled.md",
+  requires: ["connectivity"],
+  messages: {
+    "remote-stalled": { severity: "error", title: "The connection through the signalling URL stalled" },
+    "loopback-stalled": { severity: "warning", title: "The {{mode}} connection stalled" },
+  },
+  supersedes: [],
   check(facts) {
     const attempts = facts.connectivity ?? [];
     return attempts.flatMap((fact, index) => (fact.ok ? [] : [hit(fact, index)]));
   },
-};
+});

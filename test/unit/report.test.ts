@@ -3,7 +3,6 @@ import { buildReport } from "../../src/report/build.js";
 import { render } from "../../src/report/index.js";
 import { redactSecrets } from "../../src/report/redact-secrets.js";
 import { rules, runRules } from "../../src/rules/index.js";
-import type { Rule } from "../../src/rules/types.js";
 import { healthyFacts, withServer } from "../helpers/facts.js";
 import { expectValidReport } from "../helpers/schema.js";
 import { ANSI } from "../helpers/cli.js";
@@ -51,21 +50,6 @@ describe("report", () => {
   it("json is the report itself", () => {
     const report = brokenReport();
     expect(JSON.parse(render(report, "json", { color: false }))).toEqual(report);
-  });
-});
-
-describe("rule engine", () => {
-  it("turns a throwing rule into an internal finding and keeps the others", () => {
-    const bad: Rule = { id: "bad", severity: "error", title: "t", docs: "docs/rules/bad.md", check: () => { throw new Error("boom"); } };
-    const findings = runRules([bad, ...rules], healthyFacts());
-    expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ id: "internal-rule-error", severity: "warning" });
-    expect(findings[0]?.explanation).toContain("boom");
-  });
-
-  it("orders findings by severity, then by rule order", () => {
-    const mk = (id: string, severity: "error" | "warning" | "info"): Rule => ({ id, severity, title: id, docs: "", check: () => [{ explanation: "", fix: "", evidence: [] }] });
-    expect(runRules([mk("a", "info"), mk("b", "error"), mk("c", "warning"), mk("d", "error")], healthyFacts()).map((f) => f.id)).toEqual(["b", "d", "c", "a"]);
   });
 });
 

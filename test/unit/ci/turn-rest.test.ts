@@ -95,8 +95,10 @@ describe("the expiry as a fact, and the 401 finding", () => {
       restCredential: { expiresAt: "2026-03-01T11:59:00.000Z", remainingSec: -60, minted: true },
     });
     const [hit] = turnAuthFailed.check(facts);
-    expect(hit?.explanation).toMatch(/TURN REST username's expiry is in the past: it expired at 2026-03-01T11:59:00.000Z, 60 s before the probe/);
-    expect(hit?.fix).toMatch(/--turn-ttl/);
+    expect([hit?.message, hit?.subjects]).toEqual(["rest-expired", ["/servers/1"]]);
+    expect(hit?.explanation).toContain("it expired at 2026-03-01T11:59:00.000Z, 60 s before the probe");
+    // Minted here: the fix names the lifetime option (the CLI renders it as its flag).
+    expect(hit?.fix).toContain("{option:turnTtl}");
     expect(hit?.evidence.map((e) => e.path)).toEqual(["/servers/1/error", "/servers/1/restCredential"]);
   });
 
@@ -106,6 +108,6 @@ describe("the expiry as a fact, and the 401 finding", () => {
       error: { code: "wrong-credentials", stunErrorCode: 401, message: "rejected" },
       restCredential: { expiresAt: "2026-03-02T12:00:00.000Z", remainingSec: 86400, minted: true },
     });
-    expect(turnAuthFailed.check(facts)[0]?.explanation).toMatch(/does not accept them/);
+    expect(turnAuthFailed.check(facts)[0]?.message).toBe("unauthorized-rest-password");
   });
 });
