@@ -5,11 +5,12 @@ import type { IceServerTarget } from "./config/types.js";
 import { DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
 import type { Facts } from "./facts/index.js";
 import { gatherThroughServers } from "./probes/gather.js";
-import { rules as defaultRules, runRules, type Rule } from "./rules/index.js";
-import { buildReport, type FailOn } from "./report/build.js";
+import type { Rule } from "./rules/index.js";
+import type { OptionNamer } from "./rules/option-words.js";
+import { buildReport } from "./report/build.js";
+import { diagnose, type FailOn } from "./diagnose/index.js";
 import type { Report } from "./report/types.js";
 import { parseExpectation, type Expectation } from "./config/expectations.js";
-import { evaluateExpectations } from "./expectations/evaluate.js";
 import { restCredentialFact } from "./probes/rest-credential.js";
 import { probeServersUnlessAborted, unlessAborted } from "./interrupt.js";
 import { runConnectPhase, sessionFromRemote, type RemoteTarget } from "./probes/connect/phase.js";
@@ -50,6 +51,8 @@ export interface CheckOptions extends ServerInputs {
   /** Aborting ends the run early with a partial report (summary.interrupted); the CLI wires Ctrl-C to it. */
   signal?: AbortSignal;
   rules?: readonly Rule[];
+  /** How diagnosis text names an option (default: its API name; the CLI gives its flags). */
+  optionName?: OptionNamer;
   onProgress?(event: ProgressEvent): void;
   /**
    * Secret values learned during the run (credentials a signalling server handed out), for an
@@ -162,13 +165,6 @@ export async function check(options: CheckOptions = {}): Promise<Report> {
     }
   }
 
-  if (expectations.length > 0) facts.expectations = evaluateExpectations(expectations, facts);
-
-  const findings = runRules(options.rules ?? defaultRules, facts);
-  return buildReport(facts, findings, {
-    startedAt,
-    durationMs: performance.now() - t0,
-    failOn: options.failOn ?? "error",
-    interrupted: signal?.aborted === true,
-  });
+  const diagnosis = diagnose(facts, { rules: options.rules, failOn: options.failOn, expectations, interrupted: signal?.aborted === true, optionName: options.optionName });
+  return buildReport(facts, diagnosis, { startedAt, durationMs: performance.now() - t0 });
 }

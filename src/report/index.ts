@@ -6,7 +6,8 @@ import { renderMarkdown } from "./markdown.js";
 
 export type { Report, ReportSummary } from "./types.js";
 export { SCHEMA_VERSION } from "./types.js";
-export { buildReport, isFailing, type FailOn } from "./build.js";
+export { buildReport } from "./build.js";
+export { isFailing, type FailOn } from "../diagnose/pass-fail.js";
 export { exitCodeFor } from "./exit-code.js";
 export { redactSecrets } from "./redact-secrets.js";
 

@@ -1,5 +1,5 @@
 import type { Finding } from "../rules/types.js";
-import { severityRank } from "../rules/engine.js";
+import { failsAt } from "../diagnose/pass-fail.js";
 import type { Report } from "./types.js";
 import { attachFindings } from "./attach-findings.js";
 
@@ -100,13 +100,8 @@ function suites(report: Report): Suite[] {
   return out.filter((s) => s.cases.length > 0);
 }
 
-function failsAtThreshold(f: Finding, report: Report): boolean {
-  const failOn = report.summary.failOn;
-  return failOn !== "never" && severityRank(f.severity) <= severityRank(failOn);
-}
-
 function renderCase(c: TestCase, suite: string, report: Report): { xml: string; failed: boolean; skipped: boolean } {
-  const failing = c.findings.filter((f) => failsAtThreshold(f, report));
+  const failing = c.findings.filter((f) => failsAt(f, report.summary.failOn));
   const failed = c.skipped === undefined && (c.failed !== undefined || failing.length > 0);
   const lines = [`    <testcase classname="rtc-doctor.${xml(suite)}" name="${xml(c.name)}" time="${seconds(c.timeMs)}">`];
   if (c.skipped !== undefined) {

@@ -1,6 +1,7 @@
 import type { Facts } from "../facts/index.js";
 import type { FactKey, Finding, Rule, RuleHit, Severity } from "./types.js";
 import { coversAll } from "./subjects.js";
+import { resolveOptionWords, type OptionNamer } from "./option-words.js";
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -33,16 +34,16 @@ function internalError(rule: Rule, why: string): Finding {
   };
 }
 
-function toFinding(rule: Rule, hit: RuleHit): Finding {
+function toFinding(rule: Rule, hit: RuleHit, optionName: OptionNamer | undefined): Finding {
   const message = rule.messages[hit.message];
   if (!message) return internalError(rule, `its hit names the undeclared message '${hit.message}'`);
   return {
     id: rule.id,
     message: hit.message,
     severity: message.severity,
-    title: fill(message.title, hit.data),
-    explanation: hit.explanation,
-    fix: hit.fix,
+    title: resolveOptionWords(fill(message.title, hit.data), optionName),
+    explanation: resolveOptionWords(hit.explanation, optionName),
+    fix: resolveOptionWords(hit.fix, optionName),
     docs: rule.docs,
     evidence: hit.evidence,
     subjects: hit.subjects,
@@ -54,10 +55,10 @@ interface Ran {
   finding: Finding;
 }
 
-function run(rule: Rule, facts: Facts): Ran[] {
+function run(rule: Rule, facts: Facts, optionName: OptionNamer | undefined): Ran[] {
   if (!rule.requires.every((key) => present(facts, key))) return [];
   try {
-    return rule.check(facts).map((hit) => ({ rule, finding: toFinding(rule, hit) }));
+    return rule.check(facts).map((hit) => ({ rule, finding: toFinding(rule, hit, optionName) }));
   } catch (error) {
     return [{ rule, finding: internalError(rule, error instanceof Error ? error.message : String(error)) }];
   }
@@ -72,12 +73,17 @@ function hidden(target: Ran, all: readonly Ran[]): boolean {
   return all.some((other) => other !== target && other.rule.supersedes.includes(target.rule.id) && coversAll(other.finding.subjects, target.finding.subjects));
 }
 
+export interface RunRulesOptions {
+  /** How the findings' text names an option of the check (default: its API name). */
+  optionName?: OptionNamer;
+}
+
 /**
  * Runs every rule whose required facts are present, drops what a root cause explains, and orders by
  * severity; within one severity, rules keep registry order, which lists root causes before symptoms.
  */
-export function runRules(rules: readonly Rule[], facts: Facts): Finding[] {
-  const ran = rules.flatMap((rule) => run(rule, facts));
+export function runRules(rules: readonly Rule[], facts: Facts, options: RunRulesOptions = {}): Finding[] {
+  const ran = rules.flatMap((rule) => run(rule, facts, options.optionName));
   return ran
     .filter((r) => !hidden(r, ran))
     .map(({ finding }, i) => ({ finding, i }))

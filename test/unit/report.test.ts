@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { buildReport } from "../../src/report/build.js";
 import { render } from "../../src/report/index.js";
 import { redactSecrets } from "../../src/report/redact-secrets.js";
-import { rules, runRules } from "../../src/rules/index.js";
+import { diagnose } from "../../src/diagnose/index.js";
 import { healthyFacts, withServer } from "../helpers/facts.js";
 import { expectValidReport } from "../helpers/schema.js";
 import { ANSI } from "../helpers/cli.js";
 
-const meta = { startedAt: new Date("2026-11-23T10:00:00Z"), durationMs: 812, failOn: "error" as const };
+const meta = { startedAt: new Date("2026-11-23T10:00:00Z"), durationMs: 812 };
 
 function brokenReport() {
   const facts = withServer(healthyFacts(), 1, {
@@ -15,12 +15,12 @@ function brokenReport() {
     relayedAddress: undefined,
     error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "the TURN server rejected the username or password" },
   });
-  return buildReport(facts, runRules(rules, facts), meta);
+  return buildReport(facts, diagnose(facts), meta);
 }
 
 describe("report", () => {
   it("a healthy report validates against the schema and passes", () => {
-    const report = buildReport(healthyFacts(), [], meta);
+    const report = buildReport(healthyFacts(), diagnose(healthyFacts(), { rules: [] }), meta);
     expectValidReport(report);
     expect(report.summary).toEqual({ errors: 0, warnings: 0, infos: 0, failOn: "error", passed: true });
   });

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
-import type { PeerProfile, Reach } from "../../verdict/types.js";
+import type { PeerProfile, Reach } from "../../diagnose/verdict-types.js";
 
 const PEER: Record<PeerProfile, string> = {
   open: "a peer on an open network",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseExpectation, parseExpectations } from "../../../src/config/expectations.js";
 import { ConfigError } from "../../../src/config/errors.js";
-import { evaluateExpectations } from "../../../src/expectations/evaluate.js";
+import { evaluateExpectations } from "../../../src/diagnose/expectations.js";
 import { expectationFailed } from "../../../src/rules/expectation-failed.js";
 import { runRules } from "../../../src/rules/engine.js";
 import type { Facts, NatFact } from "../../../src/facts/index.js";

@@ -1,5 +1,5 @@
 import type { Facts, NatFact } from "../facts/index.js";
-import type { PeerProfile, Reach, Verdict, VerdictCell } from "./types.js";
+import type { PeerProfile, Reach, Verdict, VerdictCell } from "./verdict-types.js";
 
 type ThisSide = Verdict["thisSide"];
 
