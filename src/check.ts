@@ -6,7 +6,7 @@ import { DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
 import type { Facts } from "./facts/index.js";
 import { gatherThroughServers } from "./probes/gather.js";
 import type { Rule } from "./rules/index.js";
-import type { OptionNamer } from "./rules/option-words.js";
+import type { OptionNamer } from "./config/option-words.js";
 import { buildReport } from "./report/build.js";
 import { diagnose, type FailOn } from "./diagnose/index.js";
 import type { Report } from "./report/types.js";

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { check } from "../check.js";
 import { ConfigError } from "../config/errors.js";
+import { cliOptionName } from "./option-flags.js";
 import { resolveIceServers, secretsOf } from "../config/ice-servers.js";
 import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
 import { FORMATS, render, exitCodeFor, type Format, type FailOn } from "../report/index.js";
@@ -143,6 +144,7 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
           connectTimeoutMs: flags.connectTimeout,
           failOn: flags.failOn,
           expect,
+          optionName: cliOptionName,
           signal: interrupt.signal,
           onProgress: (event) => {
             progress.onProgress(event);
@@ -156,7 +158,9 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
       }
       const color = !flags.output && wantsColor(process.stdout);
       const text =
-        flags.quiet && format === "human" ? `${renderSummary(report, exitCodeFor(report), styleFor(color))}\n` : render(report, format, { color });
+        flags.quiet && format === "human"
+          ? `${renderSummary(report, exitCodeFor(report), styleFor(color), cliOptionName)}\n`
+          : render(report, format, { color, optionName: cliOptionName });
       const final = live();
       if (flags.output) writeReport(final, flags.output, text);
       else final.stdout(text);

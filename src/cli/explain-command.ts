@@ -5,6 +5,7 @@ import { explain } from "../explain/explain.js";
 import { FORMATS, render, exitCodeFor, type Format, type FailOn } from "../report/index.js";
 import { wantsColor } from "./color.js";
 import type { Output } from "./output.js";
+import { cliOptionName } from "./option-flags.js";
 
 interface ExplainFlags {
   format: Format;
@@ -39,8 +40,8 @@ export function explainCommand(out: Output, setExit: (code: number) => void): Co
     )
     .action((file: string, flags: ExplainFlags) => {
       const format: Format = flags.json ? "json" : flags.format;
-      const { report } = explain(readInput(file), { failOn: flags.failOn, peerConnection: flags.peerConnection });
-      const text = render(report, format, { color: !flags.output && wantsColor(process.stdout) });
+      const { report } = explain(readInput(file), { failOn: flags.failOn, peerConnection: flags.peerConnection, optionName: cliOptionName });
+      const text = render(report, format, { color: !flags.output && wantsColor(process.stdout), optionName: cliOptionName });
       if (flags.output) out.file(flags.output, text);
       else out.stdout(text);
       setExit(exitCodeFor(report));

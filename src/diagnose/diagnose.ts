@@ -1,7 +1,7 @@
 import type { Expectation } from "../config/expectations.js";
 import type { ExpectationResult, Facts } from "../facts/index.js";
 import { rules as defaultRules, runRules, type Finding, type Rule } from "../rules/index.js";
-import { resolveOptionWords, type OptionNamer } from "../rules/option-words.js";
+import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
 import { evaluateExpectations } from "./expectations.js";
 import type { FailOn } from "./pass-fail.js";
 import { summarise, type ReportSummary } from "./summary.js";

@@ -44,7 +44,7 @@ function srflx(facts: Facts): Outcome {
 
 function nat(e: Extract<Expectation, { kind: "nat" }>, facts: Facts): Outcome {
   const n = facts.nat;
-  if (!n) return notMeasured("NAT discovery did not run (--no-nat, or no STUN server to run it against)");
+  if (!n) return notMeasured("NAT discovery did not run (turned off with {option:nat}, or no STUN server to run it against)");
   const path = "/nat/classic";
   const described = `NAT classified as ${n.classic} (mapping ${n.mapping}, filtering ${n.filtering})`;
   if (e.negated && n.classic === "unknown" && e.classic === "symmetric") {
@@ -64,7 +64,7 @@ function connect(e: Extract<Expectation, { kind: "connect" }>, facts: Facts): Ou
   if (!attempts) return notMeasured("this run made no connection attempt");
   const indexed = attempts.map((a, i) => ({ a, i })).filter(({ a }) => (e.mode === "remote" ? a.mode === "remote" : a.mode.startsWith("loopback")));
   if (indexed.length === 0) {
-    return notMeasured(e.mode === "remote" ? "no remote connection was attempted (give the far end with --signal URL)" : "no loopback connection was attempted");
+    return notMeasured(e.mode === "remote" ? "no remote connection was attempted (give the far end with {option:remote})" : "no loopback connection was attempted");
   }
   const ok = indexed.filter(({ a }) => a.ok);
   const names = (list: typeof indexed) => list.map(({ a }) => `${a.mode}${a.via ? ` via ${a.via}` : ""}`).join(", ");

@@ -6,7 +6,7 @@ import type { Report } from "../report/types.js";
 import type { DumpConnectionSummary, ExplainInputKind, PeerConnectionChoice } from "../report/explain-marker.js";
 import type { Rule } from "../rules/index.js";
 import { diagnose, type FailOn } from "../diagnose/index.js";
-import type { OptionNamer } from "../rules/option-words.js";
+import type { OptionNamer } from "../config/option-words.js";
 import { ExplainInputError } from "./errors.js";
 import { pickSession, sessionsFromDump, type DumpSession } from "./from-dump.js";
 import { sessionFromSdp } from "./from-sdp.js";

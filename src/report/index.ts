@@ -1,4 +1,5 @@
 import type { Report } from "./types.js";
+import type { OptionNamer } from "../config/option-words.js";
 import { renderHuman } from "./human.js";
 import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
@@ -13,6 +14,8 @@ export { redactSecrets } from "./redact-secrets.js";
 
 export interface RenderOptions {
   color: boolean;
+  /** How the report's own words name an option (default: its API name; the CLI gives its flags). */
+  optionName?: OptionNamer;
 }
 
 export const FORMATS = ["human", "json", "junit", "markdown"] as const;
@@ -22,7 +25,7 @@ const RENDERERS: Record<Format, (report: Report, options: RenderOptions) => stri
   human: renderHuman,
   json: (report) => renderJson(report),
   junit: (report) => renderJunit(report),
-  markdown: (report) => renderMarkdown(report),
+  markdown: (report, options) => renderMarkdown(report, options.optionName),
 };
 
 export function render(report: Report, format: Format, options: RenderOptions): string {

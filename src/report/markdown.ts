@@ -2,6 +2,7 @@ import type { Finding } from "../rules/types.js";
 import type { ServerFact, TransportAddress } from "../facts/index.js";
 import type { Report } from "./types.js";
 import { exitCodeFor } from "./exit-code.js";
+import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
 
 /** Prose: GitHub renders raw HTML, so angle brackets in messages ('<expiry>:<user>') must not vanish. */
 function text(value: string): string {
@@ -75,14 +76,14 @@ function finding(f: Finding): string[] {
 }
 
 /** For a GitHub issue, a pull-request comment or $GITHUB_STEP_SUMMARY: verdict, a table of every check, then the findings. */
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(report: Report, optionName?: OptionNamer): string {
   const s = report.summary;
   const verdict = s.interrupted ? "⏸️ INTERRUPTED (partial report)" : s.passed ? "✅ PASS" : "❌ FAIL";
   const counts = `${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"}`;
   const lines = [
     `## rtc-doctor: ${verdict}, ${counts}`,
     "",
-    `${report.tool.name} ${report.tool.version} · ${report.startedAt} · ${ms(report.durationMs)} · exit ${exitCodeFor(report)} (--fail-on ${s.failOn})` +
+    `${report.tool.name} ${report.tool.version} · ${report.startedAt} · ${ms(report.durationMs)} · exit ${exitCodeFor(report)} ({option:failOn} ${s.failOn})` +
       (report.config.usedDefaultServers ? " · built-in public STUN list" : ""),
     "",
     ...rows(report),
@@ -90,5 +91,5 @@ export function renderMarkdown(report: Report): string {
   ];
   if (report.findings.length === 0) lines.push("No problem found.", "");
   else lines.push(...report.findings.flatMap(finding));
-  return `${lines.join("\n").trimEnd()}\n`;
+  return resolveOptionWords(`${lines.join("\n").trimEnd()}\n`, optionName);
 }

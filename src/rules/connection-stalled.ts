@@ -50,7 +50,22 @@ function answerEvidence(fact: ConnectivityFact, base: string): Evidence[] {
   ];
 }
 
-type Message = "remote-stalled" | "loopback-stalled";
+type Message = "remote-stalled" | "remote-signalling-failed" | "remote-tls-untrusted" | "loopback-stalled";
+
+/** Which message a stalled attempt gets: the remote signalling failures have fixes of their own. */
+function messageFor(fact: ConnectivityFact): Message {
+  if (fact.mode !== "remote") return "loopback-stalled";
+  if (fact.error?.code === "tls-certificate-invalid") return "remote-tls-untrusted";
+  return fact.stalledIn === "signalling" ? "remote-signalling-failed" : "remote-stalled";
+}
+
+const REMOTE_FIX: Partial<Record<Message, string>> = {
+  "remote-tls-untrusted":
+    "The signalling URL's TLS certificate is not trusted from here. If it comes from a private CA, give that CA with {option:tlsCa}; otherwise serve a certificate from a public CA with its full chain.",
+  "remote-signalling-failed":
+    "The offer/answer exchange failed before ICE started: check the URL (the exact offer endpoint), the token and headers the endpoint needs, and its protocol; " +
+    "when it is not recognised, name it with {option:remote.protocol}. The server's own log has the reason for an HTTP error.",
+};
 
 function hit(fact: ConnectivityFact, index: number): RuleHit<Message> {
   const base = `/connectivity/${index}`;
@@ -62,10 +77,10 @@ function hit(fact: ConnectivityFact, index: number): RuleHit<Message> {
   if (fact.iceStates.length) evidence.push({ path: `${base}/iceStates`, fact: `ICE: ${fact.iceStates.map((s) => `${s.state} at ${s.atMs} ms`).join(", ")}` });
   evidence.push(...pairEvidence(fact, base), ...answerEvidence(fact, base));
   return {
-    message: fact.mode === "remote" ? "remote-stalled" : "loopback-stalled",
+    message: messageFor(fact),
     data: { mode: fact.mode },
     explanation: `${name} did not get to an open data channel: ${where}. The evidence shows how far it got.`,
-    fix: FIX[fact.mode],
+    fix: REMOTE_FIX[messageFor(fact)] ?? FIX[fact.mode],
     evidence,
     subjects: [base],
   };
@@ -81,6 +96,8 @@ export const connectionStalled = defineRule<Message>({
   requires: ["connectivity"],
   messages: {
     "remote-stalled": { severity: "error", title: "The connection through the signalling URL stalled" },
+    "remote-signalling-failed": { severity: "error", title: "The connection through the signalling URL stalled" },
+    "remote-tls-untrusted": { severity: "error", title: "The connection through the signalling URL stalled" },
     "loopback-stalled": { severity: "warning", title: "The {{mode}} connection stalled" },
   },
   supersedes: [],

@@ -1,7 +1,7 @@
 import type { Facts } from "../facts/index.js";
 import type { FactKey, Finding, Rule, RuleHit, Severity } from "./types.js";
 import { coversAll } from "./subjects.js";
-import { resolveOptionWords, type OptionNamer } from "./option-words.js";
+import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -27,7 +27,7 @@ function internalError(rule: Rule, why: string): Finding {
     severity: "warning",
     title: `Rule ${rule.id} could not run`,
     explanation: `The rule failed with: ${why}. Its diagnosis is missing from this report.`,
-    fix: "Please report this with the JSON report attached (rtc-doctor check --json).",
+    fix: "Please report this with the JSON report attached.",
     docs: "docs/rules/internal-rule-error.md",
     evidence: [],
     subjects: [],
@@ -45,7 +45,8 @@ function toFinding(rule: Rule, hit: RuleHit, optionName: OptionNamer | undefined
     explanation: resolveOptionWords(hit.explanation, optionName),
     fix: resolveOptionWords(hit.fix, optionName),
     docs: rule.docs,
-    evidence: hit.evidence,
+    // Evidence may quote an expectation's result, which names options too.
+    evidence: hit.evidence.map((e) => ({ ...e, fact: resolveOptionWords(e.fact, optionName) })),
     subjects: hit.subjects,
   };
 }

@@ -26,7 +26,7 @@ import { connectionStalled } from "./connection-stalled.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
-export { resolveOptionWords, apiOptionName, type OptionNamer } from "./option-words.js";
+export { resolveOptionWords, apiOptionName, type OptionNamer } from "../config/option-words.js";
 export { defineRule } from "./define-rule.js";
 
 /**

@@ -37,7 +37,7 @@ function expiredRestCredential(s: ServerFact, rest: RestCredentialFact): Hit {
       `${ago} s before the probe. A server with use-auth-secret rejects an expired username whatever the password, so no relay can be allocated with it.` +
       recent,
     fix: rest.minted
-      ? "Mint credentials with a lifetime in the future ({option:turnTtl}, positive; 86400 is usual), and check that this host's clock is right (timedatectl; NTP)."
+      ? "Mint credentials with a lifetime in the future ({option:turnTtlSec}, positive; 86400 is usual), and check that this host's clock is right (timedatectl; NTP)."
       : "Fetch fresh credentials from the service that mints them (they are time-limited by design), mint them per session with a lifetime longer than the session, and check the clocks of the minting host and the TURN server.",
     evidence: [
       errorEvidence(s),

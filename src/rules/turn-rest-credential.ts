@@ -78,7 +78,7 @@ function hitFor(s: ServerFact, rest: RestCredentialFact): RuleHit<Message> | und
         `The TURN REST username for ${s.url} will be refused once the server is reached: ${why}. ` +
         "A server with use-auth-secret answers 401 to it whatever the password, so fixing the connection alone will not give a relay.",
       fix: rest.minted
-        ? "Mint with a positive lifetime ({option:turnTtl}; 86400 is usual), and check this host's clock (timedatectl; NTP)."
+        ? "Mint with a positive lifetime ({option:turnTtlSec}; 86400 is usual), and check this host's clock (timedatectl; NTP)."
         : "Fetch fresh credentials per session from the service that mints them, with a lifetime longer than the session, and check the clocks of the minting host and the TURN server.",
       evidence,
     };
@@ -94,7 +94,7 @@ function hitFor(s: ServerFact, rest: RestCredentialFact): RuleHit<Message> | und
         "(coturn keeps refreshing an allocation made before the expiry). A TURN server whose clock is " +
         `more than ${rest.remainingSec} s ahead of this host's already refuses it.`,
       fix: rest.minted
-        ? "Mint with a longer lifetime ({option:turnTtl}; 86400 is usual), and check this host's and the TURN server's clocks."
+        ? "Mint with a longer lifetime ({option:turnTtlSec}; 86400 is usual), and check this host's and the TURN server's clocks."
         : "Mint credentials per session with a lifetime longer than the session (86400 s is usual), fetch them right before the call, and check the clocks of the minting host and the TURN server.",
       evidence,
     };

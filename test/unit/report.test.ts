@@ -6,6 +6,7 @@ import { diagnose } from "../../src/diagnose/index.js";
 import { healthyFacts, withServer } from "../helpers/facts.js";
 import { expectValidReport } from "../helpers/schema.js";
 import { ANSI } from "../helpers/cli.js";
+import { cliOptionName } from "../../src/cli/option-flags.js";
 
 const meta = { startedAt: new Date("2026-11-23T10:00:00Z"), durationMs: 812 };
 
@@ -40,7 +41,10 @@ describe("report", () => {
     expect(text).toMatch(/error The TURN server rejects the credentials \[turn-auth-failed\]/);
     expect(text).toMatch(/Fix: Check the username/);
     expect(text).toMatch(/Docs: docs\/rules\/turn-auth-failed\.md/);
-    expect(text.trimEnd().split("\n").at(-1)).toMatch(/^FAIL {2}1 error, 0 warnings {2}\(exit 1, --fail-on error\)$/);
+    expect(text.trimEnd().split("\n").at(-1)).toMatch(/^FAIL {2}1 error, 0 warnings {2}\(exit 1, `failOn` error\)$/);
+    // The CLI renders the same words with its flag names.
+    const cli = render(brokenReport(), "human", { color: false, optionName: cliOptionName });
+    expect(cli.trimEnd().split("\n").at(-1)).toMatch(/^FAIL {2}1 error, 0 warnings {2}\(exit 1, --fail-on error\)$/);
   });
 
   it("human: colour only when asked", () => {

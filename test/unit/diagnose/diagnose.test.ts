@@ -60,3 +60,23 @@ describe("diagnose", () => {
     expect(d.summary).toMatchObject({ warnings: 1, errors: 0, passed: false });
   });
 });
+
+describe("diagnose names options the caller's way", () => {
+  const noNat: Facts = { ...healthyFacts(), servers: healthyFacts().servers.slice(0, 2) };
+  const flags = (name: string) => `--flag-for-${name}`;
+
+  it("in findings, verdict reasons and expectation results; API names by default", () => {
+    const expectations = parseExpectations(["nat:!symmetric"]);
+    const api = diagnose(noNat, { expectations });
+    expect(api.expectations?.[0]?.actual).toBe("not measured: NAT discovery did not run (turned off with `nat`, or no STUN server to run it against)");
+    expect(api.verdict?.cells[0]?.reason).toContain("turned off with `nat`");
+    const cli = diagnose(noNat, { expectations, optionName: flags });
+    expect(cli.expectations?.[0]?.actual).toContain("turned off with --flag-for-nat");
+    expect(cli.verdict?.cells.every((c) => !c.reason.includes("{option:"))).toBe(true);
+    expect(cli.verdict?.cells[0]?.reason).toContain("--flag-for-nat");
+    const finding = cli.findings.find((f) => f.id === "expectation-failed");
+    expect(finding?.explanation).toContain("--flag-for-nat");
+    expect(JSON.stringify(cli)).not.toContain("{option:");
+    expect(JSON.stringify(api)).not.toContain("{option:");
+  });
+});

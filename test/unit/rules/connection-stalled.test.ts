@@ -88,11 +88,21 @@ describe("connection-stalled", () => {
 
   it("a signalling failure names the error", () => {
     const fact: ConnectivityFact = { ...stalledRemote(), stalledIn: "signalling", pairs: [], iceStates: [], signalling: undefined, error: { code: "unauthorized", message: "the WHIP endpoint refused the offer with 401" } };
-    expect(kinds(hitsOf(connectionStalled, withConnectivity(fact)))).toEqual(["connection-stalled/remote-stalled"]);
+    expect(kinds(hitsOf(connectionStalled, withConnectivity(fact)))).toEqual(["connection-stalled/remote-signalling-failed"]);
+    // Its fix names the protocol option, as a token the diagnosis turns into words.
+    expect(connectionStalled.check(withConnectivity(fact))[0]?.fix).toContain("{option:remote.protocol}");
     expect(hitsOf(connectionStalled, withConnectivity(fact))[0]?.evidence).toEqual(["/connectivity/0/stalledIn", "/connectivity/0/error"]);
     const [hit] = connectionStalled.check(withConnectivity(fact));
     expect(hit?.explanation).toContain("offer/answer exchange did not complete");
     expect(hit?.evidence.map((e) => e.fact)).toContain("the WHIP endpoint refused the offer with 401");
+  });
+
+  it("an untrusted signalling certificate gets the CA fix", () => {
+    const fact: ConnectivityFact = { ...stalledRemote(), stalledIn: "signalling", pairs: [], iceStates: [], signalling: undefined, error: { code: "tls-certificate-invalid", message: "the TLS certificate of https://x.example/whip is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)" } };
+    expect(hitsOf(connectionStalled, withConnectivity(fact))).toEqual([
+      { rule: "connection-stalled", message: "remote-tls-untrusted", severity: "error", evidence: ["/connectivity/0/stalledIn", "/connectivity/0/error"], subjects: ["/connectivity/0"] },
+    ]);
+    expect(connectionStalled.check(withConnectivity(fact))[0]?.fix).toContain("{option:tlsCa}");
   });
 
   it("stays silent when every attempt connected, and when none was made", () => {

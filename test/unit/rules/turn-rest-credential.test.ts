@@ -63,7 +63,7 @@ describe("turn-rest-credential", () => {
     const [hit] = turnRestCredential.check(facts);
     expect(hit?.explanation).toContain("it expired at 2026-03-01T11:58:00.000Z, 120 s before the probe");
     // Minted here: the fix names the lifetime option, as a token the diagnosis turns into words.
-    expect(hit?.fix).toContain("{option:turnTtl}");
+    expect(hit?.fix).toContain("{option:turnTtlSec}");
   });
 
   it("notes an expiry more than 7 days away as info", () => {
