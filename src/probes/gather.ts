@@ -42,7 +42,7 @@ export async function gatherThroughServer(
   const { url } = target;
   const fact: GatheringFact = { url: url.raw, ok: false, durationMs: 0, srflx: 0, relay: 0, timedOut: false };
   const skip = unsupportedReason(target);
-  if (skip) return { fact: { ...fact, error: { code: "unsupported-transport-protocol", message: skip } }, candidates: [] };
+  if (skip) return { fact: { ...fact, error: { code: "not-testable", message: skip } }, candidates: [] };
 
   const started = performance.now();
   const candidates: CandidateFact[] = [];

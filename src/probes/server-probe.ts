@@ -60,7 +60,7 @@ export async function probeServer(target: IceServerTarget, index: number, option
     let outcome: ProbeOutcome;
     if (url.isTurn) {
       if (target.username === undefined || target.credential === undefined) {
-        fact.error = { code: "wrong-credentials", message: "no username/credential configured for this TURN URL" };
+        fact.error = { code: "no-credentials", message: "no username/credential configured for this TURN URL; no Allocate was sent" };
         return finish();
       }
       outcome = await probeAllocate(url, remote, { username: target.username, credential: target.credential }, channelOptions);

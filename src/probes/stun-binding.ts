@@ -131,7 +131,7 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
       mappedAddress,
       otherAddress: addressAttribute(response, "OTHER-ADDRESS") ?? addressAttribute(response, "CHANGED-ADDRESS"),
       software: stringAttribute(response, "SOFTWARE"),
-      error: mappedAddress ? undefined : { code: "protocol-error", message: "the Binding response carries no (XOR-)MAPPED-ADDRESS" },
+      error: mappedAddress ? undefined : { code: "malformed-reply", message: "the Binding response carries no (XOR-)MAPPED-ADDRESS" },
     };
   } catch (error) {
     const failure = transportFailure(error, url, "request");

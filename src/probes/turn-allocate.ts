@@ -154,7 +154,7 @@ export async function allocateOn(
       const nonce = nonceOf(response);
       if (challenge?.code !== 401) return fail(outcome, unauthenticatedError(challenge));
       if (realm === undefined || nonce === undefined) {
-        return fail(outcome, { code: "protocol-error", stunErrorCode: 401, message: "the TURN server's 401 challenge carries no REALM or NONCE" });
+        return fail(outcome, { code: "malformed-reply", stunErrorCode: 401, message: "the TURN server's 401 challenge carries no REALM or NONCE" });
       }
       first.exchange.outcome += " (challenge)";
       outcome.realm = realm;
@@ -308,7 +308,7 @@ function unauthenticatedError(e: { code: number; reason: string } | undefined): 
 }
 
 function protocolError(what: string): ProbeError {
-  return { code: "protocol-error", message: `the TURN server sent ${what}` };
+  return { code: "malformed-reply", message: `the TURN server sent ${what}` };
 }
 
 function fail(outcome: ProbeOutcome, error: ProbeError): ProbeOutcome {

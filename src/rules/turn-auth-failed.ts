@@ -15,7 +15,8 @@ type Message =
   | "rest-user-first-refused"
   | "rest-user-first-elsewhere"
   | "rest-after-2038"
-  | "stale-nonce";
+  | "stale-nonce"
+  | "no-credentials";
 type Hit = RuleHit<Message>;
 
 function restHit(s: ServerFact, rest: RestCredentialFact, message: Message, explanation: string, fix: string): Hit {
@@ -157,6 +158,20 @@ function staleNonceHit(s: ServerFact): Hit {
   };
 }
 
+function noCredentialsHit(s: ServerFact): Hit {
+  return {
+    message: "no-credentials",
+    subjects: [serverPath(s)],
+    explanation:
+      `${s.url} has no username and credential, so no Allocate was sent: a TURN server answers an unsigned Allocate with 401, and a browser given this entry gathers no relay candidate through it.`,
+    fix:
+      s.source === "signalling"
+        ? "The signalling server hands out this TURN URL without credentials: make it include the username and credential its clients need (often time-limited TURN REST credentials)."
+        : "Give the TURN URL its username and credential ({option:username} and {option:credential}, or the iceServers entry's username and credential).",
+    evidence: [errorEvidence(s)],
+  };
+}
+
 /**
  * The URLs of one TURN server (UDP, TCP, TLS) share its user database: the same refusal over each
  * transport is one cause, told once with every URL as evidence.
@@ -199,6 +214,7 @@ export const turnAuthFailed = defineRule<Message>({
     "rest-user-first-elsewhere": { severity: "error", title: TITLE },
     "rest-after-2038": { severity: "error", title: TITLE },
     "stale-nonce": { severity: "error", title: TITLE },
+    "no-credentials": { severity: "error", title: "A TURN URL has no credentials" },
   },
   // The refusal names the username's flaws as its cause, so the warning about them would repeat it.
   supersedes: ["turn-rest-credential"],
@@ -207,6 +223,7 @@ export const turnAuthFailed = defineRule<Message>({
     return [
       ...oncePerHost(turn.filter((s) => s.error?.code === "wrong-credentials"), unauthorizedHit),
       ...oncePerHost(turn.filter((s) => s.error?.code === "stale-nonce"), staleNonceHit),
+      ...turn.filter((s) => s.error?.code === "no-credentials").map(noCredentialsHit),
     ];
   },
 });

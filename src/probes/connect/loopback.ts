@@ -103,7 +103,7 @@ function stalledInGathering(
 ): ConnectivityFact {
   fact.stalledIn = "gathering";
   fact.error = {
-    code: finished ? "protocol-error" : "timeout",
+    code: finished ? "no-candidate" : "timeout",
     message: finished
       ? `${who} gathered no ${wanted} candidate, so this path cannot be tried`
       : `${who} gathered no ${wanted} candidate within ${gatherTimeoutMs} ms`,

@@ -124,6 +124,14 @@ describe("turn-auth-failed", () => {
     expect(turnAuthFailed.check(facts)[0]?.explanation).toMatch(/^Every URL of this TURN server \(turn:198\.51\.100\.1:3478\?transport=udp, turn:198\.51\.100\.1:3478\?transport=tcp\) answered 401/);
   });
 
+  it("names a TURN URL that had no credentials, where nothing was sent, apart from a 401", () => {
+    const facts = withServer(healthyFacts(), 1, failed({ code: "no-credentials", message: "no username/credential configured for this TURN URL; no Allocate was sent" }));
+    expect(hitsOf(turnAuthFailed, facts)).toEqual([
+      { rule: "turn-auth-failed", message: "no-credentials", severity: "error", evidence: ["/servers/1/error"], subjects: ["/servers/1"] },
+    ]);
+    expect(turnAuthFailed.check(withServer(facts, 1, { source: "signalling" }))[0]?.fix).toMatch(/signalling server hands out/);
+  });
+
   it("fires on a persistent 438", () => {
     expect(hitsOf(turnAuthFailed, withServer(healthyFacts(), 1, failed({ code: "stale-nonce", stunErrorCode: 438, message: "stale" })))).toEqual([
       { rule: "turn-auth-failed", message: "stale-nonce", severity: "error", evidence: ["/servers/1/error"], subjects: ["/servers/1"] },
@@ -154,6 +162,7 @@ describe("turn-allocation-refused", () => {
   it.each([
     ["allocation-mismatch", "allocation-mismatch"],
     ["unsupported-transport-protocol", "udp-relay-unsupported"],
+    ["malformed-reply", "malformed-reply"],
     ["stun-error", "refused"],
   ] as const)("names %s with its own message", (code, message) => {
     expect(kinds(hitsOf(turnAllocationRefused, withServer(healthyFacts(), 1, failed({ code, message: "x" }))))).toEqual([`turn-allocation-refused/${message}`]);
