@@ -1,6 +1,7 @@
 import type { Expectation } from "../config/expectations.js";
 import type { ExpectationResult } from "../facts/expectations.js";
 import type { Facts, ServerFact } from "../facts/index.js";
+import { natReasonWords } from "../rules/nat-reasons.js";
 
 type Outcome = Omit<ExpectationResult, "expectation">;
 
@@ -52,7 +53,8 @@ function nat(e: Extract<Expectation, { kind: "nat" }>, facts: Facts): Outcome {
     if (n.mapping === "endpoint-independent") return { met: true, actual: `${described}: the mapping is not symmetric`, path: "/nat/mapping" };
     if (n.mapping !== "unknown") return { met: false, actual: `${described}: an ${n.mapping} mapping is symmetric`, path: "/nat/mapping" };
   }
-  if (n.classic === "unknown") return { met: false, actual: `${described}${n.note ? `: ${n.note}` : ""}`, path };
+  const why = natReasonWords(n).join(" ");
+  if (n.classic === "unknown") return { met: false, actual: `${described}${why ? `: ${why}` : ""}`, path };
   if (!e.negated) return { met: n.classic === e.classic, actual: described, path };
   // With UDP blocked no NAT behaviour is observable: "not TYPE" cannot be shown for any other type.
   if (n.classic === "udp-blocked" && e.classic !== "udp-blocked") return { met: false, actual: `${described}: no NAT behaviour could be observed`, path };

@@ -1,6 +1,7 @@
 import type { NatFact } from "../facts/index.js";
 import type { RuleHit } from "./types.js";
 import { defineRule } from "./define-rule.js";
+import { natReasonWords } from "./nat-reasons.js";
 import { classification, isDependentMapping, mappedPortEvidence, workingTurn } from "./nat-helpers.js";
 
 const CLASSIC_NAMES: Record<NatFact["classic"], string> = {
@@ -40,6 +41,7 @@ export const natBehaviour = defineRule<Message>({
     const relay = turnWorks
       ? "A TURN server works in this run, so those calls will relay."
       : "No TURN server worked in this run, so those calls will stall in ICE checking.";
+    const words = natReasonWords(nat);
     const base = { data: { classic: CLASSIC_NAMES[nat.classic], mapping: nat.mapping, filtering: nat.filtering }, subjects: ["/nat"] };
     let hit: RuleHit<Message> | undefined;
 
@@ -73,9 +75,9 @@ export const natBehaviour = defineRule<Message>({
       hit = {
         ...base,
         message: "partly-classified",
-        explanation: `The NAT could only be partly classified (${nat.method === "none" ? "no method applied" : `method ${nat.method}`}). ${nat.note ?? ""}`.trim(),
+        explanation: `The NAT could only be partly classified (${nat.method === "none" ? "no method applied" : `method ${nat.method}`}). ${words.join(" ")}`.trim(),
         fix: "Configure a STUN server that supports RFC 5780 (e.g. coturn listening on two IP addresses), or two STUN servers on distinct IP addresses, and rerun.",
-        evidence: [...evidence, ...(nat.note ? [{ path: "/nat/note", fact: nat.note }] : [])],
+        evidence: [...evidence, ...(words.length > 0 ? [{ path: nat.reasons?.length ? "/nat/reasons" : "/nat/note", fact: words.join(" ") }] : [])],
       };
     }
     return hit ? [hit] : [];

@@ -1,4 +1,5 @@
 import { defineRule } from "./define-rule.js";
+import { natReasonWords } from "./nat-reasons.js";
 import { isUnreachable, serverPath } from "./helpers.js";
 import { silentTestEvidence, turnEvidence, workingTurn } from "./nat-helpers.js";
 
@@ -17,7 +18,7 @@ export const udpBlocked = defineRule({
     if (!nat || nat.classic !== "udp-blocked") return [];
     const subjects = ["/nat", ...facts.servers.filter((s) => s.transport === "udp" && isUnreachable(s)).map((s) => serverPath(s))];
     const streamTurn = workingTurn(facts, ["tcp", "tls"]);
-    const evidence = [{ path: "/nat/classic", fact: nat.note ?? "no STUN server answered over UDP" }, ...silentTestEvidence(nat)];
+    const evidence = [{ path: "/nat/classic", fact: natReasonWords(nat).join(" ") || "no STUN server answered over UDP" }, ...silentTestEvidence(nat)];
     if (streamTurn.length > 0) {
       return [
         {

@@ -25,9 +25,6 @@ const ALLOWED: Record<string, string> = {
   "src/serve/server.ts --signal": "the rtc-doctor check command line printed for the client",
   // An iptables option in the fix for a NAT this user runs: advice about another program.
   "src/rules/symmetric-nat-without-turn.ts --random-fully": "MASQUERADE without --random-fully",
-  // Names the flags of the serve command, which the library has no API for.
-  "src/probes/nat/notes.ts --stun-alt-host": "rtc-doctor serve's flags",
-  "src/probes/nat/notes.ts --stun-alt-port": "rtc-doctor serve's flags",
 };
 
 function files(dir: string): string[] {

@@ -49,7 +49,7 @@ const blocked = nat({
   publicAddress: undefined,
   portPreserving: undefined,
   hairpinning: undefined,
-  note: "No STUN server answered a Binding request over UDP",
+  reasons: ["no-udp-answer"],
   tests: [{ name: "test I (binding)", localAddress: local, sentTo: at("198.51.100.1", 3478), attempts: 4, result: "no answer (4 sends, waited 3000 ms)" }],
 });
 
@@ -139,10 +139,17 @@ describe("nat-behaviour", () => {
   });
 
   it("says what would settle a partial classification", () => {
-    const partial = nat({ method: "multi-server", filtering: "unknown", classic: "unknown", note: "The filtering was not tested: none of the servers supports RFC 5780." });
+    const partial = nat({ method: "multi-server", filtering: "unknown", classic: "unknown", reasons: ["filtering-not-tested"] });
     expect(hitsOf(natBehaviour, withNat(partial))).toEqual([
-      { rule: "nat-behaviour", message: "partly-classified", severity: "info", evidence: ["/nat", "/nat/note"], subjects: ["/nat"] },
+      { rule: "nat-behaviour", message: "partly-classified", severity: "info", evidence: ["/nat", "/nat/reasons"], subjects: ["/nat"] },
     ]);
+    // The reason is an enum in the fact; the rule says it in words.
+    expect(natBehaviour.check(withNat(partial))[0]?.evidence[1]?.fact).toBe("The filtering was not tested: none of the servers supports RFC 5780.");
+  });
+
+  it("still reads the prose note of a report from before reasons", () => {
+    const old = nat({ method: "multi-server", filtering: "unknown", classic: "unknown", note: "The filtering was not tested." });
+    expect(hitsOf(natBehaviour, withNat(old))[0]?.evidence).toEqual(["/nat", "/nat/note"]);
   });
 
   it("stays silent on open internet, full and restricted cones, UDP blocked, and without NAT facts", () => {
