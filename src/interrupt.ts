@@ -2,8 +2,9 @@ import type { IceServerTarget } from "./config/types.js";
 import type { ProbeError } from "./facts/common.js";
 import type { ServerFact } from "./facts/servers.js";
 import { pendingServerFact, probeServer, type ServerProbeOptions } from "./probes/server-probe.js";
+import { probeError } from "./facts/probe-error.js";
 
-export const INTERRUPTED: ProbeError = { code: "interrupted", message: "the run was interrupted before this probe finished" };
+export const INTERRUPTED: ProbeError = probeError("interrupted", "the run was interrupted before this probe finished");
 
 /** Resolves with the work's result, or with `fallback()` as soon as the signal aborts. */
 export function unlessAborted<T>(signal: AbortSignal | undefined, work: Promise<T>, fallback: () => T): Promise<T> {

@@ -2,6 +2,7 @@ import type { Expectation } from "../config/expectations.js";
 import type { ExpectationResult } from "../facts/expectations.js";
 import type { Facts, ServerFact } from "../facts/index.js";
 import { natReasonWords } from "../rules/nat-reasons.js";
+import { detailOf } from "../facts/probe-error.js";
 
 type Outcome = Omit<ExpectationResult, "expectation">;
 
@@ -12,7 +13,7 @@ function ms(value: number): string {
 }
 
 function failures(servers: readonly ServerFact[]): string {
-  return servers.map((s) => `${s.url}: ${s.error?.message ?? "failed"}`).join("; ");
+  return servers.map((s) => `${s.url}: ${detailOf(s.error) ?? "failed"}`).join("; ");
 }
 
 function relay(e: Extract<Expectation, { kind: "relay" }>, facts: Facts): Outcome {

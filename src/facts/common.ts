@@ -49,6 +49,11 @@ export interface ProbeError {
   stunErrorCode?: number;
   /** The server's reason phrase, when it sent one. */
   stunReason?: string;
-  /** One sentence a person can act on. Never contains a credential. */
+  /**
+   * What happened, as fact: what was sent, what came back, the OS error. Never advice (the rules
+   * say what it means and what to do) and never a credential.
+   */
+  detail: string;
+  /** The same text as `detail`, kept so that reports stay additive for readers of this field. */
   message: string;
 }

@@ -3,6 +3,7 @@ import type { IceServerTarget } from "../config/types.js";
 import type { CandidateFact, CandidateType, GatheringFact } from "../facts/candidates.js";
 import type { ProbeError } from "../facts/common.js";
 import { bounded } from "../webrtc/peer.js";
+import { probeError } from "../facts/probe-error.js";
 
 export interface GatherOptions {
   /** Bound on each peer's gathering (werift's own STUN wait is 5 s and TURN has none). */
@@ -42,7 +43,7 @@ export async function gatherThroughServer(
   const { url } = target;
   const fact: GatheringFact = { url: url.raw, ok: false, durationMs: 0, srflx: 0, relay: 0, timedOut: false };
   const skip = unsupportedReason(target);
-  if (skip) return { fact: { ...fact, error: { code: "not-testable", message: skip } }, candidates: [] };
+  if (skip) return { fact: { ...fact, error: probeError("not-testable", skip) }, candidates: [] };
 
   const started = performance.now();
   const candidates: CandidateFact[] = [];
@@ -69,7 +70,7 @@ export async function gatherThroughServer(
       await releaseAllocations(pc, Math.min(options.timeoutMs, 1000));
     }
   } catch (error) {
-    fact.error = { code: "internal-error", message: `werift failed while gathering through ${url.raw}: ${scrub(error, target)}` };
+    fact.error = probeError("internal-error", `werift failed while gathering through ${url.raw}: ${scrub(error, target)}`);
   } finally {
     collecting = false;
     if (pc) await bounded(pc.close(), 1000).catch(() => undefined);
@@ -167,7 +168,7 @@ export function parseCandidate(line: string): CandidateFact | undefined {
 }
 
 function timeoutError(url: string, timeoutMs: number): ProbeError {
-  return { code: "timeout", message: `werift did not finish gathering through ${url} within ${timeoutMs} ms` };
+  return probeError("timeout", `werift did not finish gathering through ${url} within ${timeoutMs} ms`);
 }
 
 function scrub(error: unknown, target: IceServerTarget): string {

@@ -3,6 +3,7 @@ import type { ServerFact, TransportAddress } from "../facts/index.js";
 import type { Report } from "./types.js";
 import { exitCodeFor } from "./exit-code.js";
 import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
+import { detailOf } from "../facts/probe-error.js";
 
 /** Prose: GitHub renders raw HTML, so angle brackets in messages ('<expiry>:<user>') must not vanish. */
 function text(value: string): string {
@@ -34,7 +35,7 @@ function addr(a: TransportAddress | undefined): string {
 function serverRow(s: ServerFact): string {
   const details = s.ok
     ? [ms(s.rttMs), s.relayedAddress ? `relay ${addr(s.relayedAddress)}` : "", s.mappedAddress ? `mapped ${addr(s.mappedAddress)}` : ""]
-    : [`${s.error?.message ?? "failed"}${s.error?.stunErrorCode !== undefined ? ` (STUN ${s.error.stunErrorCode})` : ""}`];
+    : [`${detailOf(s.error) ?? "failed"}${s.error?.stunErrorCode !== undefined ? ` (STUN ${s.error.stunErrorCode})` : ""}`];
   const status = s.error?.code === "interrupted" ? "⏸️" : mark(s.ok);
   return `| ${code(s.url)} | ${s.transport.toUpperCase()} | ${status} | ${cell(details.filter(Boolean).join(", "))} |`;
 }
@@ -50,7 +51,7 @@ function rows(report: Report): string[] {
   for (const a of report.connectivity ?? []) {
     const details = a.ok
       ? [`connected in ${ms(a.timeToConnectedMs)}`, a.rttMs !== undefined ? `RTT ${ms(a.rttMs)}` : ""]
-      : [a.stalledIn ? `stalled in ${a.stalledIn}` : "not connected", a.error?.message ?? ""];
+      : [a.stalledIn ? `stalled in ${a.stalledIn}` : "not connected", detailOf(a.error) ?? ""];
     out.push(`| Connect ${a.mode}${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(a.ok)} | ${cell(details.filter(Boolean).join(", "))} |`);
   }
   for (const e of report.expectations ?? []) {

@@ -2,6 +2,7 @@ import type { ConnectivityFact } from "../facts/index.js";
 import type { Evidence, RuleHit } from "./types.js";
 import { defineRule } from "./define-rule.js";
 import { plural } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 const NEXT_STEP: Record<NonNullable<ConnectivityFact["stalledIn"]>, string> = {
   signalling: "the offer/answer exchange did not complete",
@@ -73,7 +74,7 @@ function hit(fact: ConnectivityFact, index: number): RuleHit<Message> {
   const name = fact.mode === "remote" ? `The connection to ${fact.via ?? "the far side"}` : `The ${fact.mode} connection${fact.via ? ` via ${fact.via}` : ""}`;
   const evidence: Evidence[] = [];
   if (fact.stalledIn) evidence.push({ path: `${base}/stalledIn`, fact: `stalled in ${fact.stalledIn}` });
-  if (fact.error) evidence.push({ path: `${base}/error`, fact: fact.error.message });
+  if (fact.error) evidence.push({ path: `${base}/error`, fact: detailOf(fact.error) });
   if (fact.iceStates.length) evidence.push({ path: `${base}/iceStates`, fact: `ICE: ${fact.iceStates.map((s) => `${s.state} at ${s.atMs} ms`).join(", ")}` });
   evidence.push(...pairEvidence(fact, base), ...answerEvidence(fact, base));
   return {

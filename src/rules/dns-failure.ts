@@ -1,5 +1,6 @@
 import { defineRule } from "./define-rule.js";
 import { list, serverPath } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 export const dnsFailure = defineRule({
   id: "dns-failure",
@@ -13,7 +14,7 @@ export const dnsFailure = defineRule({
   check(facts) {
     const named = facts.servers.filter((s) => s.dns?.resolved);
     const failed = named.filter((s) => s.dns && !s.dns.ok);
-    const evidence = failed.map((s) => ({ path: serverPath(s, "dns"), fact: `DNS for ${s.host}: ${s.dns?.error?.message ?? "no addresses"}` }));
+    const evidence = failed.map((s) => ({ path: serverPath(s, "dns"), fact: `DNS for ${s.host}: ${detailOf(s.dns?.error) ?? "no addresses"}` }));
     // Every name failing at once is this machine's resolver (or no network), not a list of typos.
     if (failed.length >= 2 && failed.length === named.length) {
       const hosts = [...new Set(failed.map((s) => s.host))];
@@ -35,9 +36,11 @@ export const dnsFailure = defineRule({
     return failed.map((s, i) => ({
       message: "host-does-not-resolve" as const,
       explanation:
-        `${s.url} cannot be used: its host '${s.host}' did not resolve (${s.dns?.error?.message ?? "no address"}). ` +
+        `${s.url} cannot be used: its host '${s.host}' did not resolve (${detailOf(s.dns?.error) ?? "no address"}). ` +
         "A browser would skip this server silently and gather no candidate through it.",
-      fix: `Check the spelling of '${s.host}' and that this network's DNS resolver can reach it (try: dig ${s.host} A; dig ${s.host} AAAA).`,
+      fix:
+        `Check the spelling of '${s.host}' and that this network's DNS resolver can reach it (try: dig ${s.host} A; dig ${s.host} AAAA); ` +
+        "when dig answers but the system resolver does not, check /etc/hosts, nsswitch.conf and split-horizon DNS.",
       evidence: [evidence[i]!],
       subjects: [serverPath(s)],
     }));

@@ -1,5 +1,6 @@
 import { defineRule } from "./define-rule.js";
 import { errorEvidence, isUnreachable, serverPath } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 export const stunServerUnreachable = defineRule({
   id: "stun-server-unreachable",
@@ -19,7 +20,7 @@ export const stunServerUnreachable = defineRule({
     return dead.map((s) => ({
       message: none ? ("none-answers" as const) : ("one-of-several" as const),
       explanation:
-        `${s.url} (${s.transport.toUpperCase()}) gave no answer: ${s.error?.message ?? "no response"}. ` +
+        `${s.url} (${s.transport.toUpperCase()}) gave no answer: ${detailOf(s.error) ?? "no response"}. ` +
         (none
           ? "No STUN server answered, so this host learns no public address (no srflx candidate) and a peer outside this network can only reach it through a relay."
           : "Other STUN servers answered, so this one is down, mistyped, or its port is filtered on this path."),

@@ -1,6 +1,7 @@
 import type { Evidence, RuleHit } from "./types.js";
 import { defineRule } from "./define-rule.js";
 import { describeCandidate } from "./session-helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 /**
  * Something worked, but not over UDP, and nothing says so: werift moves a TURN/UDP allocation to
@@ -34,7 +35,7 @@ export const transportFallbackHidesUdp = defineRule<Message>({
         fix: `Open UDP ${server.port} towards ${server.host} (outbound here, inbound on the TURN server), or list a TCP/TLS TURN URL explicitly so the fallback is visible and intended.`,
         evidence: [
           { path: `/candidates/${i}`, fact: `relay ${c.address}:${c.port} via ${c.url}, relayProtocol ${c.relayProtocol}` },
-          ...(server.error ? [{ path: `/servers/${server.index}/error`, fact: `the raw UDP probe of ${server.url}: ${server.error.message}` }] : []),
+          ...(server.error ? [{ path: `/servers/${server.index}/error`, fact: `the raw UDP probe of ${server.url}: ${detailOf(server.error)}` }] : []),
         ],
         subjects: [`/candidates/${i}`],
       });

@@ -1,5 +1,6 @@
 import { defineRule } from "./define-rule.js";
 import { errorEvidence, serverPath, turnServers } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 /** Refusals no other rule names a cause for; credentials, quota and capacity have their own rules. */
 const REFUSALS = new Set(["forbidden", "allocation-mismatch", "unsupported-transport-protocol", "stun-error", "malformed-reply"]);
@@ -39,7 +40,7 @@ export const turnAllocationRefused = defineRule<Message>({
       .filter((s) => s.error && REFUSALS.has(s.error.code))
       .map((s) => ({
         message: MESSAGE[s.error?.code ?? ""] ?? "refused",
-        explanation: `${s.url} answered the Allocate with an error: ${s.error?.message ?? "refused"}. No relay candidate can be gathered through it.`,
+        explanation: `${s.url} answered the Allocate with an error: ${detailOf(s.error) ?? "refused"}. No relay candidate can be gathered through it.`,
         fix: FIX[s.error?.code ?? ""] ?? "Read the TURN server's log for this request; the error code above names the reason.",
         evidence: [errorEvidence(s)],
         subjects: [serverPath(s)],

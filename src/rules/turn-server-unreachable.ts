@@ -1,5 +1,6 @@
 import { defineRule } from "./define-rule.js";
 import { errorEvidence, isUnreachable, serverPath, turnServers } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 export const turnServerUnreachable = defineRule({
   id: "turn-server-unreachable",
@@ -16,7 +17,7 @@ export const turnServerUnreachable = defineRule({
       .map((s) => ({
         message: s.error?.code === "connection-refused" ? ("connection-refused" as const) : ("no-answer" as const),
         explanation:
-          `${s.url} (${s.transport.toUpperCase()} to port ${s.port}) gave no answer: ${s.error?.message ?? "no response"}. ` +
+          `${s.url} (${s.transport.toUpperCase()} to port ${s.port}) gave no answer: ${detailOf(s.error) ?? "no response"}. ` +
           "Without an answer there is no relay candidate through it, so peers that cannot reach each other directly will sit in ICE checking.",
         fix:
           s.error?.code === "connection-refused"

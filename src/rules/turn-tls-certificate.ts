@@ -1,6 +1,7 @@
 import type { RuleHit } from "./types.js";
 import { defineRule } from "./define-rule.js";
 import { serverPath, turnServers } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 export const EXPIRY_WARNING_DAYS = 14;
 
@@ -24,9 +25,9 @@ export const turnTlsCertificate = defineRule<Message>({
         hits.push({
           message: "handshake-failed",
           subjects: [serverPath(s)],
-          explanation: `The TLS handshake with ${s.url} failed: ${s.error.message}. Browsers give up on this turns: URL without a word.`,
+          explanation: `The TLS handshake with ${s.url} failed: ${detailOf(s.error)}. Browsers give up on this turns: URL without a word.`,
           fix: "Check that the port speaks TLS (coturn: tls-listening-port, cert and pkey set) and supports TLS 1.2 or later.",
-          evidence: [{ path: serverPath(s, "error"), fact: `${s.url}: ${s.error.message}` }],
+          evidence: [{ path: serverPath(s, "error"), fact: `${s.url}: ${detailOf(s.error)}` }],
         });
         continue;
       }

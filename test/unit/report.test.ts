@@ -14,7 +14,7 @@ function brokenReport() {
   const facts = withServer(healthyFacts(), 1, {
     ok: false,
     relayedAddress: undefined,
-    error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "the TURN server rejected the username or password" },
+    error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", detail: "the TURN server rejected the username or password", message: "the TURN server rejected the username or password" },
   });
   return buildReport(facts, diagnose(facts), meta);
 }

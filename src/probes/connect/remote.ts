@@ -10,6 +10,7 @@ import { sdpFragment, whipDelete, whipPreflight, whipTrickle } from "../../signa
 import type { SignalProtocol } from "../../signalling/types.js";
 import { bounded, closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
+import { probeError } from "../../facts/probe-error.js";
 
 export interface RemoteOptions extends AttemptTimeouts {
   url: string;
@@ -202,6 +203,6 @@ function safeCandidate(line: string, mid: string): SdpCandidateFact | undefined 
 }
 
 function toProbeError(error: unknown): NonNullable<ConnectivityFact["error"]> {
-  if (error instanceof SignallingError) return { code: error.code, message: error.message };
-  return { code: "internal-error", message: `the remote attempt failed: ${error instanceof Error ? error.message : String(error)}` };
+  if (error instanceof SignallingError) return probeError(error.code, error.message);
+  return probeError("internal-error", `the remote attempt failed: ${error instanceof Error ? error.message : String(error)}`);
 }

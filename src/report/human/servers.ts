@@ -2,12 +2,13 @@ import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
 import type { ServerFact } from "../../facts/index.js";
 import { addr, marks, ms } from "./style.js";
+import { detailOf } from "../../facts/probe-error.js";
 
 function outcome(s: ServerFact, c: ChalkInstance): string {
   if (!s.ok) {
     const e = s.error;
     const code = e?.stunErrorCode !== undefined ? c.gray(` (STUN ${e.stunErrorCode}${e.stunReason ? ` ${e.stunReason}` : ""})`) : "";
-    return c.red(e?.message ?? "failed") + code;
+    return c.red(detailOf(e) ?? "failed") + code;
   }
   const parts = [ms(s.rttMs)];
   if (s.relayedAddress) parts.push(`relay ${addr(s.relayedAddress)}`);

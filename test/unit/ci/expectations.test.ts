@@ -61,7 +61,7 @@ describe("evaluating expectations against facts", () => {
   });
 
   it("fails relay:udp with the server's error when only that transport broke", () => {
-    const facts = withServer(healthyFacts(), 1, { ok: false, relayedAddress: undefined, error: { code: "timeout", message: "no answer" } });
+    const facts = withServer(healthyFacts(), 1, { ok: false, relayedAddress: undefined, error: { code: "timeout", detail: "no answer", message: "no answer" } });
     expect(judge("relay:udp", facts)).toMatchObject({ met: false, actual: "no relay over UDP: turn:198.51.100.1:3478?transport=udp: no answer" });
     expect(judge("relay", facts).met).toBe(true);
   });

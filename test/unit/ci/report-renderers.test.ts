@@ -40,7 +40,7 @@ function troubledFacts(): Facts {
   const facts = withServer(healthyFacts(), 1, {
     ok: false,
     relayedAddress: undefined,
-    error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "rejected <user> & \"pass\" 'x'\u001b[31m\u0000" },
+    error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", detail: "rejected <user> & \"pass\" 'x'\u001b[31m\u0000", message: "rejected <user> & \"pass\" 'x'\u001b[31m\u0000" },
   });
   facts.nat = {
     mapping: "endpoint-independent",
@@ -102,7 +102,7 @@ describe("JUnit XML", () => {
   });
 
   it("marks interrupted probes as skipped", () => {
-    const facts = withServer(healthyFacts(), 2, { ok: false, error: { code: "interrupted", message: "the run was interrupted before this probe finished" } });
+    const facts = withServer(healthyFacts(), 2, { ok: false, error: { code: "interrupted", detail: "the run was interrupted before this probe finished", message: "the run was interrupted before this probe finished" } });
     const report = buildReport(facts, diagnose(facts, { rules: [], interrupted: true }), { startedAt: new Date(), durationMs: 5 });
     const junit = parseJunit(renderJunit(report));
     expect(junit.skipped).toBe("1");

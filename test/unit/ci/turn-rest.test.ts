@@ -94,7 +94,7 @@ describe("the expiry as a fact, and the 401 finding", () => {
     const facts = withServer(healthyFacts(), 1, {
       ok: false,
       relayedAddress: undefined,
-      error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "rejected" },
+      error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", detail: "rejected", message: "rejected" },
       restCredential: { expiresAt: "2026-03-01T11:59:00.000Z", remainingSec: -60, minted: true },
     });
     const [hit] = turnAuthFailed.check(facts);
@@ -108,7 +108,7 @@ describe("the expiry as a fact, and the 401 finding", () => {
   it("keeps the generic 401 explanation while the REST username is still valid", () => {
     const facts = withServer(healthyFacts(), 1, {
       ok: false,
-      error: { code: "wrong-credentials", stunErrorCode: 401, message: "rejected" },
+      error: { code: "wrong-credentials", stunErrorCode: 401, detail: "rejected", message: "rejected" },
       restCredential: { expiresAt: "2026-03-02T12:00:00.000Z", remainingSec: 86400, minted: true },
     });
     expect(turnAuthFailed.check(facts)[0]?.message).toBe("unauthorized-rest-password");

@@ -5,7 +5,7 @@ import { defineRule } from "../../../src/rules/define-rule.js";
 import type { Facts } from "../../../src/facts/index.js";
 import { healthyFacts, withServer } from "../../helpers/facts.js";
 
-const timeout = { ok: false, error: { code: "timeout" as const, message: "no answer" }, relayedAddress: undefined, mappedAddress: undefined };
+const timeout = { ok: false, error: { code: "timeout" as const, detail: "no answer", message: "no answer" }, relayedAddress: undefined, mappedAddress: undefined };
 
 describe("diagnose", () => {
   it("a healthy run: no finding, a verdict, passed", () => {

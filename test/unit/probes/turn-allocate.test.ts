@@ -53,7 +53,7 @@ function options(): AllocateOptions {
   return {
     deadline: performance.now() + 1000,
     releaseTimeoutMs: 500,
-    failure: (e) => ({ code: "timeout", message: String(e) }),
+    failure: (e) => ({ code: "timeout", detail: String(e), message: String(e) }),
   };
 }
 

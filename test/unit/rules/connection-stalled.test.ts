@@ -87,7 +87,7 @@ describe("connection-stalled", () => {
   });
 
   it("a signalling failure names the error", () => {
-    const fact: ConnectivityFact = { ...stalledRemote(), stalledIn: "signalling", pairs: [], iceStates: [], signalling: undefined, error: { code: "unauthorized", message: "the WHIP endpoint refused the offer with 401" } };
+    const fact: ConnectivityFact = { ...stalledRemote(), stalledIn: "signalling", pairs: [], iceStates: [], signalling: undefined, error: { code: "unauthorized", detail: "the WHIP endpoint refused the offer with 401", message: "the WHIP endpoint refused the offer with 401" } };
     expect(kinds(hitsOf(connectionStalled, withConnectivity(fact)))).toEqual(["connection-stalled/remote-signalling-failed"]);
     // Its fix names the protocol option, as a token the diagnosis turns into words.
     expect(connectionStalled.check(withConnectivity(fact))[0]?.fix).toContain("{option:remote.protocol}");
@@ -98,7 +98,7 @@ describe("connection-stalled", () => {
   });
 
   it("an untrusted signalling certificate gets the CA fix", () => {
-    const fact: ConnectivityFact = { ...stalledRemote(), stalledIn: "signalling", pairs: [], iceStates: [], signalling: undefined, error: { code: "tls-certificate-invalid", message: "the TLS certificate of https://x.example/whip is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)" } };
+    const fact: ConnectivityFact = { ...stalledRemote(), stalledIn: "signalling", pairs: [], iceStates: [], signalling: undefined, error: { code: "tls-certificate-invalid", detail: "the TLS certificate of https://x.example/whip is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)", message: "the TLS certificate of https://x.example/whip is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)" } };
     expect(hitsOf(connectionStalled, withConnectivity(fact))).toEqual([
       { rule: "connection-stalled", message: "remote-tls-untrusted", severity: "error", evidence: ["/connectivity/0/stalledIn", "/connectivity/0/error"], subjects: ["/connectivity/0"] },
     ]);

@@ -63,11 +63,11 @@ const stunOnly = (n: NatFact): Facts => {
 /** TURN configured but only the UDP one works. */
 const udpTurnOnly = (n: NatFact): Facts => {
   const facts = withNat(n);
-  return { ...facts, servers: facts.servers.map((s) => (s.kind === "turn" && s.transport !== "udp" ? { ...s, ok: false, error: { code: "timeout", message: "no answer" } } : s)) };
+  return { ...facts, servers: facts.servers.map((s) => (s.kind === "turn" && s.transport !== "udp" ? { ...s, ok: false, error: { code: "timeout", detail: "no answer", message: "no answer" } } : s)) };
 };
 const noWorkingTurn = (n: NatFact): Facts => {
   const facts = withNat(n);
-  return { ...facts, servers: facts.servers.map((s) => (s.kind === "turn" ? { ...s, ok: false, error: { code: "timeout", message: "no answer" } } : s)) };
+  return { ...facts, servers: facts.servers.map((s) => (s.kind === "turn" ? { ...s, ok: false, error: { code: "timeout", detail: "no answer", message: "no answer" } } : s)) };
 };
 
 describe("symmetric-nat-without-turn", () => {

@@ -16,13 +16,13 @@ import { hitsOf, kinds, reported } from "../../helpers/rule-tester.js";
 import type { ProbeError } from "../../../src/facts/index.js";
 
 const failed = (error: ProbeError) => ({ ok: false, error, relayedAddress: undefined, mappedAddress: undefined });
-const timeout: ProbeError = { code: "timeout", message: "no answer after 7 tries in 3000 ms" };
+const timeout: ProbeError = { code: "timeout", detail: "no answer after 7 tries in 3000 ms", message: "no answer after 7 tries in 3000 ms" };
 
 describe("dns-failure", () => {
   it("fires when a host does not resolve, pointing at its dns fact", () => {
     const facts = withServer(healthyFacts(), 3, {
-      ...failed({ code: "dns-failure", message: "ENOTFOUND" }),
-      dns: { host: "turn.example.net", resolved: true, ok: false, ipv4: [], ipv6: [], durationMs: 3, error: { code: "dns-failure", message: "ENOTFOUND" } },
+      ...failed({ code: "dns-failure", detail: "ENOTFOUND", message: "ENOTFOUND" }),
+      dns: { host: "turn.example.net", resolved: true, ok: false, ipv4: [], ipv6: [], durationMs: 3, error: { code: "dns-failure", detail: "ENOTFOUND", message: "ENOTFOUND" } },
     });
     expect(hitsOf(dnsFailure, facts)).toEqual([
       { rule: "dns-failure", message: "host-does-not-resolve", severity: "error", evidence: ["/servers/3/dns"], subjects: ["/servers/3"] },
@@ -36,8 +36,8 @@ describe("dns-failure when nothing resolves", () => {
     const dnsFail = (host: string) => ({
       ok: false,
       host,
-      error: { code: "dns-failure" as const, message: "NXDOMAIN" },
-      dns: { host, resolved: true, ok: false, ipv4: [], ipv6: [], durationMs: 3, error: { code: "dns-failure" as const, message: "NXDOMAIN" } },
+      error: { code: "dns-failure" as const, detail: "NXDOMAIN", message: "NXDOMAIN" },
+      dns: { host, resolved: true, ok: false, ipv4: [], ipv6: [], durationMs: 3, error: { code: "dns-failure" as const, detail: "NXDOMAIN", message: "NXDOMAIN" } },
     });
     let facts = withServer(healthyFacts(), 0, dnsFail("a.example"));
     facts = withServer(facts, 3, dnsFail("b.example"));
@@ -66,7 +66,7 @@ describe("UDP blocked on the whole network", () => {
   it("leaves the UDP timeouts to the udp-blocked finding instead of one finding per server", () => {
     let facts = withServer(healthyFacts(), 0, failed(timeout));
     facts = withServer(facts, 1, failed(timeout));
-    facts = withServer(facts, 2, failed({ code: "connection-refused", message: "connection refused" }));
+    facts = withServer(facts, 2, failed({ code: "connection-refused", detail: "connection refused", message: "connection refused" }));
     facts.nat = { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", servers: [], durationMs: 3000, tests: [] };
     expect(hitsOf(udpBlocked, facts)[0]?.subjects).toEqual(["/nat", "/servers/0", "/servers/1"]);
     const findings = reported(runRules(rules, facts));
@@ -95,7 +95,7 @@ describe("turn-udp-blocked and turn-server-unreachable", () => {
 
   it("reports an unreachable TURN server when no transport to it works", () => {
     let facts = withServer(healthyFacts(), 1, failed(timeout));
-    facts = withServer(facts, 2, failed({ code: "connection-refused", message: "connection refused" }));
+    facts = withServer(facts, 2, failed({ code: "connection-refused", detail: "connection refused", message: "connection refused" }));
     expect(turnUdpBlocked.check(facts)).toEqual([]);
     expect(hitsOf(turnServerUnreachable, facts)).toEqual([
       { rule: "turn-server-unreachable", message: "no-answer", severity: "error", evidence: ["/servers/1/error"], subjects: ["/servers/1"] },
@@ -106,7 +106,7 @@ describe("turn-udp-blocked and turn-server-unreachable", () => {
 
 describe("turn-auth-failed", () => {
   it("fires on 401 after credentials, with the realm as evidence", () => {
-    const facts = withServer(healthyFacts(), 1, { ...failed({ code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "rejected" }), realm: "lab" });
+    const facts = withServer(healthyFacts(), 1, { ...failed({ code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", detail: "rejected", message: "rejected" }), realm: "lab" });
     expect(hitsOf(turnAuthFailed, facts)).toEqual([
       { rule: "turn-auth-failed", message: "unauthorized", severity: "error", evidence: ["/servers/1/error", "/servers/1/realm"], subjects: ["/servers/1"] },
     ]);
@@ -114,7 +114,7 @@ describe("turn-auth-failed", () => {
   });
 
   it("tells one refusal over several transports of the same host once, with each URL as evidence", () => {
-    const refused = failed({ code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "rejected" });
+    const refused = failed({ code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", detail: "rejected", message: "rejected" });
     let facts = withServer(healthyFacts(), 1, refused);
     facts = withServer(facts, 2, refused);
     expect(hitsOf(turnAuthFailed, facts)).toEqual([
@@ -125,7 +125,7 @@ describe("turn-auth-failed", () => {
   });
 
   it("names a TURN URL that had no credentials, where nothing was sent, apart from a 401", () => {
-    const facts = withServer(healthyFacts(), 1, failed({ code: "no-credentials", message: "no username/credential configured for this TURN URL; no Allocate was sent" }));
+    const facts = withServer(healthyFacts(), 1, failed({ code: "no-credentials", detail: "no username/credential configured for this TURN URL; no Allocate was sent", message: "no username/credential configured for this TURN URL; no Allocate was sent" }));
     expect(hitsOf(turnAuthFailed, facts)).toEqual([
       { rule: "turn-auth-failed", message: "no-credentials", severity: "error", evidence: ["/servers/1/error"], subjects: ["/servers/1"] },
     ]);
@@ -133,7 +133,7 @@ describe("turn-auth-failed", () => {
   });
 
   it("fires on a persistent 438", () => {
-    expect(hitsOf(turnAuthFailed, withServer(healthyFacts(), 1, failed({ code: "stale-nonce", stunErrorCode: 438, message: "stale" })))).toEqual([
+    expect(hitsOf(turnAuthFailed, withServer(healthyFacts(), 1, failed({ code: "stale-nonce", stunErrorCode: 438, detail: "stale", message: "stale" })))).toEqual([
       { rule: "turn-auth-failed", message: "stale-nonce", severity: "error", evidence: ["/servers/1/error"], subjects: ["/servers/1"] },
     ]);
   });
@@ -144,7 +144,7 @@ describe("turn-quota-or-capacity", () => {
     ["allocation-quota-reached", 486, "quota-reached"],
     ["insufficient-capacity", 508, "insufficient-capacity"],
   ] as const)("fires on %s", (code, stun, message) => {
-    expect(hitsOf(turnQuotaOrCapacity, withServer(healthyFacts(), 1, failed({ code, stunErrorCode: stun, message: "x" })))).toEqual([
+    expect(hitsOf(turnQuotaOrCapacity, withServer(healthyFacts(), 1, failed({ code, stunErrorCode: stun, detail: "x", message: "x" })))).toEqual([
       { rule: "turn-quota-or-capacity", message, severity: "error", evidence: ["/servers/1/error"], subjects: ["/servers/1"] },
     ]);
   });
@@ -152,11 +152,11 @@ describe("turn-quota-or-capacity", () => {
 
 describe("turn-allocation-refused", () => {
   it("fires on 403 with its own message, and leaves 401 to turn-auth-failed", () => {
-    const facts = withServer(healthyFacts(), 1, failed({ code: "forbidden", stunErrorCode: 403, message: "403 Forbidden" }));
+    const facts = withServer(healthyFacts(), 1, failed({ code: "forbidden", stunErrorCode: 403, detail: "403 Forbidden", message: "403 Forbidden" }));
     expect(hitsOf(turnAllocationRefused, facts)).toEqual([
       { rule: "turn-allocation-refused", message: "forbidden", severity: "error", evidence: ["/servers/1/error"], subjects: ["/servers/1"] },
     ]);
-    expect(turnAllocationRefused.check(withServer(healthyFacts(), 1, failed({ code: "wrong-credentials", stunErrorCode: 401, message: "x" })))).toEqual([]);
+    expect(turnAllocationRefused.check(withServer(healthyFacts(), 1, failed({ code: "wrong-credentials", stunErrorCode: 401, detail: "x", message: "x" })))).toEqual([]);
   });
 
   it.each([
@@ -165,7 +165,7 @@ describe("turn-allocation-refused", () => {
     ["malformed-reply", "malformed-reply"],
     ["stun-error", "refused"],
   ] as const)("names %s with its own message", (code, message) => {
-    expect(kinds(hitsOf(turnAllocationRefused, withServer(healthyFacts(), 1, failed({ code, message: "x" }))))).toEqual([`turn-allocation-refused/${message}`]);
+    expect(kinds(hitsOf(turnAllocationRefused, withServer(healthyFacts(), 1, failed({ code, detail: "x", message: "x" }))))).toEqual([`turn-allocation-refused/${message}`]);
   });
 });
 
@@ -191,7 +191,7 @@ describe("turn-tls-certificate", () => {
   });
 
   it("reports a failed handshake", () => {
-    const facts = withServer(healthyFacts(), 3, failed({ code: "tls-handshake-failed", message: "TLS handshake failed: wrong version number" }));
+    const facts = withServer(healthyFacts(), 3, failed({ code: "tls-handshake-failed", detail: "TLS handshake failed: wrong version number", message: "TLS handshake failed: wrong version number" }));
     expect(hitsOf(turnTlsCertificate, facts)).toEqual([
       { rule: "turn-tls-certificate", message: "handshake-failed", severity: "error", evidence: ["/servers/3/error"], subjects: ["/servers/3"] },
     ]);

@@ -16,8 +16,8 @@ const rest = (patch: Partial<RestCredentialFact> = {}): RestCredentialFact => ({
   coturnAcceptsExpiry: true,
   ...patch,
 });
-const unauthorized: ProbeError = { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "the TURN server rejected the credentials" };
-const timeout: ProbeError = { code: "timeout", message: "no answer after 7 tries in 3000 ms" };
+const unauthorized: ProbeError = { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", detail: "the TURN server rejected the credentials", message: "the TURN server rejected the credentials" };
+const timeout: ProbeError = { code: "timeout", detail: "no answer after 7 tries in 3000 ms", message: "no answer after 7 tries in 3000 ms" };
 const failed = (error: ProbeError) => ({ ok: false, error, relayedAddress: undefined, allocation: undefined });
 const on = (patch: Parameters<typeof withServer>[2]) => withServer(healthyFacts(), 1, patch);
 
