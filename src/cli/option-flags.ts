@@ -1,10 +1,16 @@
 import { apiOptionName, type OptionNamer } from "../config/option-words.js";
+import type { CheckOptions } from "../check.js";
+import type { ExplainOptions } from "../explain/explain.js";
+import type { RemoteTarget } from "../probes/connect/phase.js";
+
+/** What a token may name: an option of check() or explain(), or a field of the remote target. */
+type OptionPath = keyof CheckOptions | keyof ExplainOptions | `remote.${keyof RemoteTarget}`;
 
 /**
  * How the CLI says each option the library's text names with {option:NAME}: its flag, as a person
  * types it. Booleans that default to on are named by the flag that turns them off.
  */
-export const CLI_FLAGS: Readonly<Record<string, string>> = {
+export const CLI_FLAGS: Readonly<Partial<Record<OptionPath, string>>> = {
   stun: "--stun",
   turn: "--turn",
   username: "--username",
@@ -22,4 +28,4 @@ export const CLI_FLAGS: Readonly<Record<string, string>> = {
   peerConnection: "--peer-connection",
 };
 
-export const cliOptionName: OptionNamer = (name) => CLI_FLAGS[name] ?? apiOptionName(name);
+export const cliOptionName: OptionNamer = (name) => CLI_FLAGS[name as OptionPath] ?? apiOptionName(name);
