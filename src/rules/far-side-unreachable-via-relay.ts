@@ -25,7 +25,7 @@ export const farSideUnreachableViaRelay = defineRule({
     if (!session || pairs.length === 0 || pairs.some((p) => p.state === "succeeded")) return [];
     const viaRelay = pairs.filter((p) => p.local.type === "relay");
     if (viaRelay.length === 0 || !viaRelay.every(unanswered)) return [];
-    // Only private far-side addresses is far-side-private-candidates' cause, not a firewall.
+    // Checks to private far-side addresses lead nowhere from here: that shows no firewall, so there is nothing to say.
     if (!candidatesOf(session, "remote").some(isReachableFromAnywhere) && !viaRelay.some((p) => isReachableFromAnywhere(p.remote))) return [];
     const sent = viaRelay.reduce((n, p) => n + (p.requestsSent ?? 0), 0);
     return [
