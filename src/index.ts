@@ -41,4 +41,5 @@ export {
   type OptionNamer,
 } from "./rules/index.js";
 export { diagnose, type Diagnosis, type DiagnoseOptions, type Verdict } from "./diagnose/index.js";
+export { natReasonWords } from "./rules/nat-reasons.js";
 export type * from "./facts/index.js";
