@@ -2,11 +2,12 @@ import { performance } from "node:perf_hooks";
 import { resolveIceServers, type ResolvedServers, type ServerInputs } from "./config/ice-servers.js";
 import { DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
 import type { Facts } from "./facts/index.js";
-import { rules as defaultRules, runRules, type Rule } from "./rules/index.js";
-import { buildReport, type FailOn } from "./report/build.js";
+import type { Rule } from "./rules/index.js";
+import type { OptionNamer } from "./config/option-words.js";
+import { buildReport } from "./report/build.js";
+import { diagnose, type FailOn } from "./diagnose/index.js";
 import type { Report } from "./report/types.js";
 import { parseExpectation, type Expectation } from "./config/expectations.js";
-import { evaluateExpectations } from "./expectations/evaluate.js";
 import type { RemoteTarget } from "./probes/connect/types.js";
 import type { Artifacts } from "./pipeline/artifacts.js";
 import type { AnyPhase } from "./pipeline/phase.js";
@@ -59,6 +60,8 @@ export interface CheckOptions extends ServerInputs {
    * servers), e.g. fakes in a test; given the resolved settings.
    */
   phases?: (settings: PhaseSettings) => readonly AnyPhase[];
+  /** How diagnosis text names an option (default: its API name; the CLI gives its flags). */
+  optionName?: OptionNamer;
   onProgress?(event: ProgressEvent): void;
   /**
    * Secret values learned during the run (credentials a signalling server handed out), for an
@@ -120,13 +123,6 @@ export async function check(options: CheckOptions = {}): Promise<Report> {
   const { artifacts } = await runPhases(phases, { targets }, { signal, onProgress: options.onProgress, onSecrets: options.onSecrets });
   const facts = factsFrom(artifacts, settings, usedDefaults);
 
-  if (expectations.length > 0) facts.expectations = evaluateExpectations(expectations, facts);
-
-  const findings = runRules(options.rules ?? defaultRules, facts);
-  return buildReport(facts, findings, {
-    startedAt,
-    durationMs: performance.now() - t0,
-    failOn: options.failOn ?? "error",
-    interrupted: signal?.aborted === true,
-  });
+  const diagnosis = diagnose(facts, { rules: options.rules, failOn: options.failOn, expectations, interrupted: signal?.aborted === true, optionName: options.optionName });
+  return buildReport(facts, diagnosis, { startedAt, durationMs: performance.now() - t0 });
 }

@@ -32,5 +32,19 @@ export {
   type FailOn,
 } from "./report/index.js";
 export { AddressRedactor } from "./report/redact-addresses.js";
-export { rules, runRules, type Rule, type RuleHit, type Finding, type Evidence, type Severity } from "./rules/index.js";
+export {
+  rules,
+  runRules,
+  defineRule,
+  type Rule,
+  type RuleHit,
+  type RuleMessage,
+  type FactKey,
+  type Finding,
+  type Evidence,
+  type Severity,
+  type OptionNamer,
+} from "./rules/index.js";
+export { diagnose, type Diagnosis, type DiagnoseOptions, type Verdict } from "./diagnose/index.js";
+export { natReasonWords } from "./rules/nat-reasons.js";
 export type * from "./facts/index.js";

@@ -4,6 +4,7 @@ import { ConfigError } from "../config/errors.js";
 import { resolveIceServers, secretsOf } from "../config/ice-servers.js";
 import { render, exitCodeFor, type Format, type FailOn } from "../report/index.js";
 import { renderSummary } from "../report/human/findings.js";
+import { cliOptionName } from "./option-flags.js";
 import { styleFor } from "../report/human/style.js";
 import { wantsColor } from "./color.js";
 import type { Output } from "./output.js";
@@ -103,6 +104,7 @@ export async function runCheck(out: Output, setExit: (code: number) => void, cli
       connect: flags.connect,
       remote,
       connectTimeoutMs: flags.connectTimeout,
+      optionName: cliOptionName,
       failOn: flags.failOn,
       expect,
       signal: interrupt.signal,
@@ -118,7 +120,9 @@ export async function runCheck(out: Output, setExit: (code: number) => void, cli
   }
   const color = !flags.output && wantsColor(process.stdout);
   const text =
-    flags.quiet && format === "human" ? `${renderSummary(report, exitCodeFor(report), styleFor(color))}\n` : render(report, format, { color });
+    flags.quiet && format === "human"
+      ? `${renderSummary(report, exitCodeFor(report), styleFor(color), cliOptionName)}\n`
+      : render(report, format, { color, optionName: cliOptionName });
   const final = live();
   if (flags.output) writeReport(final, flags.output, text);
   else final.stdout(text);

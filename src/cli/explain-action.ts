@@ -4,6 +4,7 @@ import { explain } from "../explain/explain.js";
 import { render, exitCodeFor, type Format, type FailOn } from "../report/index.js";
 import { wantsColor } from "./color.js";
 import type { Output } from "./output.js";
+import { cliOptionName } from "./option-flags.js";
 
 export interface ExplainFlags {
   format: Format;
@@ -24,8 +25,8 @@ function readInput(file: string): string {
 /** What `explain` does once its flags parsed. */
 export function runExplain(out: Output, setExit: (code: number) => void, file: string, flags: ExplainFlags): void {
   const format: Format = flags.json ? "json" : flags.format;
-  const { report } = explain(readInput(file), { failOn: flags.failOn, peerConnection: flags.peerConnection });
-  const text = render(report, format, { color: !flags.output && wantsColor(process.stdout) });
+  const { report } = explain(readInput(file), { failOn: flags.failOn, peerConnection: flags.peerConnection, optionName: cliOptionName });
+  const text = render(report, format, { color: !flags.output && wantsColor(process.stdout), optionName: cliOptionName });
   if (flags.output) out.file(flags.output, text);
   else out.stdout(text);
   setExit(exitCodeFor(report));

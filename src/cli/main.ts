@@ -6,6 +6,7 @@ import { checkCommand } from "./check-command.js";
 import { explainCommand } from "./explain-command.js";
 import { serveCommand } from "./serve-command.js";
 import { earlyOutput } from "./early-scrub.js";
+import { cliOptionName } from "./option-flags.js";
 
 /** Runs the CLI and returns the exit code; never throws for bad input. */
 export async function main(argv: string[]): Promise<number> {
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
         : EXIT_USAGE;
     }
     if (error instanceof ConfigError) {
-      out.stderr(`rtc-doctor: ${error.message}\n`);
+      out.stderr(`rtc-doctor: ${error.messageFor(cliOptionName)}\n`);
       return EXIT_USAGE;
     }
     out.stderr(`rtc-doctor: internal error: ${error instanceof Error ? error.message : String(error)}\n`);

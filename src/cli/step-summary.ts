@@ -1,6 +1,7 @@
 import { renderMarkdown } from "../report/markdown.js";
 import type { Report } from "../report/types.js";
 import type { Output } from "./output.js";
+import { cliOptionName } from "./option-flags.js";
 
 /**
  * GitHub Actions shows the Markdown appended to $GITHUB_STEP_SUMMARY on the run's page, so a job gets
@@ -10,7 +11,7 @@ export function appendStepSummary(out: Output, report: Report, env: NodeJS.Proce
   const path = env["GITHUB_STEP_SUMMARY"];
   if (!path) return;
   try {
-    out.append(path, `${renderMarkdown(report)}\n`);
+    out.append(path, `${renderMarkdown(report, cliOptionName)}\n`);
   } catch (error) {
     out.stderr(`rtc-doctor: could not append to GITHUB_STEP_SUMMARY (${(error as NodeJS.ErrnoException).code ?? "error"})\n`);
   }

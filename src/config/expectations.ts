@@ -16,8 +16,8 @@ export const EXPECTATION_SYNTAX =
   "relay, relay:udp, relay:tcp, relay:tls, srflx, nat:<type> or nat:!<type> " +
   `(type: ${CLASSIC_NAT_TYPES.join(", ")}), connect:remote, connect:loopback, rtt<MS`;
 
-/** Parses one expectation; `what` names where it came from for the error (e.g. "--expect"). */
-export function parseExpectation(raw: string, what = "--expect"): Expectation {
+/** Parses one expectation; `what` names where it came from for the error (an option token, or a config file key). */
+export function parseExpectation(raw: string, what = "{option:expect}"): Expectation {
   const text = raw.trim().toLowerCase();
   const fail = (why: string): never => {
     throw new ConfigError(`${what} '${raw}': ${why} (expected one of: ${EXPECTATION_SYNTAX})`);
@@ -45,7 +45,7 @@ export function parseExpectation(raw: string, what = "--expect"): Expectation {
 }
 
 /** Every expectation, validated up front; duplicates collapse to one. */
-export function parseExpectations(raw: readonly string[], what = "--expect"): Expectation[] {
+export function parseExpectations(raw: readonly string[], what = "{option:expect}"): Expectation[] {
   const seen = new Map<string, Expectation>();
   for (const r of raw) {
     const e = parseExpectation(r, what);

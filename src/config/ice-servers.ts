@@ -126,30 +126,30 @@ export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
 
   for (const raw of inputs.stun ?? []) {
     const url = parseIceUrl(raw);
-    if (url.isTurn) throw new ConfigError(`--stun '${raw}': this is a TURN URL; pass it with --turn`);
+    if (url.isTurn) throw new ConfigError(`{option:stun} '${raw}': this is a TURN URL; pass it with {option:turn}`);
     targets.push({ url, source: inputs.listSources?.stun ?? "flag" });
   }
   const turnFlags = inputs.turn ?? [];
   if (turnFlags.length === 0 && (inputs.username !== undefined || inputs.credential !== undefined)) {
-    throw new ConfigError("--username/--credential apply to --turn URLs, and no --turn URL was given");
+    throw new ConfigError("{option:username}/{option:credential} apply to {option:turn} URLs, and no {option:turn} URL was given");
   }
   if (turnFlags.length === 0 && (inputs.turnSecret !== undefined || inputs.turnTtlSec !== undefined || inputs.turnUser !== undefined)) {
-    throw new ConfigError("--turn-secret/--turn-ttl/--turn-user apply to --turn URLs, and no --turn URL was given");
+    throw new ConfigError("{option:turnSecret}/{option:turnTtlSec}/{option:turnUser} apply to {option:turn} URLs, and no {option:turn} URL was given");
   }
   const turnAuth = turnFlags.length > 0 ? turnCredentials(inputs) : undefined;
   for (const raw of turnFlags) {
     const url = parseIceUrl(raw);
-    if (!url.isTurn) throw new ConfigError(`--turn '${raw}': this is a STUN URL; pass it with --stun`);
+    if (!url.isTurn) throw new ConfigError(`{option:turn} '${raw}': this is a STUN URL; pass it with {option:stun}`);
     if (!turnAuth?.username || !turnAuth.credential) {
-      throw new ConfigError(`--turn '${raw}' needs --username and --credential (or --turn-secret)`);
+      throw new ConfigError(`{option:turn} '${raw}' needs {option:username} and {option:credential} (or {option:turnSecret})`);
     }
     const { username, credential, restMinted } = turnAuth;
     targets.push({ url, username, credential, ...(restMinted ? { restMinted } : {}), source: inputs.listSources?.turn ?? "flag" });
   }
 
   if (inputs.iceServers !== undefined) {
-    const list = parseIceServerList(readJsonArgument(inputs.iceServers, "--ice-servers"), "--ice-servers");
-    targets.push(...targetsFrom(list, "ice-servers", "--ice-servers"));
+    const list = parseIceServerList(readJsonArgument(inputs.iceServers, "{option:iceServers}"), "{option:iceServers}");
+    targets.push(...targetsFrom(list, "ice-servers", "{option:iceServers}"));
   }
 
   const envJson = inputs.env?.["RTC_DOCTOR_ICE_SERVERS"];
@@ -183,19 +183,19 @@ function turnCredentials(inputs: ServerInputs): { username?: string; credential?
   const secret = inputs.turnSecret ?? (inputs.credential === undefined ? fromEnv("RTC_DOCTOR_TURN_SECRET") : undefined);
   if (credential !== undefined && secret !== undefined) {
     throw new ConfigError(
-      "both a TURN credential and a TURN REST secret are given (--credential/RTC_DOCTOR_TURN_CREDENTIAL and --turn-secret/RTC_DOCTOR_TURN_SECRET): give one",
+      "both a TURN credential and a TURN REST secret are given ({option:credential}/RTC_DOCTOR_TURN_CREDENTIAL and {option:turnSecret}/RTC_DOCTOR_TURN_SECRET): give one",
     );
   }
   if (secret === undefined) {
     if (inputs.turnTtlSec !== undefined || inputs.turnUser !== undefined) {
-      throw new ConfigError("--turn-ttl/--turn-user need --turn-secret (or RTC_DOCTOR_TURN_SECRET)");
+      throw new ConfigError("{option:turnTtlSec}/{option:turnUser} need {option:turnSecret} (or RTC_DOCTOR_TURN_SECRET)");
     }
     return { username: inputs.username, credential };
   }
   if (inputs.username !== undefined) {
-    throw new ConfigError("--username is minted from --turn-secret; give the user part with --turn-user NAME instead");
+    throw new ConfigError("{option:username} is minted from {option:turnSecret}; give the user part with {option:turnUser} instead");
   }
-  if (secret.length < 3) throw new ConfigError("--turn-secret is too short to be a shared secret");
+  if (secret.length < 3) throw new ConfigError("{option:turnSecret} is too short to be a shared secret");
   const minted = mintTurnRestCredential({ secret, ttlSec: inputs.turnTtlSec, user: inputs.turnUser, now: inputs.now });
   return { username: minted.username, credential: minted.credential, restMinted: true, secret };
 }

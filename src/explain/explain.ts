@@ -1,45 +1,18 @@
 import { performance } from "node:perf_hooks";
 import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
 import type { Facts, SessionFact } from "../facts/index.js";
-import { buildReport, type FailOn } from "../report/build.js";
+import { buildReport } from "../report/build.js";
 import type { Report } from "../report/types.js";
-import { rules as defaultRules, runRules, type Rule } from "../rules/index.js";
+import type { DumpConnectionSummary, ExplainInputKind, PeerConnectionChoice } from "../report/explain-marker.js";
+import type { Rule } from "../rules/index.js";
+import { diagnose, type FailOn } from "../diagnose/index.js";
+import type { OptionNamer } from "../config/option-words.js";
 import { ExplainInputError } from "./errors.js";
-import { pickSession, sessionsFromDump, type DumpSession, type PickReason } from "./from-dump.js";
+import { pickSession, sessionsFromDump, type DumpSession } from "./from-dump.js";
 import { sessionFromSdp } from "./from-sdp.js";
 import { reportSchemaError } from "./report-schema.js";
 
-export type ExplainInputKind = "sdp" | "sdp-json" | "webrtc-internals" | "report";
-
-/** One peer connection of a webrtc-internals dump, as the report lists it. */
-export interface DumpConnectionSummary {
-  id: string;
-  url?: string;
-  /** It set a remote description (an offer/answer exchange happened). */
-  remoteDescription: boolean;
-  /** ICE or the connection reached connected/completed at some point. */
-  connected: boolean;
-  /** The last iceConnectionState logged. */
-  lastIceState?: string;
-}
-
-/** Which connection of a dump was diagnosed, why, and the others it holds. */
-export interface PeerConnectionChoice extends DumpConnectionSummary {
-  /**
-   * named: --peer-connection; not-connected: the last with a remote description that never
-   * connected; last-with-remote: all connected, the last with a remote description; last: none
-   * set a remote description.
-   */
-  reason: PickReason;
-  others: DumpConnectionSummary[];
-}
-
-/** The report's `explain` marker. */
-export interface ExplainMarker {
-  input: ExplainInputKind;
-  /** webrtc-internals only. */
-  peerConnection?: PeerConnectionChoice;
-}
+export type { ExplainInputKind, DumpConnectionSummary, PeerConnectionChoice, ExplainMarker } from "../report/explain-marker.js";
 
 export interface ExplainOptions {
   failOn?: FailOn;
@@ -47,6 +20,8 @@ export interface ExplainOptions {
   peerConnection?: string;
   rules?: readonly Rule[];
   now?: Date;
+  /** How diagnosis text names an option (default: its API name; the CLI gives its flags). */
+  optionName?: OptionNamer;
 }
 
 export interface ExplainResult {
@@ -122,7 +97,7 @@ export function explain(text: string, options: ExplainOptions = {}): ExplainResu
   const startedAt = options.now ?? new Date();
   const t0 = performance.now();
   const { kind, facts, peerConnection } = factsFromInput(text, options);
-  const findings = runRules(options.rules ?? defaultRules, facts);
-  const report = buildReport(facts, findings, { startedAt, durationMs: performance.now() - t0, failOn: options.failOn ?? "error" });
+  const diagnosis = diagnose(facts, { rules: options.rules, failOn: options.failOn, optionName: options.optionName });
+  const report = buildReport(facts, diagnosis, { startedAt, durationMs: performance.now() - t0 });
   return { kind, report: { ...report, explain: { input: kind, ...(peerConnection ? { peerConnection } : {}) } } };
 }

@@ -37,7 +37,8 @@ export interface DumpSession {
 }
 
 /** Why explain diagnosed this connection of the dump. */
-export type PickReason = "named" | "not-connected" | "last-with-remote" | "last";
+import type { PickReason } from "../report/explain-marker.js";
+export type { PickReason };
 
 function asString(v: unknown): string {
   return typeof v === "string" ? v : "";

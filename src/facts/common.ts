@@ -22,12 +22,23 @@ export type ProbeErrorCode =
   | "stale-nonce"
   | "forbidden"
   | "allocation-mismatch"
+  /** The server answered 401 to a request signed with the configured credentials. */
   | "wrong-credentials"
+  /** No credentials were configured for a URL that needs them: nothing was sent. */
+  | "no-credentials"
+  /** Only for a STUN 442 Unsupported Transport Protocol. */
   | "unsupported-transport-protocol"
   | "allocation-quota-reached"
   | "insufficient-capacity"
   | "stun-error"
+  /** The peer answered, but with something that breaks the protocol (a signalling exchange that cannot go on). */
   | "protocol-error"
+  /** An answer that lacks what the protocol requires (no MAPPED-ADDRESS, a 401 without REALM/NONCE). */
+  | "malformed-reply"
+  /** This stack cannot test the URL (werift and stuns:, STUN over TCP): nothing was tried. */
+  | "not-testable"
+  /** Gathering finished without a candidate of the type the path needs. */
+  | "no-candidate"
   | "internal-error"
   /** The run was interrupted (Ctrl-C) before the probe finished. */
   | "interrupted";
@@ -38,6 +49,11 @@ export interface ProbeError {
   stunErrorCode?: number;
   /** The server's reason phrase, when it sent one. */
   stunReason?: string;
-  /** One sentence a person can act on. Never contains a credential. */
+  /**
+   * What happened, as fact: what was sent, what came back, the OS error. Never advice (the rules
+   * say what it means and what to do) and never a credential.
+   */
+  detail: string;
+  /** The same text as `detail`, kept so that reports stay additive for readers of this field. */
   message: string;
 }

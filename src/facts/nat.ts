@@ -37,10 +37,47 @@ export interface NatFact {
   servers: string[];
   /** Their targets' ids (see ServerFact.id), in the same order. */
   serverIds?: string[];
-  /** Binding lifetime in seconds, only with --nat-lifetime. */
+  /** Binding lifetime in seconds (a lower bound), only when the lifetime was measured. */
   bindingLifetimeSec?: number;
+  /** The shortest idle time tried after which the binding was gone, when one was. */
+  bindingExpiredWithinSec?: number;
+  /** Multi-server method: how many rounds ran, how many were conclusive, in how many the mapped address changed. */
+  mappingRounds?: { total: number; conclusive: number; differing: number };
   durationMs: number;
-  /** What would settle whatever is "unknown", in words. */
+  /** Why parts of the classification are what they are, or unknown; rules and renderers say them in words. */
+  reasons?: NatReason[];
+  /** Prose written by versions before `reasons`; no longer written, still read from older reports. */
   note?: string;
   tests: NatTest[];
 }
+
+/** Why a NAT classification came out as it did; facts only, no advice. */
+export type NatReason =
+  /** No STUN server reachable over UDP was configured: nothing could be tested. */
+  | "no-udp-server"
+  /** No configured server answered a Binding request over UDP. */
+  | "no-udp-answer"
+  /** The server saw this host's own address. */
+  | "no-nat"
+  /** No NAT, but unsolicited inbound UDP is filtered as a NAT would. */
+  | "stateful-firewall"
+  /** The RFC 5780 mapping tests against the server's other address got no usable answer. */
+  | "mapping-tests-unanswered"
+  /** The RFC 5780 server did not answer CHANGE-REQUEST from the address it announced. */
+  | "filtering-tests-unanswered"
+  /** Only one STUN address answered and it does not support RFC 5780. */
+  | "single-server"
+  /** The multi-server rounds did not agree. */
+  | "mapping-inconclusive"
+  /** Dependence on the destination port alone was not tested (needs two servers on one IP). */
+  | "port-dependence-not-tested"
+  /** No answering server supports RFC 5780, so the filtering was not tested. */
+  | "filtering-not-tested"
+  /** A server announced an OTHER-ADDRESS differing only in port or only in IP, so it served as plain STUN. */
+  | "other-address-unusable"
+  /** The binding lifetime was asked for, but no RFC 5780 server was configured. */
+  | "lifetime-needs-rfc5780"
+  /** The server ignored RESPONSE-PORT, so the lifetime could not be measured. */
+  | "lifetime-response-port-ignored"
+  /** The lifetime test got no binding to wait on (the server stopped answering). */
+  | "lifetime-no-binding";

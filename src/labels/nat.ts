@@ -1,5 +1,5 @@
 import type { ClassicNatType } from "../facts/nat.js";
-import type { PeerProfile, Verdict } from "../verdict/types.js";
+import type { PeerProfile, Verdict } from "../diagnose/verdict-types.js";
 
 /**
  * The one place NAT types are named for people: the human report, rule titles and the verdict all

@@ -2,6 +2,7 @@ import type { IceServerTarget } from "../config/types.js";
 import type { ServerFact } from "../facts/servers.js";
 import { definePhase } from "../pipeline/phase.js";
 import { pendingServerFact } from "../probes/server-fact.js";
+import { probeError } from "../facts/probe-error.js";
 import type { PhaseSettings } from "./settings.js";
 
 const plural = (n: number) => `${n} ICE server URL${n === 1 ? "" : "s"}`;
@@ -40,7 +41,7 @@ export function interruptedFacts(targets: readonly IceServerTarget[], indexOffse
 }
 
 function interruptedServerFact(target: IceServerTarget, index: number): ServerFact {
-  return { ...pendingServerFact(target, index), error: { code: "interrupted", message: "the run was interrupted before this probe finished" } };
+  return { ...pendingServerFact(target, index), error: probeError("interrupted", "the run was interrupted before this probe finished") };
 }
 
 export function serversPhase(settings: PhaseSettings) {

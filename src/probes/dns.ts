@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { ProbeError } from "../facts/common.js";
 import type { DnsFact } from "../facts/servers.js";
+import { probeError } from "../facts/probe-error.js";
 
 /**
  * Resolves a host the way the WebRTC stack on this machine would: through the system resolver
@@ -42,7 +43,7 @@ function unique(values: string[]): string[] {
 }
 
 function timeoutFailure(host: string, ms: number): ProbeError {
-  return { code: "dns-failure", message: `resolving '${host}' did not finish within ${ms} ms (DNS resolver slow or unreachable)` };
+  return probeError("dns-failure", `resolving '${host}' did not finish within ${ms} ms`);
 }
 
 /** Asks for A and AAAA directly to tell NXDOMAIN from "no address records" from an unreachable resolver. */
@@ -54,7 +55,7 @@ async function explainFailure(host: string, timeoutMs: number): Promise<ProbeErr
       timeoutMs,
     );
     const codes = results.map((r) => (r.status === "rejected" ? (r.reason as NodeJS.ErrnoException).code : "ok"));
-    return { code: "dns-failure", message: describeDnsFailure(host, codes) };
+    return probeError("dns-failure", describeDnsFailure(host, codes));
   } catch {
     return timeoutFailure(host, timeoutMs);
   } finally {
@@ -66,7 +67,7 @@ async function explainFailure(host: string, timeoutMs: number): Promise<ProbeErr
 export function describeDnsFailure(host: string, codes: (string | undefined)[]): string {
   if (codes.includes("ENOTFOUND")) return `the host name '${host}' does not exist (NXDOMAIN)`;
   if (codes.includes("ok")) {
-    return `'${host}' has DNS records, but the system resolver returned no address for it (check /etc/hosts, nsswitch or a split-horizon DNS)`;
+    return `'${host}' has DNS records, but the system resolver returned no address for it`;
   }
   if (codes.every((c) => c === "ENODATA")) return `'${host}' exists but has no A or AAAA record`;
   if (codes.includes("ETIMEOUT")) return `no DNS answer for '${host}' (the resolver timed out)`;

@@ -8,6 +8,7 @@ import { bounded } from "../webrtc/bounded.js";
 import { candidateFromLine } from "../webrtc/candidate-line.js";
 import { closePeer, createPeer, type PeerConnection } from "../webrtc/peer.js";
 import { relayTransportOf } from "../webrtc/turn-allocations.js";
+import { probeError } from "../facts/probe-error.js";
 
 export interface GatherOptions {
   /** Bound on each peer's gathering (werift's own STUN wait is 5 s and TURN has none). */
@@ -44,7 +45,7 @@ export async function gatherThroughServer(
   const { url } = target;
   const fact: GatheringFact = { serverId: target.id, url: url.raw, ok: false, durationMs: 0, srflx: 0, relay: 0, timedOut: false };
   const skip = unsupportedReason(target);
-  if (skip) return { fact: { ...fact, error: { code: "unsupported-transport-protocol", message: skip } }, candidates: [] };
+  if (skip) return { fact: { ...fact, error: probeError("not-testable", skip) }, candidates: [] };
 
   const started = performance.now();
   const candidates: CandidateFact[] = [];
@@ -69,7 +70,7 @@ export async function gatherThroughServer(
     fact.durationMs = Math.round(performance.now() - started);
     if (url.isTurn) relayProtocol = relayTransportOf(pc) ?? relayProtocol;
   } catch (error) {
-    fact.error = { code: "internal-error", message: `werift failed while gathering through ${url.raw}: ${scrubbedErrorText(error, [target.credential])}` };
+    fact.error = probeError("internal-error", `werift failed while gathering through ${url.raw}: ${scrubbedErrorText(error, [target.credential])}`);
   } finally {
     collecting = false;
     if (pc) await closePeer(pc, Math.min(options.timeoutMs, 1000));
@@ -102,5 +103,5 @@ function unsupportedReason(target: IceServerTarget): string | undefined {
 }
 
 function timeoutError(url: string, timeoutMs: number): ProbeError {
-  return { code: "timeout", message: `werift did not finish gathering through ${url} within ${timeoutMs} ms` };
+  return probeError("timeout", `werift did not finish gathering through ${url} within ${timeoutMs} ms`);
 }

@@ -10,6 +10,7 @@ import { pendingServerFact } from "./server-fact.js";
 import { probeBinding, type ProbeOutcome } from "./stun-binding.js";
 import { probeAllocate } from "./turn-allocate.js";
 import { sharingFirstContact, type FirstContactBound } from "./first-contact.js";
+import { probeError } from "../facts/probe-error.js";
 
 export interface ServerProbeOptions {
   /** Bound on everything one URL's probe waits for (DNS, connect, transactions). */
@@ -38,7 +39,7 @@ export async function probeServer(target: IceServerTarget, index: number, option
     fact.dns = dns;
     const remote = remoteAddress(dns, url.port);
     if (!remote) {
-      fact.error = dns.error ?? { code: "dns-failure", message: `'${url.host}' resolved to no address` };
+      fact.error = dns.error ?? probeError("dns-failure", `'${url.host}' resolved to no address`);
       return finish();
     }
     fact.remoteAddress = remote;
@@ -52,7 +53,7 @@ export async function probeServer(target: IceServerTarget, index: number, option
     let outcome: ProbeOutcome;
     if (url.isTurn) {
       if (target.username === undefined || target.credential === undefined) {
-        fact.error = { code: "wrong-credentials", message: "no username/credential configured for this TURN URL" };
+        fact.error = probeError("no-credentials", "no username/credential configured for this TURN URL; no Allocate was sent");
         return finish();
       }
       outcome = await probeAllocate(url, remote, { username: target.username, credential: target.credential }, channelOptions);
@@ -63,7 +64,7 @@ export async function probeServer(target: IceServerTarget, index: number, option
   } catch (error) {
     // A bug in a probe must not take the other servers' results down with it.
     fact.ok = false;
-    fact.error = { code: "internal-error", message: `probe failed unexpectedly: ${scrubbedErrorText(error, [target.credential])}` };
+    fact.error = probeError("internal-error", `probe failed unexpectedly: ${scrubbedErrorText(error, [target.credential])}`);
   }
   return finish();
 }

@@ -6,6 +6,7 @@ import { UdpStunSocket } from "../stun/udp-socket.js";
 import { openStreamChannel } from "../stun/stream-channel.js";
 import { StunTimeoutError, StunTransportError, type StunChannel } from "../stun/transaction.js";
 import { tlsFactFrom, tlsHandshakeFailure } from "./tls-certificate.js";
+import { probeError } from "../facts/probe-error.js";
 
 /** What a per-server probe adds to its ServerFact. */
 export type ProbeOutcome = Partial<
@@ -53,39 +54,33 @@ export async function openChannel(url: IceUrl, remote: TransportAddress, options
   return { channel: wrap(channel), tls: channel.tls ? tlsFactFrom(channel.tls, url.host) : undefined };
 }
 
-/** Turns a failed connect or transaction into the error a person can act on. */
+/** A failed connect or transaction as the error it was: what was tried, and what the OS or the clock said. */
 export function transportFailure(error: unknown, url: IceUrl, phase: "connect" | "request"): ProbeError {
   const where = `${url.host}:${url.port} over ${url.transport.toUpperCase()}`;
   if (error instanceof StunTimeoutError) {
     if (url.transport === "udp") {
-      return {
-        code: "timeout",
-        message: `no answer from ${where}: ${error.message} (UDP blocked on this path, or wrong host/port)`,
-      };
+      return probeError("timeout", `no answer from ${where}: ${error.message}`);
     }
     const what = phase === "connect" ? (url.transport === "tls" ? "TCP/TLS connection" : "TCP connection") : "answer";
-    return {
-      code: "timeout",
-      message: `no ${what} from ${where} within ${Math.round(error.elapsedMs)} ms (port filtered, or wrong host/port)`,
-    };
+    return probeError("timeout", `no ${what} from ${where} within ${Math.round(error.elapsedMs)} ms`);
   }
   if (error instanceof StunTransportError) {
     switch (error.code) {
       case "ECONNREFUSED":
-        return { code: "connection-refused", message: `${where}: connection refused (nothing listens on that port)` };
+        return probeError("connection-refused", `${where}: connection refused (${error.code})`);
       case "ENETUNREACH":
       case "EHOSTUNREACH":
-        return { code: "network-unreachable", message: `${where}: network unreachable (no route to the server)` };
+        return probeError("network-unreachable", `${where}: network unreachable (${error.code})`);
     }
     // A TLS connect can fail in many ways (reset, alert, protocol mismatch); all mean no usable TLS session.
     if (url.transport === "tls" && phase === "connect") {
       return tlsHandshakeFailure(error.message.replace(/^TLS handshake failed: /, ""), where);
     }
-    if (error.code === "ECONNRESET") return { code: "connection-reset", message: `${where}: ${error.message}` };
-    return { code: "internal-error", message: `${where}: ${error.message}` };
+    if (error.code === "ECONNRESET") return probeError("connection-reset", `${where}: ${error.message}`);
+    return probeError("internal-error", `${where}: ${error.message}`);
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: "internal-error", message: `${where}: ${message}` };
+  return probeError("internal-error", `${where}: ${message}`);
 }
 
 /**
@@ -115,12 +110,10 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
         rttMs,
         retransmissions: result.retransmissions,
         software: stringAttribute(response, "SOFTWARE"),
-        error: {
-          code: "stun-error",
+        error: probeError("stun-error", `the server answered the Binding request with error ${e?.code ?? "(no ERROR-CODE)"}${e?.reason ? ` ${e.reason}` : ""}`, {
           stunErrorCode: e?.code,
           stunReason: e?.reason,
-          message: `the server answered the Binding request with error ${e?.code ?? "(no ERROR-CODE)"}${e?.reason ? ` ${e.reason}` : ""}`,
-        },
+        }),
       };
     }
     exchanges.push({ request: "Binding", outcome: "success", rttMs, retransmissions: result.retransmissions });
@@ -134,7 +127,7 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
       mappedAddress,
       otherAddress: addressAttribute(response, "OTHER-ADDRESS") ?? addressAttribute(response, "CHANGED-ADDRESS"),
       software: stringAttribute(response, "SOFTWARE"),
-      error: mappedAddress ? undefined : { code: "protocol-error", message: "the Binding response carries no (XOR-)MAPPED-ADDRESS" },
+      error: mappedAddress ? undefined : probeError("malformed-reply", "the Binding response carries no (XOR-)MAPPED-ADDRESS"),
     };
   } catch (error) {
     const failure = transportFailure(error, url, "request");

@@ -2,6 +2,7 @@ import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import type { ProbeError } from "../facts/common.js";
 import type { TlsFact } from "../facts/servers.js";
 import type { TlsHandshake } from "../stun/stream-channel.js";
+import { probeError } from "../facts/probe-error.js";
 
 const DAY_MS = 86_400_000;
 
@@ -59,5 +60,5 @@ function isoDate(value: string | undefined): string | undefined {
 
 /** No TLS session came about: said as such, so a broken turns: port is not mistaken for a slow one. */
 export function tlsHandshakeFailure(detail: string, where: string): ProbeError {
-  return { code: "tls-handshake-failed", message: `TLS handshake with ${where} failed: ${detail}` };
+  return probeError("tls-handshake-failed", `TLS handshake with ${where} failed: ${detail}`);
 }

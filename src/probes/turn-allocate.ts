@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import type { IceUrl } from "../config/types.js";
-import type { ProbeError, ProbeErrorCode, TransportAddress } from "../facts/common.js";
+import type { ProbeError, TransportAddress } from "../facts/common.js";
 import type { PeerPermissionFact, StunExchange } from "../facts/servers.js";
 import {
   REQUESTED_TRANSPORT_UDP,
@@ -17,6 +17,7 @@ import {
 } from "../stun/message.js";
 import { StunTimeoutError, type StunChannel } from "../stun/transaction.js";
 import { openChannel, round, transportFailure, type ChannelOptions, type ProbeOutcome } from "./stun-binding.js";
+import { probeError } from "../facts/probe-error.js";
 
 /**
  * coturn keeps a UDP allocation for one more second after a Refresh with LIFETIME 0 (it turns 0 into
@@ -38,47 +39,24 @@ interface Auth {
   key: Buffer;
 }
 
-const KNOWN: Record<number, { code: ProbeErrorCode; message: string }> = {
-  401: {
-    code: "wrong-credentials",
-    message: "the TURN server rejected the username or password (401 Unauthorized after authenticating)",
-  },
-  438: {
-    code: "stale-nonce",
-    message: "the TURN server rejected the nonce as stale (438) again after a retry with the fresh nonce it sent",
-  },
-  403: {
-    code: "forbidden",
-    message: "the TURN server refused the allocation (403 Forbidden): its policy does not allow this user or client address",
-  },
-  437: {
-    code: "allocation-mismatch",
-    message: "the TURN server already holds an allocation for this client address and port (437 Allocation Mismatch)",
-  },
-  442: {
-    code: "unsupported-transport-protocol",
-    message: "the TURN server does not relay the requested transport (442 Unsupported Transport Protocol)",
-  },
-  486: {
-    code: "allocation-quota-reached",
-    message: "the user's allocation quota is used up on the TURN server (486 Allocation Quota Reached): too many concurrent allocations for this username",
-  },
-  508: {
-    code: "insufficient-capacity",
-    message: "the TURN server has no relay capacity left (508 Insufficient Capacity)",
-  },
+const KNOWN: Record<number, ProbeError> = {
+  401: probeError("wrong-credentials", "the TURN server rejected the username or password (401 Unauthorized after authenticating)"),
+  438: probeError("stale-nonce", "the TURN server rejected the nonce as stale (438) again after a retry with the fresh nonce it sent"),
+  403: probeError("forbidden", "the TURN server refused the allocation (403 Forbidden)"),
+  437: probeError("allocation-mismatch", "the TURN server already holds an allocation for this client address and port (437 Allocation Mismatch)"),
+  442: probeError("unsupported-transport-protocol", "the TURN server does not relay the requested transport (442 Unsupported Transport Protocol)"),
+  486: probeError("allocation-quota-reached", "the TURN server refused a new allocation for this username (486 Allocation Quota Reached)"),
+  508: probeError("insufficient-capacity", "the TURN server has no relay capacity left (508 Insufficient Capacity)"),
 };
 
 /** The server's exact STUN error, as an error code a rule can match on. Never mentions credentials. */
 export function turnErrorFor(stunErrorCode: number, stunReason?: string): ProbeError {
   const known = KNOWN[stunErrorCode];
-  if (known) return { code: known.code, stunErrorCode, stunReason, message: known.message };
-  return {
-    code: "stun-error",
+  if (known) return probeError(known.code, known.message, { stunErrorCode, stunReason });
+  return probeError("stun-error", `the TURN server answered the Allocate request with error ${stunErrorCode}${stunReason ? ` ${stunReason}` : ""}`, {
     stunErrorCode,
     stunReason,
-    message: `the TURN server answered the Allocate request with error ${stunErrorCode}${stunReason ? ` ${stunReason}` : ""}`,
-  };
+  });
 }
 
 /**
@@ -166,7 +144,7 @@ export async function allocateOn(
       const nonce = nonceOf(response);
       if (challenge?.code !== 401) return fail(outcome, unauthenticatedError(challenge));
       if (realm === undefined || nonce === undefined) {
-        return fail(outcome, { code: "protocol-error", stunErrorCode: 401, message: "the TURN server's 401 challenge carries no REALM or NONCE" });
+        return fail(outcome, probeError("malformed-reply", "the TURN server's 401 challenge carries no REALM or NONCE", { stunErrorCode: 401 }));
       }
       first.exchange.outcome += " (challenge)";
       outcome.realm = realm;
@@ -320,7 +298,7 @@ function unauthenticatedError(e: { code: number; reason: string } | undefined): 
 }
 
 function protocolError(what: string): ProbeError {
-  return { code: "protocol-error", message: `the TURN server sent ${what}` };
+  return probeError("malformed-reply", `the TURN server sent ${what}`);
 }
 
 function fail(outcome: ProbeOutcome, error: ProbeError): ProbeOutcome {

@@ -9,11 +9,12 @@ import { renderSession } from "./human/session.js";
 import { renderFindings, renderSummary } from "./human/findings.js";
 import { renderExpectations } from "./human/expectations.js";
 import { exitCodeFor } from "./exit-code.js";
+import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
 
 /** Sections in reading order: what was tested, what it showed, then what it means. */
 const SECTIONS = [renderServers, renderCandidates, renderNat, renderSession, renderConnectivity];
 
-export function renderHuman(report: Report, options: { color: boolean }): string {
+export function renderHuman(report: Report, options: { color: boolean; optionName?: OptionNamer }): string {
   const c = styleFor(options.color);
   const blocks: string[][] = [
     [c.bold(`${report.tool.name} ${report.tool.version}`) + c.gray(`  ${report.startedAt}  ${ms(report.durationMs)}`)],
@@ -22,10 +23,11 @@ export function renderHuman(report: Report, options: { color: boolean }): string
     ...SECTIONS.map((section) => section(report, c)),
     renderExpectations(report, c),
     renderFindings(report, c),
-    [renderSummary(report, exitCodeFor(report), c)],
+    [renderSummary(report, exitCodeFor(report), c, options.optionName)],
   ];
-  return `${blocks
+  const text = `${blocks
     .filter((b) => b.length > 0)
     .map((b) => b.join("\n"))
     .join("\n\n")}\n`;
+  return resolveOptionWords(text, options.optionName);
 }

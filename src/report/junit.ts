@@ -1,7 +1,8 @@
 import type { Finding } from "../rules/types.js";
-import { severityRank } from "../rules/engine.js";
+import { failsAt } from "../diagnose/pass-fail.js";
 import type { Report } from "./types.js";
 import { attachFindings } from "./attach-findings.js";
+import { detailOf } from "../facts/probe-error.js";
 
 interface TestCase {
   name: string;
@@ -46,9 +47,9 @@ function suites(report: Report): Suite[] {
     cases: report.servers.map((s) => ({
       name: `${s.url} (${s.transport.toUpperCase()})`,
       timeMs: s.durationMs,
-      ...(s.error?.code === "interrupted" ? { skipped: s.error.message } : !s.ok ? { failed: s.error?.message ?? "failed" } : {}),
+      ...(s.error?.code === "interrupted" ? { skipped: detailOf(s.error) } : !s.ok ? { failed: detailOf(s.error) ?? "failed" } : {}),
       findings: attached(`servers/${s.index}`),
-      out: [s.ok ? `ok${s.rttMs !== undefined ? ` in ${s.rttMs} ms` : ""}` : `failed: ${s.error?.message ?? "unknown"}`, ...s.exchanges.map((e) => `${e.request}: ${e.outcome}`)],
+      out: [s.ok ? `ok${s.rttMs !== undefined ? ` in ${s.rttMs} ms` : ""}` : `failed: ${detailOf(s.error) ?? "unknown"}`, ...s.exchanges.map((e) => `${e.request}: ${e.outcome}`)],
     })),
   });
 
@@ -72,7 +73,7 @@ function suites(report: Report): Suite[] {
       cases: attempts.map((a, i) => ({
         name: `${a.mode}${a.via ? ` via ${a.via}` : ""}`,
         timeMs: a.durationMs ?? 0,
-        ...(a.ok ? {} : { failed: a.error?.message ?? (a.stalledIn ? `stalled in ${a.stalledIn}` : "did not connect") }),
+        ...(a.ok ? {} : { failed: detailOf(a.error) ?? (a.stalledIn ? `stalled in ${a.stalledIn}` : "did not connect") }),
         findings: attached(`connectivity/${i}`),
         out: [a.ok ? `connected${a.rttMs !== undefined ? `, echo RTT ${a.rttMs} ms` : ""}` : `not connected${a.stalledIn ? `: stalled in ${a.stalledIn}` : ""}`],
       })),
@@ -100,13 +101,8 @@ function suites(report: Report): Suite[] {
   return out.filter((s) => s.cases.length > 0);
 }
 
-function failsAtThreshold(f: Finding, report: Report): boolean {
-  const failOn = report.summary.failOn;
-  return failOn !== "never" && severityRank(f.severity) <= severityRank(failOn);
-}
-
 function renderCase(c: TestCase, suite: string, report: Report): { xml: string; failed: boolean; skipped: boolean } {
-  const failing = c.findings.filter((f) => failsAtThreshold(f, report));
+  const failing = c.findings.filter((f) => failsAt(f, report.summary.failOn));
   const failed = c.skipped === undefined && (c.failed !== undefined || failing.length > 0);
   const lines = [`    <testcase classname="rtc-doctor.${xml(suite)}" name="${xml(c.name)}" time="${seconds(c.timeMs)}">`];
   if (c.skipped !== undefined) {

@@ -2,6 +2,8 @@ import type { Finding } from "../rules/types.js";
 import type { ServerFact, TransportAddress } from "../facts/index.js";
 import type { Report } from "./types.js";
 import { exitCodeFor } from "./exit-code.js";
+import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
+import { detailOf } from "../facts/probe-error.js";
 
 /** Prose: GitHub renders raw HTML, so angle brackets in messages ('<expiry>:<user>') must not vanish. */
 function text(value: string): string {
@@ -33,7 +35,7 @@ function addr(a: TransportAddress | undefined): string {
 function serverRow(s: ServerFact): string {
   const details = s.ok
     ? [ms(s.rttMs), s.relayedAddress ? `relay ${addr(s.relayedAddress)}` : "", s.mappedAddress ? `mapped ${addr(s.mappedAddress)}` : ""]
-    : [`${s.error?.message ?? "failed"}${s.error?.stunErrorCode !== undefined ? ` (STUN ${s.error.stunErrorCode})` : ""}`];
+    : [`${detailOf(s.error) ?? "failed"}${s.error?.stunErrorCode !== undefined ? ` (STUN ${s.error.stunErrorCode})` : ""}`];
   const status = s.error?.code === "interrupted" ? "⏸️" : mark(s.ok);
   return `| ${code(s.url)} | ${s.transport.toUpperCase()} | ${status} | ${cell(details.filter(Boolean).join(", "))} |`;
 }
@@ -49,7 +51,7 @@ function rows(report: Report): string[] {
   for (const a of report.connectivity ?? []) {
     const details = a.ok
       ? [`connected in ${ms(a.timeToConnectedMs)}`, a.rttMs !== undefined ? `RTT ${ms(a.rttMs)}` : ""]
-      : [a.stalledIn ? `stalled in ${a.stalledIn}` : "not connected", a.error?.message ?? ""];
+      : [a.stalledIn ? `stalled in ${a.stalledIn}` : "not connected", detailOf(a.error) ?? ""];
     out.push(`| Connect ${a.mode}${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(a.ok)} | ${cell(details.filter(Boolean).join(", "))} |`);
   }
   for (const e of report.expectations ?? []) {
@@ -75,14 +77,14 @@ function finding(f: Finding): string[] {
 }
 
 /** For a GitHub issue, a pull-request comment or $GITHUB_STEP_SUMMARY: verdict, a table of every check, then the findings. */
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(report: Report, optionName?: OptionNamer): string {
   const s = report.summary;
   const verdict = s.interrupted ? "⏸️ INTERRUPTED (partial report)" : s.passed ? "✅ PASS" : "❌ FAIL";
   const counts = `${s.errors} error${s.errors === 1 ? "" : "s"}, ${s.warnings} warning${s.warnings === 1 ? "" : "s"}`;
   const lines = [
     `## rtc-doctor: ${verdict}, ${counts}`,
     "",
-    `${report.tool.name} ${report.tool.version} · ${report.startedAt} · ${ms(report.durationMs)} · exit ${exitCodeFor(report)} (--fail-on ${s.failOn})` +
+    `${report.tool.name} ${report.tool.version} · ${report.startedAt} · ${ms(report.durationMs)} · exit ${exitCodeFor(report)} ({option:failOn} ${s.failOn})` +
       (report.config.usedDefaultServers ? " · built-in public STUN list" : ""),
     "",
     ...rows(report),
@@ -90,5 +92,5 @@ export function renderMarkdown(report: Report): string {
   ];
   if (report.findings.length === 0) lines.push("No problem found.", "");
   else lines.push(...report.findings.flatMap(finding));
-  return `${lines.join("\n").trimEnd()}\n`;
+  return resolveOptionWords(`${lines.join("\n").trimEnd()}\n`, optionName);
 }

@@ -1,22 +1,13 @@
 import type { Facts } from "../facts/index.js";
-import type { Finding, Severity } from "../rules/types.js";
-import type { Verdict } from "../verdict/types.js";
-import type { ExplainMarker } from "../explain/explain.js";
+import type { Finding } from "../rules/types.js";
+import type { Verdict } from "../diagnose/verdict-types.js";
+import type { ReportSummary } from "../diagnose/summary.js";
+import type { ExplainMarker } from "./explain-marker.js";
+
+export type { ReportSummary };
 
 /** Bumped only for incompatible changes; new fields are added without a bump. */
 export const SCHEMA_VERSION = "1.0";
-
-export interface ReportSummary {
-  errors: number;
-  warnings: number;
-  infos: number;
-  /** The --fail-on threshold the exit code was computed with. */
-  failOn: Severity | "never";
-  /** No finding at or above failOn, and the run completed: exit code 0. */
-  passed: boolean;
-  /** The run was interrupted (Ctrl-C, or the API's AbortSignal): the facts are partial. Exit code 130. */
-  interrupted?: boolean;
-}
 
 /** The published contract (schema/report.schema.json): the facts as probed, then the diagnosis. */
 export interface Report extends Facts {

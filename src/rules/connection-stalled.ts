@@ -1,6 +1,8 @@
 import type { ConnectivityFact } from "../facts/index.js";
-import type { Evidence, Rule, RuleHit } from "./types.js";
+import type { Evidence, RuleHit } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { plural } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 const NEXT_STEP: Record<NonNullable<ConnectivityFact["stalledIn"]>, string> = {
   signalling: "the offer/answer exchange did not complete",
@@ -49,21 +51,39 @@ function answerEvidence(fact: ConnectivityFact, base: string): Evidence[] {
   ];
 }
 
-function hit(fact: ConnectivityFact, index: number): RuleHit {
+type Message = "remote-stalled" | "remote-signalling-failed" | "remote-tls-untrusted" | "loopback-stalled";
+
+/** Which message a stalled attempt gets: the remote signalling failures have fixes of their own. */
+function messageFor(fact: ConnectivityFact): Message {
+  if (fact.mode !== "remote") return "loopback-stalled";
+  if (fact.error?.code === "tls-certificate-invalid") return "remote-tls-untrusted";
+  return fact.stalledIn === "signalling" ? "remote-signalling-failed" : "remote-stalled";
+}
+
+const REMOTE_FIX: Partial<Record<Message, string>> = {
+  "remote-tls-untrusted":
+    "The signalling URL's TLS certificate is not trusted from here. If it comes from a private CA, give that CA with {option:tlsCa}; otherwise serve a certificate from a public CA with its full chain.",
+  "remote-signalling-failed":
+    "The offer/answer exchange failed before ICE started: check the URL (the exact offer endpoint), the token and headers the endpoint needs, and its protocol; " +
+    "when it is not recognised, name it with {option:remote.protocol}. The server's own log has the reason for an HTTP error.",
+};
+
+function hit(fact: ConnectivityFact, index: number): RuleHit<Message> {
   const base = `/connectivity/${index}`;
   const where = fact.stalledIn ? NEXT_STEP[fact.stalledIn] : "it did not complete";
   const name = fact.mode === "remote" ? `The connection to ${fact.via ?? "the far side"}` : `The ${fact.mode} connection${fact.via ? ` via ${fact.via}` : ""}`;
   const evidence: Evidence[] = [];
   if (fact.stalledIn) evidence.push({ path: `${base}/stalledIn`, fact: `stalled in ${fact.stalledIn}` });
-  if (fact.error) evidence.push({ path: `${base}/error`, fact: fact.error.message });
+  if (fact.error) evidence.push({ path: `${base}/error`, fact: detailOf(fact.error) });
   if (fact.iceStates.length) evidence.push({ path: `${base}/iceStates`, fact: `ICE: ${fact.iceStates.map((s) => `${s.state} at ${s.atMs} ms`).join(", ")}` });
   evidence.push(...pairEvidence(fact, base), ...answerEvidence(fact, base));
   return {
-    severity: fact.mode === "remote" ? "error" : "warning",
-    title: fact.mode === "remote" ? "The connection through the signalling URL stalled" : `The ${fact.mode} connection stalled`,
+    message: messageFor(fact),
+    data: { mode: fact.mode },
     explanation: `${name} did not get to an open data channel: ${where}. The evidence shows how far it got.`,
-    fix: FIX[fact.mode],
+    fix: REMOTE_FIX[messageFor(fact)] ?? FIX[fact.mode],
     evidence,
+    subjects: [base],
   };
 }
 
@@ -71,13 +91,19 @@ function hit(fact: ConnectivityFact, index: number): RuleHit {
  * A real connection attempt that did not reach an open data channel. It names the step it stopped
  * at and carries the evidence; the causal rules (far-side candidates, NAT, TURN) say why.
  */
-export const connectionStalled: Rule = {
+export const connectionStalled = defineRule<Message>({
   id: "connection-stalled",
-  severity: "error",
-  title: "A connection attempt stalled",
   docs: "docs/rules/connection-stalled.md",
+  requires: ["connectivity"],
+  messages: {
+    "remote-stalled": { severity: "error", title: "The connection through the signalling URL stalled" },
+    "remote-signalling-failed": { severity: "error", title: "The connection through the signalling URL stalled" },
+    "remote-tls-untrusted": { severity: "error", title: "The connection through the signalling URL stalled" },
+    "loopback-stalled": { severity: "warning", title: "The {{mode}} connection stalled" },
+  },
+  supersedes: [],
   check(facts) {
     const attempts = facts.connectivity ?? [];
     return attempts.flatMap((fact, index) => (fact.ok ? [] : [hit(fact, index)]));
   },
-};
+});

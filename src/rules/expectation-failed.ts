@@ -1,5 +1,6 @@
 import { parseExpectation, type Expectation } from "../config/expectations.js";
-import type { Evidence, Rule } from "./types.js";
+import type { Evidence } from "./types.js";
+import { defineRule } from "./define-rule.js";
 
 function kindOf(text: string): Expectation["kind"] | undefined {
   try {
@@ -18,12 +19,16 @@ const FIX: Record<Expectation["kind"], string> = {
   rtt: "Use an ICE server (or far end) closer to where this job runs, or raise the bound if this latency is acceptable.",
 };
 
-/** Every --expect assertion the run did not meet; an expectation that could not be measured is unmet too. */
-export const expectationFailed: Rule = {
+/** Every expectation the run did not meet; an expectation that could not be measured is unmet too. */
+export const expectationFailed = defineRule({
   id: "expectation-failed",
-  severity: "error",
-  title: "An expectation given with --expect is not met",
   docs: "docs/rules/expectation-failed.md",
+  requires: ["expectations"],
+  messages: {
+    "not-met": { severity: "error", title: "Expectation '{{expectation}}' is not met" },
+    "not-measured": { severity: "error", title: "Expectation '{{expectation}}' is not met" },
+  },
+  supersedes: [],
   check(facts) {
     return (facts.expectations ?? []).flatMap((result, i) => {
       if (result.met) return [];
@@ -33,18 +38,20 @@ export const expectationFailed: Rule = {
       const unmeasured = result.actual.startsWith("not measured");
       return [
         {
-          title: `Expectation '${result.expectation}' is not met`,
+          message: unmeasured ? ("not-measured" as const) : ("not-met" as const),
+          data: { expectation: result.expectation },
           explanation: unmeasured
             ? `The run was expected to show '${result.expectation}', but that was not measured: ${result.actual.replace(/^not measured: /, "")}. An expectation that cannot be checked counts as unmet, so a preflight never passes by omission.`
             : `The run was expected to show '${result.expectation}', but it found: ${result.actual}.`,
           fix: unmeasured
-            ? "Give the run what it needs to measure this expectation (the server URL, --signal, or do not skip the phase), or remove the expectation."
+            ? "Give the run what it needs to measure this expectation (the server URL, {option:remote}, or do not skip the phase), or remove the expectation."
             : kind
               ? FIX[kind]
               : "Check the expectation against the facts in the report.",
           evidence,
+          subjects: [`/expectations/${i}`],
         },
       ];
     });
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { Rule } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { candidateEvidence, candidatesOf, isReachableFromAnywhere, sideName } from "./session-helpers.js";
 
 /**
@@ -7,11 +7,18 @@ import { candidateEvidence, candidatesOf, isReachableFromAnywhere, sideName } fr
  * a server with no STUN/TURN configured, a container without published ports, a cloud VM behind
  * 1:1 NAT that announces its private address.
  */
-export const farSidePrivateCandidates: Rule = {
+const TITLE = "The far side offers only private (unreachable) addresses";
+
+export const farSidePrivateCandidates = defineRule({
   id: "far-side-private-candidates",
-  severity: "error",
-  title: "The far side offers only private (unreachable) addresses",
   docs: "docs/rules/far-side-private-candidates.md",
+  requires: ["session"],
+  messages: {
+    "private-only": { severity: "error", title: TITLE },
+    "container-bridge-only": { severity: "error", title: TITLE },
+    "loopback-only": { severity: "error", title: TITLE },
+  },
+  supersedes: [],
   check(facts) {
     const session = facts.session;
     if (!session) return [];
@@ -25,6 +32,7 @@ export const farSidePrivateCandidates: Rule = {
     const name = sideName(session, "remote");
     return [
       {
+        message: bridge ? ("container-bridge-only" as const) : loopback ? ("loopback-only" as const) : ("private-only" as const),
         explanation:
           `Every candidate ${name} offers is an address that only its own network can reach (${[...new Set(withIp.map((c) => c.addressClass))].join(", ")}). ` +
           (hasSrflxOrRelay
@@ -38,7 +46,8 @@ export const farSidePrivateCandidates: Rule = {
             : "Give the far side (the server/bot) ICE servers: a STUN URL so it learns its public address, and a TURN URL so a relay path exists (Pipecat: pass ice_servers to the SmallWebRTC connection; aiortc: RTCConfiguration(iceServers=...)). " +
               "On a cloud VM behind 1:1 NAT, also announce the public address (coturn: external-ip=PUBLIC/PRIVATE; Janus: nat_1_1_mapping; mediasoup: announcedIp), and open the UDP port range in the security group.",
         evidence: candidateEvidence(session, "remote"),
+        subjects: ["/session/remote"],
       },
     ];
   },
-};
+});

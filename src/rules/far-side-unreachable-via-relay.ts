@@ -1,5 +1,5 @@
 import type { CandidatePairFact } from "../facts/index.js";
-import type { Rule } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { candidatesOf, describeCandidate, isReachableFromAnywhere } from "./session-helpers.js";
 
 function unanswered(p: CandidatePairFact): boolean {
@@ -11,22 +11,26 @@ function unanswered(p: CandidatePairFact): boolean {
  * to the far side's public candidates is answered: the far side's firewall admits nothing from the
  * relay, or its candidates are stale. The far side's own view would show the mirror image.
  */
-export const farSideUnreachableViaRelay: Rule = {
+export const farSideUnreachableViaRelay = defineRule({
   id: "far-side-unreachable-via-relay",
-  severity: "error",
-  title: "Our relay works, but the far side's candidates never answer (firewall on the far side)",
   docs: "docs/rules/far-side-unreachable-via-relay.md",
+  requires: ["session"],
+  messages: {
+    "relay-checks-unanswered": { severity: "error", title: "Our relay works, but the far side's candidates never answer (firewall on the far side)" },
+  },
+  supersedes: [],
   check(facts) {
     const session = facts.session;
     const pairs = session?.pairs ?? [];
     if (!session || pairs.length === 0 || pairs.some((p) => p.state === "succeeded")) return [];
     const viaRelay = pairs.filter((p) => p.local.type === "relay");
     if (viaRelay.length === 0 || !viaRelay.every(unanswered)) return [];
-    // Only private far-side addresses is far-side-private-candidates' cause, not a firewall.
+    // Checks to private far-side addresses lead nowhere from here: that shows no firewall, so there is nothing to say.
     if (!candidatesOf(session, "remote").some(isReachableFromAnywhere) && !viaRelay.some((p) => isReachableFromAnywhere(p.remote))) return [];
     const sent = viaRelay.reduce((n, p) => n + (p.requestsSent ?? 0), 0);
     return [
       {
+        message: "relay-checks-unanswered",
         explanation:
           `Our side reached its TURN relay (relay candidate ${viaRelay[0] ? describeCandidate(viaRelay[0].local) : ""}) and sent ${sent} connectivity checks through it to ${viaRelay.length} far-side candidate pair${viaRelay.length === 1 ? "" : "s"}, ` +
           "and not one was answered, while no pair succeeded at all. The relay path on our side works; what drops the checks is between the relay and the far side: " +
@@ -38,7 +42,8 @@ export const farSideUnreachableViaRelay: Rule = {
           path: "/session/pairs",
           fact: `${describeCandidate(p.local)} -> ${describeCandidate(p.remote)}: ${p.state}, ${p.requestsSent ?? 0} requests sent, ${p.responsesReceived ?? 0} responses`,
         })),
+        subjects: ["/session/pairs"],
       },
     ];
   },
-};
+});

@@ -1,5 +1,6 @@
 import type { ServerFact } from "../facts/index.js";
 import type { Evidence } from "./types.js";
+import { detailOf } from "../facts/probe-error.js";
 
 const UNREACHABLE = new Set(["timeout", "connection-refused", "connection-reset", "network-unreachable"]);
 
@@ -20,7 +21,7 @@ export function serverPath(server: ServerFact, field?: string): string {
 export function errorEvidence(server: ServerFact): Evidence {
   const e = server.error;
   const code = e?.stunErrorCode !== undefined ? ` (STUN ${e.stunErrorCode}${e.stunReason ? ` ${e.stunReason}` : ""})` : "";
-  return { path: serverPath(server, "error"), fact: `${server.url}: ${e?.message ?? "failed"}${code}` };
+  return { path: serverPath(server, "error"), fact: `${server.url}: ${detailOf(e) ?? "failed"}${code}` };
 }
 
 export function list(items: readonly string[]): string {

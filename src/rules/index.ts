@@ -24,16 +24,18 @@ import { symmetricNatWithoutTurn } from "./symmetric-nat-without-turn.js";
 import { natBehaviour } from "./nat-behaviour.js";
 import { connectionStalled } from "./connection-stalled.js";
 
-export type { Rule, RuleHit, Finding, Evidence, Severity } from "./types.js";
-export { runRules, worstSeverity, severityRank } from "./engine.js";
+export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
+export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
+export { resolveOptionWords, apiOptionName, type OptionNamer } from "../config/option-words.js";
+export { defineRule } from "./define-rule.js";
 
 /**
  * Every diagnosis rule, root causes before their symptoms: within one severity, findings are
- * listed in this order, so the first finding is the one to act on first.
+ * listed in this order, so the first finding is the one to act on first. Which finding hides which
+ * is each rule's `supersedes`, applied by the engine, not this order.
  */
 export const rules: readonly Rule[] = [
   dnsFailure,
-  // UDP blocked on this network explains every UDP server timeout below it.
   udpBlocked,
   turnAuthFailed,
   // A username that will be refused (or works only by a server's tolerance) before the server says so.

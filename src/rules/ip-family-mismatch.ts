@@ -1,5 +1,5 @@
 import type { SdpCandidateFact } from "../facts/index.js";
-import type { Rule } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { candidateEvidence, candidatesOf, sideName, capitalise } from "./session-helpers.js";
 
 function families(list: readonly SdpCandidateFact[]): Set<4 | 6> {
@@ -7,11 +7,14 @@ function families(list: readonly SdpCandidateFact[]): Set<4 | 6> {
 }
 
 /** ICE pairs only candidates of the same address family: an IPv6-only side and an IPv4-only side have no pair. */
-export const ipFamilyMismatch: Rule = {
+export const ipFamilyMismatch = defineRule({
   id: "ip-family-mismatch",
-  severity: "error",
-  title: "The two sides have no IP family in common (IPv4 vs IPv6)",
   docs: "docs/rules/ip-family-mismatch.md",
+  requires: ["session"],
+  messages: {
+    "no-common-family": { severity: "error", title: "The two sides have no IP family in common (IPv4 vs IPv6)" },
+  },
+  supersedes: [],
   check(facts) {
     const session = facts.session;
     if (!session) return [];
@@ -25,6 +28,7 @@ export const ipFamilyMismatch: Rule = {
     const name = (set: Set<4 | 6>) => [...set].map((f) => `IPv${f}`).join("+");
     return [
       {
+        message: "no-common-family",
         explanation:
           `${capitalise(sideName(session, "local"))} has only ${name(l)} candidates and ${sideName(session, "remote")} only ${name(r)}. ` +
           "ICE pairs a candidate only with candidates of the same family, so not one pair forms and ICE stays in checking (or fails at once).",
@@ -32,7 +36,8 @@ export const ipFamilyMismatch: Rule = {
           "Give the IPv6-only side an IPv4 path: a TURN server reachable over IPv6 that allocates IPv4 relays (RFC 6156 REQUESTED-ADDRESS-FAMILY; coturn listens on both), or NAT64/dual-stack on that network. " +
           "Check that ICE servers are reachable over both families (a DNS name with A and AAAA records).",
         evidence: [...candidateEvidence(session, "local", 2), ...candidateEvidence(session, "remote", 2)],
+        subjects: ["/session/local", "/session/remote"],
       },
     ];
   },
-};
+});

@@ -1,6 +1,7 @@
 import type { Facts, NatFact, ServerFact, TransportAddress } from "../facts/index.js";
 import type { Evidence } from "./types.js";
 import { serverPath, turnServers } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 export function isDependentMapping(nat: NatFact): boolean {
   return nat.mapping === "address-dependent" || nat.mapping === "address-and-port-dependent";
@@ -31,7 +32,7 @@ export function turnEvidence(facts: Facts): Evidence[] {
   if (turn.length === 0) return [{ path: "/config", fact: "no TURN URL is configured" }];
   return turn.map((s) => ({
     path: serverPath(s, s.ok ? undefined : "error"),
-    fact: s.ok ? `${s.url}: relay allocated` : `${s.url}: ${s.error?.message ?? "failed"}`,
+    fact: s.ok ? `${s.url}: relay allocated` : `${s.url}: ${detailOf(s.error) ?? "failed"}`,
   }));
 }
 

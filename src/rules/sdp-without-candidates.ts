@@ -1,4 +1,5 @@
-import type { RuleHit, Rule } from "./types.js";
+import type { RuleHit } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { sideName, type Side, capitalise } from "./session-helpers.js";
 
 /**
@@ -7,15 +8,22 @@ import { sideName, type Side, capitalise } from "./session-helpers.js";
  * createOffer()/createAnswer() (or right after setLocalDescription) before gathering completed, to a
  * signalling that does not trickle (WHIP without PATCH, Pipecat's /offer, most REST signalling).
  */
-export const sdpWithoutCandidates: Rule = {
+const TITLE = "A session description carries no candidates (sent before ICE gathering completed)";
+type Message = "taken-before-gathering" | "gathered-nothing";
+
+export const sdpWithoutCandidates = defineRule<Message>({
   id: "sdp-without-candidates",
-  severity: "error",
-  title: "A session description carries no candidates (sent before ICE gathering completed)",
   docs: "docs/rules/sdp-without-candidates.md",
+  requires: ["session"],
+  messages: {
+    "taken-before-gathering": { severity: "error", title: TITLE },
+    "gathered-nothing": { severity: "error", title: TITLE },
+  },
+  supersedes: [],
   check(facts) {
     const session = facts.session;
     if (!session) return [];
-    const hits: RuleHit[] = [];
+    const hits: RuleHit<Message>[] = [];
     for (const side of ["remote", "local"] as Side[]) {
       const sdp = session[side];
       if (!sdp || sdp.candidates.length > 0) continue;
@@ -35,6 +43,7 @@ export const sdpWithoutCandidates: Rule = {
       );
       const gatheredNothing = sdp.endOfCandidates;
       hits.push({
+        message: gatheredNothing ? "gathered-nothing" : "taken-before-gathering",
         explanation: gatheredNothing
           ? `${capitalise(name)} says gathering completed (a=end-of-candidates) but lists no candidate at all: the peer has no network interface ICE may use (none up, or all filtered), so the other side has nothing to check and ICE stays in checking until it times out.`
           : `${capitalise(name)} has no candidate: it was taken before ICE gathering completed${trickled ? " and no candidate was trickled afterwards" : ""}. ` +
@@ -44,8 +53,9 @@ export const sdpWithoutCandidates: Rule = {
           : "Send the description only after gathering completed: await iceGatheringState === 'complete' (or the null icecandidate event) and send pc.localDescription, not the createOffer()/createAnswer() result. " +
             "Or trickle: send every icecandidate through signalling (WHIP: PATCH with application/trickle-ice-sdpfrag).",
         evidence,
+        subjects: [`/session/${side}`],
       });
     }
     return hits;
   },
-};
+});

@@ -1,16 +1,21 @@
-import type { Rule } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { classification, isDependentMapping, mappedPortEvidence, turnEvidence, workingTurn } from "./nat-helpers.js";
 
-export const symmetricNatWithoutTurn: Rule = {
+export const symmetricNatWithoutTurn = defineRule({
   id: "symmetric-nat-without-turn",
-  severity: "error",
-  title: "Symmetric NAT and no working TURN server: many peers cannot connect",
   docs: "docs/rules/symmetric-nat-without-turn.md",
+  requires: ["nat"],
+  messages: {
+    "symmetric-no-relay": { severity: "error", title: "Symmetric NAT and no working TURN server: many peers cannot connect" },
+  },
+  // Without a relay, what the NAT means is this error; nat-behaviour's description would repeat it as info.
+  supersedes: ["nat-behaviour"],
   check(facts) {
     const nat = facts.nat;
     if (!nat || !isDependentMapping(nat) || workingTurn(facts).length > 0) return [];
     return [
       {
+        message: "symmetric-no-relay",
         explanation:
           `This host is behind a NAT with ${nat.mapping} mapping (a symmetric NAT): every new destination gets a new public port, ` +
           "so the address a peer learns from STUN is not the one this host's checks come from, and the peer's checks to it are dropped. " +
@@ -21,7 +26,8 @@ export const symmetricNatWithoutTurn: Rule = {
           "(coturn: listening-port=3478, tls-listening-port=443 with cert= and pkey=, external-ip= when it runs behind a cloud NAT, and the relay port range min-port..max-port open inbound). " +
           "If you run this network, make its NAT endpoint-independent instead (Linux: MASQUERADE without --random-fully; pfSense/OPNsense: a hybrid outbound NAT rule with Static Port for the hosts that make calls).",
         evidence: [{ path: "/nat/mapping", fact: classification(nat) }, ...mappedPortEvidence(nat), ...turnEvidence(facts)],
+        subjects: ["/nat"],
       },
     ];
   },
-};
+});

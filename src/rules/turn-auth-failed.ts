@@ -1,29 +1,44 @@
 import type { RestCredentialFact, ServerFact } from "../facts/index.js";
-import type { Evidence, Rule, RuleHit } from "./types.js";
+import type { Evidence, RuleHit } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { errorEvidence, serverPath, turnServers } from "./helpers.js";
 import { COTURN_LAST_EXPIRY, REST_RECIPE, coturnAcceptsExpiry, isCoturn, relative, restEvidence, restShape } from "./rest-helpers.js";
 
 /** An expiry that passed this recently may have been fresh when it was fetched: clocks or a short TTL. */
 const RECENT_SEC = 300;
 
-function restHit(s: ServerFact, rest: RestCredentialFact, explanation: string, fix: string): RuleHit {
-  return { explanation, fix, evidence: [errorEvidence(s), restEvidence(s, rest)] };
+type Message =
+  | "unauthorized"
+  | "unauthorized-rest-password"
+  | "rest-expired"
+  | "rest-milliseconds"
+  | "rest-user-first-refused"
+  | "rest-user-first-elsewhere"
+  | "rest-after-2038"
+  | "stale-nonce"
+  | "no-credentials";
+type Hit = RuleHit<Message>;
+
+function restHit(s: ServerFact, rest: RestCredentialFact, message: Message, explanation: string, fix: string): Hit {
+  return { message, explanation, fix, evidence: [errorEvidence(s), restEvidence(s, rest)], subjects: [serverPath(s)] };
 }
 
 /** coturn checks a REST username's expiry before anything else and answers an expired one with a plain 401. */
-function expiredRestCredential(s: ServerFact, rest: RestCredentialFact): RuleHit {
+function expiredRestCredential(s: ServerFact, rest: RestCredentialFact): Hit {
   const ago = -rest.remainingSec;
   const recent =
     ago <= RECENT_SEC
       ? ` It expired only ${ago} s before the probe: if it was fresh when it was fetched, the clocks of the minting host, this host and the TURN server disagree, or the lifetime is shorter than the time between minting and use.`
       : "";
   return {
+    message: "rest-expired",
+    subjects: [serverPath(s)],
     explanation:
       `${s.url} answered 401 Unauthorized, and the TURN REST username's expiry is in the past: it expired at ${rest.expiresAt}, ` +
       `${ago} s before the probe. A server with use-auth-secret rejects an expired username whatever the password, so no relay can be allocated with it.` +
       recent,
     fix: rest.minted
-      ? "Mint credentials with a lifetime in the future (--turn-ttl SECONDS, positive; 86400 is usual), and check that this host's clock is right (timedatectl; NTP)."
+      ? "Mint credentials with a lifetime in the future ({option:turnTtlSec}, positive; 86400 is usual), and check that this host's clock is right (timedatectl; NTP)."
       : "Fetch fresh credentials from the service that mints them (they are time-limited by design), mint them per session with a lifetime longer than the session, and check the clocks of the minting host and the TURN server.",
     evidence: [
       errorEvidence(s),
@@ -32,13 +47,14 @@ function expiredRestCredential(s: ServerFact, rest: RestCredentialFact): RuleHit
   };
 }
 
-function millisecondsHit(s: ServerFact, rest: RestCredentialFact): RuleHit {
+function millisecondsHit(s: ServerFact, rest: RestCredentialFact): Hit {
   const outcome = coturnAcceptsExpiry(rest)
     ? "This one happens to pass coturn's expiry check, so here it is the password that was refused; usernames from the same code minted at other moments fail on the expiry alone."
     : "This one reads as a time in the past, so the server refuses the username whatever the password.";
   return restHit(
     s,
     rest,
+    "rest-milliseconds",
     `${s.url} answered 401 Unauthorized, and the TURN REST username's expiry is in milliseconds (13 digits, meaning ${rest.expiresAt}). ` +
       "TURN servers read seconds: coturn keeps only the low 32 bits of the number, an expiry that has nothing to do with the one meant, " +
       `so usernames minted minutes apart pass or fail its expiry check depending on the moment. ${outcome}`,
@@ -46,7 +62,7 @@ function millisecondsHit(s: ServerFact, rest: RestCredentialFact): RuleHit {
   );
 }
 
-function userFirstRefusedHit(s: ServerFact, rest: RestCredentialFact): RuleHit {
+function userFirstRefusedHit(s: ServerFact, rest: RestCredentialFact): Hit {
   const sep = rest.separator ?? ":";
   const why =
     sep === ":"
@@ -56,16 +72,18 @@ function userFirstRefusedHit(s: ServerFact, rest: RestCredentialFact): RuleHit {
   return restHit(
     s,
     rest,
+    "rest-user-first-refused",
     `${s.url} answered 401 Unauthorized, and the TURN REST username has its parts swapped: ${restShape(rest)} instead of '<expiry>:<user>'. ${why}`,
     `Put the expiry first: '<expiry>:<user>', and compute the password over that exact string. ${REST_RECIPE}`,
   );
 }
 
-function userFirstElsewhereHit(s: ServerFact, rest: RestCredentialFact): RuleHit {
+function userFirstElsewhereHit(s: ServerFact, rest: RestCredentialFact): Hit {
   const named = s.software ? `names itself '${s.software}', not coturn` : "does not name its software";
   return restHit(
     s,
     rest,
+    "rest-user-first-elsewhere",
     `${s.url} answered 401 Unauthorized, and the TURN REST username has its parts swapped: ${restShape(rest)} instead of '<expiry>:<user>'. ` +
       `The server ${named}. Servers that follow the TURN REST draft (Pion's TURN REST handler, for one) read the expiry from the part before the first ':', ` +
       "find no number there and refuse the username whatever the password; only coturn tolerates the swap.",
@@ -73,10 +91,11 @@ function userFirstElsewhereHit(s: ServerFact, rest: RestCredentialFact): RuleHit
   );
 }
 
-function after2038Hit(s: ServerFact, rest: RestCredentialFact): RuleHit {
+function after2038Hit(s: ServerFact, rest: RestCredentialFact): Hit {
   return restHit(
     s,
     rest,
+    "rest-after-2038",
     `${s.url} answered 401 Unauthorized, and the TURN REST username's expiry, ${rest.expiresAt}, is after ${COTURN_LAST_EXPIRY}: ` +
       "coturn holds the expiry in 32 bits, reads this one as a time in the past and refuses the username whatever the password.",
     `Mint credentials that live about as long as a session (86400 s is usual), not decades. ${REST_RECIPE}`,
@@ -84,7 +103,7 @@ function after2038Hit(s: ServerFact, rest: RestCredentialFact): RuleHit {
 }
 
 /** A 401 whose REST username explains it, or undefined when the username's timestamp is not the cause. */
-function restCause(s: ServerFact, rest: RestCredentialFact): RuleHit | undefined {
+function restCause(s: ServerFact, rest: RestCredentialFact): Hit | undefined {
   if (rest.unit === "milliseconds") return millisecondsHit(s, rest);
   if (!coturnAcceptsExpiry(rest)) {
     if (rest.remainingSec <= 0) return expiredRestCredential(s, rest);
@@ -96,7 +115,7 @@ function restCause(s: ServerFact, rest: RestCredentialFact): RuleHit | undefined
   return undefined;
 }
 
-function unauthorizedHit(s: ServerFact): RuleHit {
+function unauthorizedHit(s: ServerFact): Hit {
   const rest = s.restCredential;
   const restCaused = rest && restCause(s, rest);
   if (restCaused) return restCaused;
@@ -118,6 +137,8 @@ function unauthorizedHit(s: ServerFact): RuleHit {
       (rest.order === "user-first" ? " Put the expiry first as well ('<expiry>:<user>'): only coturn tolerates the swap." : "");
   }
   return {
+    message: rest ? "unauthorized-rest-password" : "unauthorized",
+    subjects: [serverPath(s)],
     explanation:
       `${s.url} answered 401 Unauthorized to an Allocate signed with the configured username and credential: ` +
       "the server does not accept them. Browsers report this as a missing relay candidate (or an icecandidateerror 401), and calls that need the relay stay in ICE checking." +
@@ -127,10 +148,26 @@ function unauthorizedHit(s: ServerFact): RuleHit {
   };
 }
 
-function staleNonceHit(s: ServerFact): RuleHit {
+function staleNonceHit(s: ServerFact): Hit {
   return {
+    message: "stale-nonce",
+    subjects: [serverPath(s)],
     explanation: `${s.url} kept answering 438 Stale Nonce, even to a request signed with the nonce it had just sent. Its nonce handling is broken or several servers share an address without sharing state.`,
     fix: "Check the TURN server's logs and clock; behind a load balancer, pin a client to one server (source-IP affinity).",
+    evidence: [errorEvidence(s)],
+  };
+}
+
+function noCredentialsHit(s: ServerFact): Hit {
+  return {
+    message: "no-credentials",
+    subjects: [serverPath(s)],
+    explanation:
+      `${s.url} has no username and credential, so no Allocate was sent: a TURN server answers an unsigned Allocate with 401, and a browser given this entry gathers no relay candidate through it.`,
+    fix:
+      s.source === "signalling"
+        ? "The signalling server hands out this TURN URL without credentials: make it include the username and credential its clients need (often time-limited TURN REST credentials)."
+        : "Give the TURN URL its username and credential ({option:username} and {option:credential}, or the iceServers entry's username and credential).",
     evidence: [errorEvidence(s)],
   };
 }
@@ -139,7 +176,7 @@ function staleNonceHit(s: ServerFact): RuleHit {
  * The URLs of one TURN server (UDP, TCP, TLS) share its user database: the same refusal over each
  * transport is one cause, told once with every URL as evidence.
  */
-function oncePerHost(servers: readonly ServerFact[], hitFor: (s: ServerFact) => RuleHit): RuleHit[] {
+function oncePerHost(servers: readonly ServerFact[], hitFor: (s: ServerFact) => Hit): Hit[] {
   const groups = new Map<string, ServerFact[]>();
   for (const s of servers) {
     // By address: turns:localhost and turn:127.0.0.1 are the same server with the same user database.
@@ -158,20 +195,35 @@ function oncePerHost(servers: readonly ServerFact[], hitFor: (s: ServerFact) => 
       return true;
     });
     const urls = group.map((s) => s.url).join(", ");
-    return { ...hit, explanation: hit.explanation.replace(first.url, `Every URL of this TURN server (${urls})`), evidence };
+    return { ...hit, explanation: hit.explanation.replace(first.url, `Every URL of this TURN server (${urls})`), evidence, subjects: group.map((s) => serverPath(s)) };
   });
 }
 
-export const turnAuthFailed: Rule = {
+const TITLE = "The TURN server rejects the credentials";
+
+export const turnAuthFailed = defineRule<Message>({
   id: "turn-auth-failed",
-  severity: "error",
-  title: "The TURN server rejects the credentials",
   docs: "docs/rules/turn-auth-failed.md",
+  requires: ["servers"],
+  messages: {
+    unauthorized: { severity: "error", title: TITLE },
+    "unauthorized-rest-password": { severity: "error", title: TITLE },
+    "rest-expired": { severity: "error", title: TITLE },
+    "rest-milliseconds": { severity: "error", title: TITLE },
+    "rest-user-first-refused": { severity: "error", title: TITLE },
+    "rest-user-first-elsewhere": { severity: "error", title: TITLE },
+    "rest-after-2038": { severity: "error", title: TITLE },
+    "stale-nonce": { severity: "error", title: TITLE },
+    "no-credentials": { severity: "error", title: "A TURN URL has no credentials" },
+  },
+  // The refusal names the username's flaws as its cause, so the warning about them would repeat it.
+  supersedes: ["turn-rest-credential"],
   check(facts) {
     const turn = turnServers(facts.servers);
     return [
       ...oncePerHost(turn.filter((s) => s.error?.code === "wrong-credentials"), unauthorizedHit),
       ...oncePerHost(turn.filter((s) => s.error?.code === "stale-nonce"), staleNonceHit),
+      ...turn.filter((s) => s.error?.code === "no-credentials").map(noCredentialsHit),
     ];
   },
-};
+});

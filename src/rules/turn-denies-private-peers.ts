@@ -1,5 +1,6 @@
 import type { Facts, SdpCandidateFact } from "../facts/index.js";
-import type { Evidence, Rule, RuleHit } from "./types.js";
+import type { Evidence, RuleHit } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { serverPath, turnServers } from "./helpers.js";
 import { candidateEvidence, candidatesOf, sideName } from "./session-helpers.js";
 
@@ -20,14 +21,21 @@ function farSideOnlyPrivate(facts: Facts): boolean {
  * has a public address; fatal when the far side (a bot, a media server) sits in the same private
  * network as the TURN server and offers only its private address.
  */
-export const turnDeniesPrivatePeers: Rule = {
+const TITLE = "The TURN server refuses to relay to private addresses";
+type Message = "denies-private-peers" | "far-side-only-private";
+
+export const turnDeniesPrivatePeers = defineRule<Message>({
   id: "turn-denies-private-peers",
-  severity: "warning",
-  title: "The TURN server refuses to relay to private addresses",
   docs: "docs/rules/turn-denies-private-peers.md",
+  requires: ["servers"],
+  messages: {
+    "denies-private-peers": { severity: "warning", title: TITLE },
+    "far-side-only-private": { severity: "error", title: TITLE },
+  },
+  supersedes: [],
   check(facts) {
     const onlyPrivate = farSideOnlyPrivate(facts);
-    const hits: RuleHit[] = [];
+    const hits: RuleHit<Message>[] = [];
     for (const s of turnServers(facts.servers)) {
       const denied = (s.peerPermissions ?? []).flatMap((p, i) => (p.peerClass === "private" && !p.allowed && p.stunErrorCode === 403 ? [{ p, i }] : []));
       if (denied.length === 0) continue;
@@ -39,7 +47,8 @@ export const turnDeniesPrivatePeers: Rule = {
       if (onlyPrivate && session) {
         evidence.push(...candidateEvidence(session, "remote"));
         hits.push({
-          severity: "error",
+          message: "far-side-only-private",
+          subjects: [serverPath(s)],
           explanation:
             `${s.url} allocates relays but refuses to relay to private addresses (403 to a permission for ${denied[0]?.p.address}), and every candidate ${sideName(session, "remote")} offers is private. ` +
             "A relay candidate can only reach the far side through that server, so every relay check is refused before it is sent and ICE stays in checking.",
@@ -51,6 +60,8 @@ export const turnDeniesPrivatePeers: Rule = {
         });
       } else {
         hits.push({
+          message: "denies-private-peers",
+          subjects: [serverPath(s)],
           explanation:
             `${s.url} allocates relays but refuses to relay to private addresses (403 to a permission for ${denied[0]?.p.address}). ` +
             "Peers on the internet are unaffected; a far side that can only be reached at a private address (a bot or media server in the TURN server's own VPC or Docker network) cannot be reached through this relay.",
@@ -63,4 +74,4 @@ export const turnDeniesPrivatePeers: Rule = {
     }
     return hits;
   },
-};
+});

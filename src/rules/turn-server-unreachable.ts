@@ -1,29 +1,30 @@
-import type { Rule } from "./types.js";
-import { errorEvidence, isUnreachable, turnServers } from "./helpers.js";
-import { udpBlockedTowards } from "./turn-udp-blocked.js";
+import { defineRule } from "./define-rule.js";
+import { errorEvidence, isUnreachable, serverPath, turnServers } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
-export const turnServerUnreachable: Rule = {
+export const turnServerUnreachable = defineRule({
   id: "turn-server-unreachable",
-  severity: "error",
-  title: "A TURN server does not answer",
   docs: "docs/rules/turn-server-unreachable.md",
+  requires: ["servers"],
+  messages: {
+    "connection-refused": { severity: "error", title: "A TURN server does not answer" },
+    "no-answer": { severity: "error", title: "A TURN server does not answer" },
+  },
+  supersedes: [],
   check(facts) {
-    const explainedByUdpBlock = new Set(udpBlockedTowards(facts.servers).map((s) => s.index));
-    // UDP blocked on this whole network (NAT discovery) explains every UDP timeout: udp-blocked says so once.
-    if (facts.nat?.classic === "udp-blocked") {
-      for (const s of facts.servers) if (s.transport === "udp") explainedByUdpBlock.add(s.index);
-    }
     return turnServers(facts.servers)
-      .filter((s) => isUnreachable(s) && !explainedByUdpBlock.has(s.index))
+      .filter(isUnreachable)
       .map((s) => ({
+        message: s.error?.code === "connection-refused" ? ("connection-refused" as const) : ("no-answer" as const),
         explanation:
-          `${s.url} (${s.transport.toUpperCase()} to port ${s.port}) gave no answer: ${s.error?.message ?? "no response"}. ` +
+          `${s.url} (${s.transport.toUpperCase()} to port ${s.port}) gave no answer: ${detailOf(s.error) ?? "no response"}. ` +
           "Without an answer there is no relay candidate through it, so peers that cannot reach each other directly will sit in ICE checking.",
         fix:
           s.error?.code === "connection-refused"
             ? `Nothing accepts ${s.transport.toUpperCase()} connections on ${s.host}:${s.port}: check the port and that the TURN server listens on it (coturn: listening-port / tls-listening-port).`
             : `Check the host and port, that the TURN server is running, and that ${s.transport.toUpperCase()} port ${s.port} is open in its firewall or security group and in this network's outbound rules.`,
         evidence: [errorEvidence(s)],
+        subjects: [serverPath(s)],
       }));
   },
-};
+});

@@ -1,21 +1,33 @@
-import type { Rule } from "./types.js";
+import type { RuleHit } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { serverPath, turnServers } from "./helpers.js";
+import { detailOf } from "../facts/probe-error.js";
 
 export const EXPIRY_WARNING_DAYS = 14;
 
-export const turnTlsCertificate: Rule = {
+const INVALID = "The TURN server's TLS certificate is not valid for browsers";
+type Message = "handshake-failed" | "invalid" | "expires-soon";
+
+export const turnTlsCertificate = defineRule<Message>({
   id: "turn-tls-certificate",
-  severity: "error",
-  title: "The TURN server's TLS certificate is not valid for browsers",
   docs: "docs/rules/turn-tls-certificate.md",
+  requires: ["servers"],
+  messages: {
+    "handshake-failed": { severity: "error", title: INVALID },
+    invalid: { severity: "error", title: INVALID },
+    "expires-soon": { severity: "warning", title: "The TURN server's TLS certificate expires soon" },
+  },
+  supersedes: [],
   check(facts) {
-    const hits = [];
+    const hits: RuleHit<Message>[] = [];
     for (const s of turnServers(facts.servers)) {
       if (s.error?.code === "tls-handshake-failed") {
         hits.push({
-          explanation: `The TLS handshake with ${s.url} failed: ${s.error.message}. Browsers give up on this turns: URL without a word.`,
+          message: "handshake-failed",
+          subjects: [serverPath(s)],
+          explanation: `The TLS handshake with ${s.url} failed: ${detailOf(s.error)}. Browsers give up on this turns: URL without a word.`,
           fix: "Check that the port speaks TLS (coturn: tls-listening-port, cert and pkey set) and supports TLS 1.2 or later.",
-          evidence: [{ path: serverPath(s, "error"), fact: `${s.url}: ${s.error.message}` }],
+          evidence: [{ path: serverPath(s, "error"), fact: `${s.url}: ${detailOf(s.error)}` }],
         });
         continue;
       }
@@ -28,14 +40,16 @@ export const turnTlsCertificate: Rule = {
       const path = serverPath(s, "tls");
       if (problems.length > 0) {
         hits.push({
+          message: "invalid",
+          subjects: [serverPath(s)],
           explanation: `The certificate of ${s.url}: ${problems.join("; ")}. Browsers refuse it, so the turns: relay (often the only path out of a strict network) is silently missing.`,
           fix: "Serve a certificate from a public CA for the exact host name in the turns: URL, with its full chain (coturn: cert= the fullchain file, pkey= the key), and renew it automatically.",
           evidence: [{ path, fact: `subject ${tls.subject ?? "?"}, issuer ${tls.issuer ?? "?"}, valid ${tls.validFrom ?? "?"} to ${tls.validTo ?? "?"}` }],
         });
       } else if (tls.daysRemaining !== undefined && tls.daysRemaining < EXPIRY_WARNING_DAYS) {
         hits.push({
-          severity: "warning" as const,
-          title: "The TURN server's TLS certificate expires soon",
+          message: "expires-soon",
+          subjects: [serverPath(s)],
           explanation: `The certificate of ${s.url} expires on ${tls.validTo}, in ${tls.daysRemaining} days. After that, browsers refuse the turns: relay.`,
           fix: "Renew the certificate now and check that the TURN server reloads it (coturn reads cert files at start: restart or reload it after renewal).",
           evidence: [{ path: `${path}/validTo`, fact: `valid until ${tls.validTo} (${tls.daysRemaining} days left)` }],
@@ -44,4 +58,4 @@ export const turnTlsCertificate: Rule = {
     }
     return hits;
   },
-};
+});

@@ -1,9 +1,9 @@
 import type { ServerFact } from "../facts/index.js";
-import type { Rule } from "./types.js";
+import { defineRule } from "./define-rule.js";
 import { errorEvidence, serverPath, turnServers } from "./helpers.js";
 
 /** TURN/UDP URLs that got no answer while the same host answers TURN over TCP or TLS. */
-export function udpBlockedTowards(servers: readonly ServerFact[]): ServerFact[] {
+function udpBlockedTowards(servers: readonly ServerFact[]): ServerFact[] {
   const turn = turnServers(servers);
   return turn.filter(
     (s) =>
@@ -13,17 +13,22 @@ export function udpBlockedTowards(servers: readonly ServerFact[]): ServerFact[] 
   );
 }
 
-export const turnUdpBlocked: Rule = {
+export const turnUdpBlocked = defineRule({
   id: "turn-udp-blocked",
-  severity: "warning",
-  title: "TURN works over TCP/TLS but not over UDP",
   docs: "docs/rules/turn-udp-blocked.md",
+  requires: ["servers"],
+  messages: {
+    "udp-blocked-tcp-works": { severity: "warning", title: "TURN works over TCP/TLS but not over UDP" },
+  },
+  // A working TCP/TLS URL on the same host shows the server is up: the UDP timeout is the path, said here.
+  supersedes: ["turn-server-unreachable"],
   check(facts) {
     return udpBlockedTowards(facts.servers).map((s) => {
       const working = turnServers(facts.servers).filter(
         (o) => o.ok && o.transport !== "udp" && o.host.toLowerCase() === s.host.toLowerCase(),
       );
       return {
+        message: "udp-blocked-tcp-works" as const,
         explanation:
           `The TURN server ${s.host} answers over ${working.map((w) => w.transport.toUpperCase()).join("/")} but not over UDP port ${s.port}. ` +
           "UDP towards it is blocked on this path (or the server does not listen on UDP). Calls will still connect through TCP/TLS, " +
@@ -32,7 +37,8 @@ export const turnUdpBlocked: Rule = {
           `Open UDP ${s.port} towards ${s.host} (outbound here, inbound in the server's firewall or security group), ` +
           "or keep the TCP/TLS URLs in every client's iceServers so the fallback is always offered.",
         evidence: [errorEvidence(s), ...working.map((w) => ({ path: serverPath(w), fact: `${w.url}: relay allocated over ${w.transport.toUpperCase()}` }))],
+        subjects: [serverPath(s)],
       };
     });
   },
-};
+});

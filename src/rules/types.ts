@@ -11,6 +11,8 @@ export interface Evidence {
 
 export interface Finding {
   id: string;
+  /** The rule's message id: with `id`, what kind of finding this is (severity and title follow from it). */
+  message: string;
   severity: Severity;
   title: string;
   explanation: string;
@@ -18,22 +20,43 @@ export interface Finding {
   /** Relative path of the rule's docs page in the repository, e.g. docs/rules/turn-auth-failed.md */
   docs: string;
   evidence: Evidence[];
+  /** JSON pointers of the facts this finding is about ("/servers/2", "/nat"); see RuleHit.subjects. */
+  subjects: string[];
 }
 
-/** What a rule's check returns; id, docs and (by default) severity and title come from the rule. */
-export interface RuleHit {
+/** One kind of finding a rule can report: its severity and title are fixed per message, never per hit. */
+export interface RuleMessage {
+  severity: Severity;
+  /** May hold {{name}} placeholders, filled from the hit's `data`. */
+  title: string;
+}
+
+/** The facts a rule can require; the engine skips the rule when one of them is absent or empty. */
+export type FactKey = Exclude<keyof Facts, "config">;
+
+/** What a rule's check returns; id, docs, severity and title come from the rule and the message. */
+export interface RuleHit<M extends string = string> {
+  message: M;
+  /** Values for the message title's {{name}} placeholders. */
+  data?: Record<string, string>;
   explanation: string;
   fix: string;
   evidence: Evidence[];
-  severity?: Severity;
-  title?: string;
+  /**
+   * JSON pointers of the facts the finding is about ("/servers/2", "/nat", "/connectivity/0"). They
+   * scope precedence: a finding of a rule that supersedes this one hides it only when its own
+   * subjects cover all of these.
+   */
+  subjects: string[];
 }
 
 /** One diagnosis: pure, no I/O, silent (returns []) when the facts show nothing wrong. */
-export interface Rule {
+export interface Rule<M extends string = string> {
   id: string;
-  severity: Severity;
-  title: string;
   docs: string;
-  check(facts: Facts): RuleHit[];
+  requires: readonly FactKey[];
+  messages: Readonly<Record<M, RuleMessage>>;
+  /** Rules whose findings this rule's findings explain (a root cause and its symptoms). */
+  supersedes: readonly string[];
+  check(facts: Facts): RuleHit<M>[];
 }

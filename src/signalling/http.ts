@@ -70,7 +70,7 @@ export class SignallingError extends Error {
   override readonly name = "SignallingError";
   constructor(
     message: string,
-    readonly code: "timeout" | "connection-refused" | "dns-failure" | "protocol-error" | "unauthorized",
+    readonly code: "timeout" | "connection-refused" | "dns-failure" | "protocol-error" | "unauthorized" | "tls-certificate-invalid",
     readonly status?: number,
   ) {
     super(message);
@@ -255,7 +255,7 @@ function transportFailure(error: unknown, url: string, timeoutMs: number): Signa
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new SignallingError(`the host of ${where} could not be resolved`, "dns-failure");
   const detail = err.cause?.message ?? (error instanceof Error ? error.message : String(error));
   if (code !== undefined && TLS_TRUST_ERRORS.has(code)) {
-    return new SignallingError(`the TLS certificate of ${where} is not trusted (${code}); for a private CA give it with --ca FILE`, "protocol-error");
+    return new SignallingError(`the TLS certificate of ${where} is not trusted (${code})`, "tls-certificate-invalid");
   }
   return new SignallingError(`request to ${where} failed: ${detail}`, "protocol-error");
 }

@@ -53,7 +53,7 @@ export async function sendOffer(ctx: HttpContext, protocol: SignalProtocol, url:
     if (second) return fromPipecat(ctx, offerUrl, second, `WHIP was refused (${whip.status}); ${new URL(offerUrl).pathname} answered a JSON offer (Pipecat)`);
   }
   throw new SignallingError(
-    `${url.split("?")[0]} speaks neither WHIP (POST application/sdp answered ${whip.status}${refusalHint(whip)}) nor Pipecat (JSON offer answered ${asJson.status}); give --protocol whip|pipecat or the exact offer URL`,
+    `${url.split("?")[0]} speaks neither WHIP (POST application/sdp answered ${whip.status}${refusalHint(whip)}) nor Pipecat (JSON offer answered ${asJson.status})`,
     "protocol-error",
     asJson.status,
   );

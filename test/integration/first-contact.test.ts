@@ -55,7 +55,7 @@ describe("the shared first-contact wait", () => {
     const base = { index: 0, scheme: "stun" as const, kind: "stun" as const, host: "127.0.0.1", port: 1, source: "flag" as const, hasCredentials: false, durationMs: 900 };
     const inputs = natInputs([
       { ...base, id: "a", url: "stun:a", transport: "udp", ok: true, rttMs: 12, remoteAddress: { address: "127.0.0.1", port: 1, family: 4 }, exchanges: [] },
-      { ...base, id: "b", url: "stun:b", transport: "udp", ok: false, remoteAddress: { address: "127.0.0.2", port: 1, family: 4 }, exchanges: [{ request: "Binding", outcome: "timeout", retransmissions: 4 }], error: { code: "timeout", message: "x" } },
+      { ...base, id: "b", url: "stun:b", transport: "udp", ok: false, remoteAddress: { address: "127.0.0.2", port: 1, family: 4 }, exchanges: [{ request: "Binding", outcome: "timeout", retransmissions: 4 }], error: { code: "timeout", detail: "x", message: "x" } },
       { ...base, id: "c", url: "stun:c", transport: "tcp", ok: true, rttMs: 3, remoteAddress: { address: "127.0.0.3", port: 1, family: 4 }, exchanges: [] },
     ]);
     expect(inputs.answering).toEqual([{ url: "stun:a", id: "a", address: { address: "127.0.0.1", port: 1, family: 4 }, rttMs: 12 }]);

@@ -9,6 +9,9 @@ import { runCli } from "../helpers/cli.js";
 import { makeCertificates } from "../helpers/coturn.js";
 import { startFront, type Front } from "../helpers/http-front.js";
 import { expectValidReport } from "../helpers/schema.js";
+import { healthyFacts } from "../helpers/facts.js";
+import { runRules } from "../../src/rules/engine.js";
+import { connectionStalled } from "../../src/rules/connection-stalled.js";
 import { startServeProcess, type ServeProcess } from "../helpers/serve-process.js";
 
 /**
@@ -87,11 +90,13 @@ describe("https signalling URL with a private CA (in process)", () => {
     expect(fact.signalling?.sessionDeleted).toBe(true);
   });
 
-  test("without it: a signalling error that names the untrusted certificate and --ca", async () => {
+  test("without it: a signalling error that names the untrusted certificate, and a finding that names the CA option", async () => {
     const before = front.seen.length;
     const fact = await run({ url: `${front.url}/whip`, protocol: "whip" });
-    expect(fact).toMatchObject({ ok: false, stalledIn: "signalling", error: { code: "protocol-error" } });
-    expect(fact.error?.message).toMatch(/TLS certificate of https:\/\/127\.0\.0\.1:\d+\/whip is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\).*--ca FILE/);
+    expect(fact).toMatchObject({ ok: false, stalledIn: "signalling", error: { code: "tls-certificate-invalid" } });
+    expect(fact.error?.message).toMatch(/TLS certificate of https:\/\/127\.0\.0\.1:\d+\/whip is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)$/);
+    const [finding] = runRules([connectionStalled], { ...healthyFacts(), connectivity: [fact] });
+    expect([finding?.message, finding?.fix]).toEqual(["remote-tls-untrusted", expect.stringContaining("give that CA with `tlsCa`")]);
     // The handshake failed before any request went out.
     expect(front.seen.length).toBe(before);
   });

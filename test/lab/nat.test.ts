@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClassicNatType, NatBehaviour, NatFact } from "../../src/facts/nat.js";
 import type { NatOptions, NatServer } from "../../src/probes/nat/index.js";
 import { expectValidNat } from "../helpers/nat-schema.js";
+import { natReasonWords } from "../../src/rules/nat-reasons.js";
 import { LAB_PACKAGES, ROOT, missingTools, notRootReason, runIn, startLab, sysctlIn, type Lab, type LabProfile } from "./lab.js";
 
 /**
@@ -145,7 +146,8 @@ describe.skipIf(skipReason !== undefined)("NAT lab: classification in real kerne
     expect(fact.mapping).toBe("address-and-port-dependent");
     expect(fact.filtering).toBe("unknown");
     expect(fact.classic).toBe("symmetric");
-    expect(fact.note).toMatch(/RFC 5780/);
+    expect(fact.reasons).toContain("filtering-not-tested");
+    expect(fact.mappingRounds?.differing).toBeGreaterThan(0);
     // Three rounds to two servers, so one lost reply cannot flip the verdict.
     expect(fact.tests.filter((t) => t.name.startsWith("multi-server round")).length).toBe(4);
   }, 30_000);
@@ -163,7 +165,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: classification in real kerne
     expect({ method: fact.method, mapping: fact.mapping, classic: fact.classic }).toEqual({ method: "multi-server", mapping: "endpoint-independent", classic: "open-internet" });
   }, 30_000);
 
-  it("one plain STUN server only: the mapping is unknown and the note says what would settle it", async () => {
+  it("one plain STUN server only: the mapping is unknown and the reasons say why", async () => {
     const { fact } = await classifyIn(site("symmetric").client, [SINGLE_A]);
     expect({ method: fact.method, mapping: fact.mapping, filtering: fact.filtering, classic: fact.classic }).toEqual({
       method: "none",
@@ -171,7 +173,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: classification in real kerne
       filtering: "unknown",
       classic: "unknown",
     });
-    expect(fact.note).toMatch(/second STUN server/);
+    expect(fact.reasons).toEqual(["single-server", "filtering-not-tested"]);
   }, 30_000);
 
   it("binding lifetime (conntrack UDP timeouts cut to 3 s in the router): kept 2 s, gone by 5 s", async () => {
@@ -180,6 +182,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: classification in real kerne
     sysctlIn(s.router, "net.netfilter.nf_conntrack_udp_timeout_stream=3");
     const { fact } = await classifyIn(s.client, [RFC5780], { natLifetime: { probesSec: [1, 2, 5] } });
     expect(fact.bindingLifetimeSec).toBe(2);
-    expect(fact.note).toMatch(/kept an idle UDP binding for 2 s but dropped it within 5 s/);
+    expect(fact.bindingExpiredWithinSec).toBe(5);
+    expect(natReasonWords(fact)).toContain("The NAT kept an idle UDP binding for 2 s but dropped it within 5 s.");
   }, 30_000);
 });

@@ -24,7 +24,7 @@ describe("check() with injected phases", () => {
             describe: () => "fake",
             run: async ({ targets }) => {
               seenTargets = targets.map((t) => t.id);
-              return { servers: [serverFact({ id: targets[0]!.id, url: targets[0]!.url.raw, ok: false, error: { code: "timeout", message: "no answer after 7 tries in 1234 ms" } })] };
+              return { servers: [serverFact({ id: targets[0]!.id, url: targets[0]!.url.raw, ok: false, error: { code: "timeout", detail: "no answer after 7 tries in 1234 ms", message: "no answer after 7 tries in 1234 ms" } })] };
             },
           }),
         ];

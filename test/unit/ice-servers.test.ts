@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { normaliseIceServer, parseIceServerList, resolveIceServers, secretsOf } from "../../src/config/ice-servers.js";
 import { toRTCIceServers } from "../../src/config/rtc-ice-servers.js";
 import { DEFAULT_STUN_URLS } from "../../src/config/defaults.js";
+import { configError } from "../helpers/config-error.js";
 
 describe("resolveIceServers", () => {
   it("uses the built-in public STUN list when nothing is configured", () => {
@@ -58,7 +59,10 @@ describe("resolveIceServers", () => {
     [{ iceServers: '[{"urls": "ftp:a"}]' }, /unknown scheme 'ftp:'/],
     [{ env: { RTC_DOCTOR_ICE_SERVERS: "[1]" } }, /RTC_DOCTOR_ICE_SERVERS\[0\]: expected an object/],
   ])("rejects bad input %#", (inputs, message) => {
-    expect(() => resolveIceServers(inputs)).toThrow(message);
+    const error = configError(() => resolveIceServers(inputs));
+    expect(error.cli).toMatch(message);
+    // The API's text names options, not the CLI's flags.
+    expect(error.api).not.toMatch(/--[a-z]/);
   });
 
   it("never echoes a credential in an error", () => {

@@ -2,26 +2,26 @@ import { describe, expect, it } from "vitest";
 import { buildReport } from "../../src/report/build.js";
 import { render } from "../../src/report/index.js";
 import { REDACTED, scrubbedErrorText, scrubSecrets } from "../../src/secrets/scrub.js";
-import { rules, runRules } from "../../src/rules/index.js";
-import type { Rule } from "../../src/rules/types.js";
+import { diagnose } from "../../src/diagnose/index.js";
 import { healthyFacts, withServer } from "../helpers/facts.js";
 import { expectValidReport } from "../helpers/schema.js";
 import { ANSI } from "../helpers/cli.js";
+import { cliOptionName } from "../../src/cli/option-flags.js";
 
-const meta = { startedAt: new Date("2026-11-23T10:00:00Z"), durationMs: 812, failOn: "error" as const };
+const meta = { startedAt: new Date("2026-11-23T10:00:00Z"), durationMs: 812 };
 
 function brokenReport() {
   const facts = withServer(healthyFacts(), 1, {
     ok: false,
     relayedAddress: undefined,
-    error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "the TURN server rejected the username or password" },
+    error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", detail: "the TURN server rejected the username or password", message: "the TURN server rejected the username or password" },
   });
-  return buildReport(facts, runRules(rules, facts), meta);
+  return buildReport(facts, diagnose(facts), meta);
 }
 
 describe("report", () => {
   it("a healthy report validates against the schema and passes", () => {
-    const report = buildReport(healthyFacts(), [], meta);
+    const report = buildReport(healthyFacts(), diagnose(healthyFacts(), { rules: [] }), meta);
     expectValidReport(report);
     expect(report.summary).toEqual({ errors: 0, warnings: 0, infos: 0, failOn: "error", passed: true });
   });
@@ -41,7 +41,10 @@ describe("report", () => {
     expect(text).toMatch(/error The TURN server rejects the credentials \[turn-auth-failed\]/);
     expect(text).toMatch(/Fix: Check the username/);
     expect(text).toMatch(/Docs: docs\/rules\/turn-auth-failed\.md/);
-    expect(text.trimEnd().split("\n").at(-1)).toMatch(/^FAIL {2}1 error, 0 warnings {2}\(exit 1, --fail-on error\)$/);
+    expect(text.trimEnd().split("\n").at(-1)).toMatch(/^FAIL {2}1 error, 0 warnings {2}\(exit 1, `failOn` error\)$/);
+    // The CLI renders the same words with its flag names.
+    const cli = render(brokenReport(), "human", { color: false, optionName: cliOptionName });
+    expect(cli.trimEnd().split("\n").at(-1)).toMatch(/^FAIL {2}1 error, 0 warnings {2}\(exit 1, --fail-on error\)$/);
   });
 
   it("human: colour only when asked", () => {
@@ -51,21 +54,6 @@ describe("report", () => {
   it("json is the report itself", () => {
     const report = brokenReport();
     expect(JSON.parse(render(report, "json", { color: false }))).toEqual(report);
-  });
-});
-
-describe("rule engine", () => {
-  it("turns a throwing rule into an internal finding and keeps the others", () => {
-    const bad: Rule = { id: "bad", severity: "error", title: "t", docs: "docs/rules/bad.md", check: () => { throw new Error("boom"); } };
-    const findings = runRules([bad, ...rules], healthyFacts());
-    expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ id: "internal-rule-error", severity: "warning" });
-    expect(findings[0]?.explanation).toContain("boom");
-  });
-
-  it("orders findings by severity, then by rule order", () => {
-    const mk = (id: string, severity: "error" | "warning" | "info"): Rule => ({ id, severity, title: id, docs: "", check: () => [{ explanation: "", fix: "", evidence: [] }] });
-    expect(runRules([mk("a", "info"), mk("b", "error"), mk("c", "warning"), mk("d", "error")], healthyFacts()).map((f) => f.id)).toEqual(["b", "d", "c", "a"]);
   });
 });
 

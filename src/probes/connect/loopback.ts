@@ -10,6 +10,7 @@ import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { echoDataChannels } from "../../webrtc/echo.js";
 import { keepCandidateTypes } from "../../webrtc/sdp-candidates.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
+import { probeError } from "../../facts/probe-error.js";
 
 export interface LoopbackOptions extends AttemptTimeouts {
   /** Bound on each peer's gathering. */
@@ -88,7 +89,7 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
     await offerer.pc.setRemoteDescription({ type: "answer", sdp: answerSdp });
     await completeAttempt(recorder, channel, fact, options);
   } catch (error) {
-    fact.error = { code: "internal-error", message: `werift failed during the ${path.mode} attempt: ${scrubbedErrorText(error, path.mode === "loopback-relay" ? [path.turn.credential] : [])}` };
+    fact.error = probeError("internal-error", `werift failed during the ${path.mode} attempt: ${scrubbedErrorText(error, path.mode === "loopback-relay" ? [path.turn.credential] : [])}`);
   } finally {
     await Promise.all(peers.map((p) => closePeer(p.pc)));
     fact.durationMs = Math.round(performance.now() - started);
@@ -104,11 +105,8 @@ function stalledInGathering(
   gatherTimeoutMs: number,
 ): ConnectivityFact {
   fact.stalledIn = "gathering";
-  fact.error = {
-    code: finished ? "protocol-error" : "timeout",
-    message: finished
+  fact.error = probeError(finished ? "no-candidate" : "timeout", finished
       ? `${who} gathered no ${wanted} candidate, so this path cannot be tried`
-      : `${who} gathered no ${wanted} candidate within ${gatherTimeoutMs} ms`,
-  };
+      : `${who} gathered no ${wanted} candidate within ${gatherTimeoutMs} ms`);
   return fact;
 }

@@ -12,6 +12,7 @@ import { bounded } from "../../webrtc/bounded.js";
 import { candidateFromLine } from "../../webrtc/candidate-line.js";
 import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
+import { probeError } from "../../facts/probe-error.js";
 
 export interface RemoteOptions extends AttemptTimeouts {
   url: string;
@@ -198,6 +199,6 @@ async function trickle(
 }
 
 function toProbeError(error: unknown): NonNullable<ConnectivityFact["error"]> {
-  if (error instanceof SignallingError) return { code: error.code, message: error.message };
-  return { code: "internal-error", message: `the remote attempt failed: ${error instanceof Error ? error.message : String(error)}` };
+  if (error instanceof SignallingError) return probeError(error.code, error.message);
+  return probeError("internal-error", `the remote attempt failed: ${error instanceof Error ? error.message : String(error)}`);
 }

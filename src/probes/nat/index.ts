@@ -7,7 +7,7 @@ import { classicNatType, sameTransportAddress } from "./classify.js";
 import { isLocalInterfaceAddress, sourceAddressTowards } from "./local-address.js";
 import { DEFAULT_LIFETIME_PROBES_SEC, measureBindingLifetime } from "./lifetime.js";
 import { MULTI_SERVER_ROUNDS, runMultiServer } from "./multi-server.js";
-import { LIFETIME_NEEDS_RFC5780, NO_SERVER_NOTE, multiServerNote, partialRfc5780Note, rfc5780Note, singleServerNote, udpBlockedNote } from "./notes.js";
+import { multiServerReasons, rfc5780Reasons, singleServerReasons } from "./reasons.js";
 import { runRfc5780, taintsFiltering, usableOtherAddress } from "./rfc5780.js";
 import { firstContactPlan, planFromRtt } from "./timing.js";
 
@@ -74,7 +74,7 @@ function toFact(body: FactBody, used: readonly { url: string; id?: string }[], d
   const ids = used.flatMap((s) => (s.id ? [s.id] : []));
   const { mapping, filtering, classic, method, tests, ...optional } = body;
   const present = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Partial<NatFact>;
-  const { note, bindingLifetimeSec, ...addresses } = present;
+  const { reasons, bindingLifetimeSec, bindingExpiredWithinSec, mappingRounds, note: _note, ...addresses } = present;
   return {
     mapping,
     filtering,
@@ -84,8 +84,10 @@ function toFact(body: FactBody, used: readonly { url: string; id?: string }[], d
     servers,
     ...(ids.length === used.length && ids.length > 0 ? { serverIds: ids } : {}),
     ...(bindingLifetimeSec !== undefined ? { bindingLifetimeSec } : {}),
+    ...(bindingExpiredWithinSec !== undefined ? { bindingExpiredWithinSec } : {}),
+    ...(mappingRounds ? { mappingRounds } : {}),
     durationMs: Math.round(durationMs),
-    ...(note ? { note } : {}),
+    ...(reasons && reasons.length > 0 ? { reasons } : {}),
     tests,
   };
 }
@@ -102,11 +104,11 @@ export async function classifyNat(servers: readonly NatServer[], options: NatOpt
   const silent = options.silent ?? [];
   if (candidates.length === 0 && silent.length > 0) {
     const tests: NatTest[] = silent.map((s) => ({ name: "server probe (UDP)", sentTo: s.address, attempts: s.attempts, result: `no answer in ${Math.round(s.waitedMs)} ms` }));
-    const body: FactBody = { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", note: udpBlockedNote(silent.length, Math.max(...silent.map((s) => Math.round(s.waitedMs)))), tests };
+    const body: FactBody = { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", reasons: ["no-udp-answer"], tests };
     return toFact(body, silent, performance.now() - started);
   }
   if (candidates.length === 0) {
-    return toFact({ mapping: "unknown", filtering: "unknown", classic: "unknown", method: "none", note: NO_SERVER_NOTE, tests: [] }, candidates, performance.now() - started);
+    return toFact({ mapping: "unknown", filtering: "unknown", classic: "unknown", method: "none", reasons: ["no-udp-server"], tests: [] }, candidates, performance.now() - started);
   }
   const family = candidates[0]!.address.family;
   const sockets: UdpStunSocket[] = [];
@@ -137,7 +139,7 @@ async function discover(candidates: NatServer[], options: NatOptions, openProbe:
   tests.push(...firsts.map((o) => o.test));
   const answered: AnsweringServer[] = firsts.flatMap((outcome, i) => (outcome.mapped ? [{ server: candidates[i]!, outcome: outcome as Answered }] : []));
   if (answered.length === 0) {
-    return { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", localAddress: probe.local, note: udpBlockedNote(candidates.length, timeoutMs), tests };
+    return { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", localAddress: probe.local, reasons: ["no-udp-answer"], tests };
   }
 
   let rfc = answered.find((a) => usableOtherAddress(a.server.address, a.outcome.otherAddress)) as { server: NatServer; outcome: RfcAnswered } | undefined;
@@ -176,7 +178,7 @@ async function discover(candidates: NatServer[], options: NatOptions, openProbe:
       classic: classicNatType({ mapping, filtering: r.filtering, noNat, udpBlocked: false }),
       hairpinning: r.hairpinning,
       method: "rfc5780",
-      note: rfc5780Note(noNat, mapping, r.filtering, rfc.server.url),
+      reasons: rfc5780Reasons(noNat, mapping, r.filtering),
       tests,
     };
   } else if (new Set(answered.map((a) => a.server.address.address.toLowerCase())).size >= 2) {
@@ -194,7 +196,8 @@ async function discover(candidates: NatServer[], options: NatOptions, openProbe:
       classic: classicNatType({ mapping, filtering: "unknown", noNat, udpBlocked: false }),
       hairpinning: m.hairpinning,
       method: "multi-server",
-      note: multiServerNote(noNat, m, answered.length),
+      mappingRounds: { total: m.rounds, conclusive: m.conclusiveRounds, differing: m.differingRounds },
+      reasons: multiServerReasons(noNat, m),
       tests,
     };
   } else {
@@ -204,14 +207,14 @@ async function discover(candidates: NatServer[], options: NatOptions, openProbe:
       filtering: "unknown",
       classic: noNat ? "open-internet" : "unknown",
       method: "none",
-      note: singleServerNote(noNat, answered[0]!.server.url),
+      reasons: singleServerReasons(noNat),
       tests,
     };
   }
 
   if (!rfc) {
     const partial = answered.find((a) => a.outcome.otherAddress && !usableOtherAddress(a.server.address, a.outcome.otherAddress));
-    if (partial) body.note = [partialRfc5780Note(partial.server.url), body.note].filter(Boolean).join(" ");
+    if (partial) body.reasons = ["other-address-unusable", ...(body.reasons ?? [])];
   }
 
   if (options.natLifetime) {
@@ -219,10 +222,11 @@ async function discover(candidates: NatServer[], options: NatOptions, openProbe:
       const probesSec = typeof options.natLifetime === "object" && options.natLifetime.probesSec ? options.natLifetime.probesSec : DEFAULT_LIFETIME_PROBES_SEC;
       const lifetime = await measureBindingLifetime(rfc.server.address, probe.local, planFromRtt(rfc.outcome.rttMs ?? 0), probesSec);
       tests.push(...lifetime.tests);
-      body.bindingLifetimeSec = lifetime.lifetimeSec;
-      body.note = [body.note, lifetime.note].filter(Boolean).join(" ");
+      if (lifetime.lifetimeSec !== undefined) body.bindingLifetimeSec = lifetime.lifetimeSec;
+      if (lifetime.expiredWithinSec !== undefined) body.bindingExpiredWithinSec = lifetime.expiredWithinSec;
+      if (lifetime.reason) body.reasons = [...(body.reasons ?? []), lifetime.reason];
     } else {
-      body.note = [body.note, LIFETIME_NEEDS_RFC5780].filter(Boolean).join(" ");
+      body.reasons = [...(body.reasons ?? []), "lifetime-needs-rfc5780"];
     }
   }
   return body;

@@ -15,7 +15,10 @@ export const DEFAULT_LIFETIME_PROBES_SEC: readonly number[] = [5, 15, 30, 60, 90
 export interface LifetimeResult {
   /** Longest idle time after which the binding still worked (a lower bound); undefined if none did. */
   lifetimeSec?: number;
-  note: string;
+  /** Shortest idle time after which it was gone. */
+  expiredWithinSec?: number;
+  /** Why no lifetime could be measured. */
+  reason?: "lifetime-response-port-ignored" | "lifetime-no-binding";
   tests: NatTest[];
 }
 
@@ -37,7 +40,7 @@ export async function measureBindingLifetime(
     const probes = await Promise.all([...probesSec].sort((a, b) => a - b).map((t) => probeAfter(t, server, local, asker, plan)));
     const tests = probes.flatMap((p) => p.tests);
     if (probes.some((p) => p.state === "unsupported")) {
-      return { tests, note: "The server ignored RESPONSE-PORT (RFC 5780), so the binding lifetime could not be measured with it." };
+      return { tests, reason: "lifetime-response-port-ignored" };
     }
     let lifetimeSec: number | undefined;
     let expiredAt: number | undefined;
@@ -46,15 +49,9 @@ export async function measureBindingLifetime(
       if (p.state === "expired" && expiredAt === undefined) expiredAt = p.seconds;
     }
     if (lifetimeSec === undefined && expiredAt === undefined) {
-      return { tests, note: "The binding lifetime test got no binding to wait on (the server stopped answering)." };
+      return { tests, reason: "lifetime-no-binding" };
     }
-    const note =
-      lifetimeSec === undefined
-        ? `The NAT dropped an idle UDP binding within ${expiredAt} s: keepalives (ICE consent, STUN) must come more often than that.`
-        : expiredAt === undefined
-          ? `The NAT kept an idle UDP binding for at least ${lifetimeSec} s (the longest idle time tried).`
-          : `The NAT kept an idle UDP binding for ${lifetimeSec} s but dropped it within ${expiredAt} s.`;
-    return { lifetimeSec, note, tests };
+    return { ...(lifetimeSec !== undefined ? { lifetimeSec } : {}), ...(expiredAt !== undefined ? { expiredWithinSec: expiredAt } : {}), tests };
   } finally {
     asker.close();
   }

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
 import { marks, ms } from "./style.js";
+import { detailOf } from "../../facts/probe-error.js";
 
 export function renderCandidates(report: Report, c: ChalkInstance): string[] {
   if (report.gathering.length === 0 && report.candidates.length === 0) return [];
@@ -8,7 +9,7 @@ export function renderCandidates(report: Report, c: ChalkInstance): string[] {
   const out = [c.bold("Gathering with a browser-like stack (werift)")];
   for (const g of report.gathering) {
     const got = [g.srflx ? `${g.srflx} srflx` : "", g.relay ? `${g.relay} relay` : ""].filter(Boolean).join(", ") || "no candidate";
-    const why = g.error ? c.gray(` (${g.error.message})`) : g.timedOut ? c.gray(" (timed out)") : "";
+    const why = g.error ? c.gray(` (${detailOf(g.error)})`) : g.timedOut ? c.gray(" (timed out)") : "";
     out.push(`  ${g.ok ? m.ok : m.fail} ${g.url}  ${got}  ${ms(g.durationMs)}${why}`);
   }
   const shown = report.candidates.filter((k) => k.type !== "host");

@@ -3,6 +3,7 @@ import type { Report } from "../types.js";
 import type { ConnectivityFact } from "../../facts/index.js";
 import type { CandidateFact, CandidatePairFact, SdpFact } from "../../facts/index.js";
 import { marks, ms } from "./style.js";
+import { detailOf } from "../../facts/probe-error.js";
 
 const LABEL: Record<ConnectivityFact["mode"], string> = {
   "loopback-host": "loopback host",
@@ -24,7 +25,7 @@ function outcome(f: ConnectivityFact, c: ChalkInstance): string {
     return parts.join(", ");
   }
   const stalled = f.stalledIn ? `stalled in ${f.stalledIn}` : "failed";
-  return c.red(f.error ? `${stalled}: ${f.error.message}` : stalled);
+  return c.red(f.error ? `${stalled}: ${detailOf(f.error)}` : stalled);
 }
 
 function pairLine(p: CandidatePairFact): string {

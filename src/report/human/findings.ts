@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
 import { marks, wrap } from "./style.js";
+import { resolveOptionWords, type OptionNamer } from "../../config/option-words.js";
 
 export function renderFindings(report: Report, c: ChalkInstance): string[] {
   const m = marks(c);
@@ -18,9 +19,9 @@ export function renderFindings(report: Report, c: ChalkInstance): string[] {
   return out;
 }
 
-export function renderSummary(report: Report, exitCode: number, c: ChalkInstance): string {
+export function renderSummary(report: Report, exitCode: number, c: ChalkInstance, optionName?: OptionNamer): string {
   const s = report.summary;
   const counts = [`${s.errors} error${s.errors === 1 ? "" : "s"}`, `${s.warnings} warning${s.warnings === 1 ? "" : "s"}`].join(", ");
   const verdict = s.interrupted ? c.yellow("INTERRUPTED (partial report)") : s.passed ? c.green("PASS") : c.red("FAIL");
-  return `${verdict}  ${counts}  (exit ${exitCode}, --fail-on ${s.failOn})`;
+  return resolveOptionWords(`${verdict}  ${counts}  (exit ${exitCode}, {option:failOn} ${s.failOn})`, optionName);
 }

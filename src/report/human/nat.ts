@@ -3,6 +3,7 @@ import type { Report } from "../types.js";
 import type { NatFact } from "../../facts/nat.js";
 import { CLASSIC_NAT_LABEL } from "../../labels/nat.js";
 import { addr, ms } from "./style.js";
+import { natReasonWords } from "../../rules/nat-reasons.js";
 
 const METHOD: Record<NatFact["method"], string> = {
   rfc5780: "RFC 5780 tests",
@@ -28,7 +29,7 @@ export function renderNat(report: Report, c: ChalkInstance): string[] {
     nat.bindingLifetimeSec !== undefined ? `binding lifetime ≥ ${nat.bindingLifetimeSec} s` : "",
   ].filter(Boolean);
   out.push(c.gray(`      ${where.join("  ·  ")}`));
-  if (nat.note) out.push(c.gray(`      ${nat.note}`));
+  for (const words of natReasonWords(nat)) out.push(c.gray(`      ${words}`));
   for (const t of nat.tests) {
     const change = t.changeRequest && (t.changeRequest.ip || t.changeRequest.port) ? ` (change ${[t.changeRequest.ip ? "ip" : "", t.changeRequest.port ? "port" : ""].filter(Boolean).join("+")})` : "";
     const answer = t.responseFrom ? `answer from ${addr(t.responseFrom)}${t.mappedAddress ? `, mapped ${addr(t.mappedAddress)}` : ""}` : `no answer after ${t.attempts} ${t.attempts === 1 ? "try" : "tries"}`;

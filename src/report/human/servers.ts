@@ -2,12 +2,13 @@ import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
 import type { ServerFact } from "../../facts/index.js";
 import { addr, marks, ms } from "./style.js";
+import { detailOf } from "../../facts/probe-error.js";
 
 function outcome(s: ServerFact, c: ChalkInstance): string {
   if (!s.ok) {
     const e = s.error;
     const code = e?.stunErrorCode !== undefined ? c.gray(` (STUN ${e.stunErrorCode}${e.stunReason ? ` ${e.stunReason}` : ""})`) : "";
-    return c.red(e?.message ?? "failed") + code;
+    return c.red(detailOf(e) ?? "failed") + code;
   }
   const parts = [ms(s.rttMs)];
   if (s.relayedAddress) parts.push(`relay ${addr(s.relayedAddress)}`);
@@ -36,7 +37,7 @@ function details(s: ServerFact, c: ChalkInstance): string[] {
       r.coturnAcceptsExpiry === false && r.remainingSec > 0 ? "coturn reads an expiry in the past" : "",
     ].filter(Boolean);
     const odd = shape.length > 0 ? c.red(`, ${shape.join(", ")}`) : "";
-    lines.push(`TURN REST credentials${r.minted ? " (minted from --turn-secret)" : ""} expire ${r.expiresAt} (${when})${odd}`);
+    lines.push(`TURN REST credentials${r.minted ? " (minted from {option:turnSecret})" : ""} expire ${r.expiresAt} (${when})${odd}`);
   }
   if (s.allocation && !s.allocation.released) lines.push(c.yellow(`allocation not released: ${s.allocation.releaseError ?? "unknown"}`));
   for (const p of s.peerPermissions ?? []) {
@@ -50,7 +51,7 @@ export function renderServers(report: Report, c: ChalkInstance): string[] {
   // explain contacts no server: "none" would read as "none configured", which the capture cannot tell.
   if (report.explain && report.servers.length === 0) return [];
   const m = marks(c);
-  const out = [c.bold(`ICE servers${report.config.usedDefaultServers ? c.gray(" (built-in public STUN list; give yours with --stun/--turn/--ice-servers)") : ""}`)];
+  const out = [c.bold(`ICE servers${report.config.usedDefaultServers ? c.gray(" (built-in public STUN list; give yours with {option:stun}/{option:turn}/{option:iceServers})") : ""}`)];
   if (report.servers.length === 0) out.push(`  ${m.skip} none`);
   const width = Math.min(60, Math.max(...report.servers.map((s) => s.url.length), 10));
   for (const s of report.servers) {

@@ -81,7 +81,7 @@ function pairLine(p: CandidatePairFact, c: ChalkInstance): string {
 }
 
 const PICKED: Record<NonNullable<NonNullable<Report["explain"]>["peerConnection"]>["reason"], string> = {
-  named: "as named by --peer-connection",
+  named: "as named by {option:peerConnection}",
   "not-connected": "picked: it exchanged descriptions but never connected",
   "last-with-remote": "picked: the last that exchanged descriptions (all of them connected)",
   last: "picked: the last (none exchanged descriptions)",
@@ -95,7 +95,7 @@ function peerConnectionLines(report: Report, c: ChalkInstance): string[] {
   const out = [`  Peer connection ${pc.id}${pc.url ? c.gray(` ${pc.url}`) : ""}  ${c.gray(PICKED[pc.reason])}`];
   if (pc.others.length > 0) {
     const state = (o: (typeof pc.others)[number]) => (o.connected ? "connected" : o.remoteDescription ? (o.lastIceState ?? "not connected") : "no remote description");
-    out.push(c.gray(`  Also in the dump: ${pc.others.map((o) => `${o.id} (${state(o)})`).join(", ")}; choose one with --peer-connection ID`));
+    out.push(c.gray(`  Also in the dump: ${pc.others.map((o) => `${o.id} (${state(o)})`).join(", ")}; choose one by its id with {option:peerConnection}`));
   }
   return out;
 }

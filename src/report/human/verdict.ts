@@ -1,6 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
-import type { Reach } from "../../verdict/types.js";
+import type { Reach } from "../../diagnose/verdict-types.js";
 import { NETWORK_LABEL, PEER_NETWORK_LABEL } from "../../labels/nat.js";
 
 function reach(r: Reach, c: ChalkInstance): string {

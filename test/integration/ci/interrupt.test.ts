@@ -38,7 +38,7 @@ describe("Ctrl-C during a run", () => {
     const report = JSON.parse(r.stdout) as Report;
     expectValidReport(report);
     expect(report.summary).toMatchObject({ interrupted: true, passed: false });
-    expect(report.servers[0]?.error).toEqual({ code: "interrupted", message: "the run was interrupted before this probe finished" });
+    expect(report.servers[0]?.error).toEqual({ code: "interrupted", detail: "the run was interrupted before this probe finished", message: "the run was interrupted before this probe finished" });
     expect(r.stderr).toMatch(/rtc-doctor: interrupted; the report is partial/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

@@ -114,7 +114,7 @@ describe("--turn-secret against coturn's use-auth-secret", () => {
 
   it.each([
     [["--turn-secret", "abc", "--turn-ttl", "1h"], "rtc-doctor: --turn-ttl must be a whole number of seconds (negative mints expired credentials)\n"],
-    [["--turn-secret", "abc", "--username", "u"], "rtc-doctor: --username is minted from --turn-secret; give the user part with --turn-user NAME instead\n"],
+    [["--turn-secret", "abc", "--username", "u"], "rtc-doctor: --username is minted from --turn-secret; give the user part with --turn-user instead\n"],
   ])("%j is a one-line usage error, exit 2", async (args, message) => {
     const r = await runCli(["check", "--turn", `turn:127.0.0.1:${coturn.port}`, ...args]);
     expect(r.code).toBe(2);

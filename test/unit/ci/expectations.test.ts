@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseExpectation, parseExpectations } from "../../../src/config/expectations.js";
 import { ConfigError } from "../../../src/config/errors.js";
-import { evaluateExpectations } from "../../../src/expectations/evaluate.js";
+import { evaluateExpectations } from "../../../src/diagnose/expectations.js";
 import { expectationFailed } from "../../../src/rules/expectation-failed.js";
+import { runRules } from "../../../src/rules/engine.js";
 import type { Facts, NatFact } from "../../../src/facts/index.js";
 import { healthyFacts, withServer } from "../../helpers/facts.js";
 
@@ -60,7 +61,7 @@ describe("evaluating expectations against facts", () => {
   });
 
   it("fails relay:udp with the server's error when only that transport broke", () => {
-    const facts = withServer(healthyFacts(), 1, { ok: false, relayedAddress: undefined, error: { code: "timeout", message: "no answer" } });
+    const facts = withServer(healthyFacts(), 1, { ok: false, relayedAddress: undefined, error: { code: "timeout", detail: "no answer", message: "no answer" } });
     expect(judge("relay:udp", facts)).toMatchObject({ met: false, actual: "no relay over UDP: turn:198.51.100.1:3478?transport=udp: no answer" });
     expect(judge("relay", facts).met).toBe(true);
   });
@@ -125,10 +126,14 @@ describe("expectation-failed", () => {
     const facts = { ...healthyFacts(), servers: healthyFacts().servers.slice(0, 1) };
     facts.expectations = evaluateExpectations(parseExpectations(["srflx", "relay:tls", "rtt<1"]), facts);
     const hits = expectationFailed.check(facts);
-    expect(hits.map((h) => h.title)).toEqual(["Expectation 'relay:tls' is not met", "Expectation 'rtt<1' is not met"]);
+    expect(runRules([expectationFailed], facts).map((f) => [f.message, f.severity, f.title])).toEqual([
+      ["not-measured", "error", "Expectation 'relay:tls' is not met"],
+      ["not-met", "error", "Expectation 'rtt<1' is not met"],
+    ]);
+    expect(hits.map((h) => h.subjects)).toEqual([["/expectations/1"], ["/expectations/2"]]);
     expect(hits[0]?.evidence[0]).toEqual({ path: "/expectations/1", fact: "expected relay:tls; actual: not measured: no TURN URL over TLS was configured" });
-    expect(hits[0]?.explanation).toMatch(/counts as unmet/);
     expect(hits[1]?.evidence.map((e) => e.path)).toEqual(["/expectations/2", "/servers/0/rttMs"]);
+    // An unmet rtt bound gets the rtt fix, not the generic one.
     expect(hits[1]?.fix).toMatch(/closer/);
   });
 });

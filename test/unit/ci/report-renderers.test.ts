@@ -3,15 +3,14 @@ import { describe, expect, it } from "vitest";
 import { buildReport } from "../../../src/report/build.js";
 import { renderJunit } from "../../../src/report/junit.js";
 import { renderMarkdown } from "../../../src/report/markdown.js";
-import { rules, runRules } from "../../../src/rules/index.js";
 import { parseExpectations } from "../../../src/config/expectations.js";
-import { evaluateExpectations } from "../../../src/expectations/evaluate.js";
+import { evaluateExpectations } from "../../../src/diagnose/expectations.js";
 import type { Facts } from "../../../src/facts/index.js";
-import type { FailOn } from "../../../src/report/build.js";
+import { diagnose, type FailOn } from "../../../src/diagnose/index.js";
 import { healthyFacts, withServer } from "../../helpers/facts.js";
 
 function reportOf(facts: Facts, failOn: FailOn = "error") {
-  return buildReport(facts, runRules(rules, facts), { startedAt: new Date("2026-03-01T12:00:00Z"), durationMs: 1234, failOn });
+  return buildReport(facts, diagnose(facts, { failOn }), { startedAt: new Date("2026-03-01T12:00:00Z"), durationMs: 1234 });
 }
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => name === "testsuite" || name === "testcase" });
@@ -41,7 +40,7 @@ function troubledFacts(): Facts {
   const facts = withServer(healthyFacts(), 1, {
     ok: false,
     relayedAddress: undefined,
-    error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", message: "rejected <user> & \"pass\" 'x'\u001b[31m\u0000" },
+    error: { code: "wrong-credentials", stunErrorCode: 401, stunReason: "Unauthorized", detail: "rejected <user> & \"pass\" 'x'\u001b[31m\u0000", message: "rejected <user> & \"pass\" 'x'\u001b[31m\u0000" },
   });
   facts.nat = {
     mapping: "endpoint-independent",
@@ -103,8 +102,8 @@ describe("JUnit XML", () => {
   });
 
   it("marks interrupted probes as skipped", () => {
-    const facts = withServer(healthyFacts(), 2, { ok: false, error: { code: "interrupted", message: "the run was interrupted before this probe finished" } });
-    const report = buildReport(facts, [], { startedAt: new Date(), durationMs: 5, failOn: "error", interrupted: true });
+    const facts = withServer(healthyFacts(), 2, { ok: false, error: { code: "interrupted", detail: "the run was interrupted before this probe finished", message: "the run was interrupted before this probe finished" } });
+    const report = buildReport(facts, diagnose(facts, { rules: [], interrupted: true }), { startedAt: new Date(), durationMs: 5 });
     const junit = parseJunit(renderJunit(report));
     expect(junit.skipped).toBe("1");
     expect(junit.testsuite[0]?.testcase[2]?.skipped).toBeDefined();

@@ -3,6 +3,7 @@ import { explain } from "../../../src/explain/explain.js";
 import { ExplainInputError } from "../../../src/explain/errors.js";
 import { pickSession, sessionsFromDump } from "../../../src/explain/from-dump.js";
 import { renderHuman } from "../../../src/report/human.js";
+import { cliOptionName } from "../../../src/cli/option-flags.js";
 import { expectValidReport } from "../../helpers/schema.js";
 import { fixture } from "../../helpers/sessions.js";
 
@@ -20,9 +21,10 @@ describe("explain on a dump with several peer connections", () => {
       { id: "48213-3", url: "https://app.example/call", remoteDescription: false, connected: false },
     ]);
     expect(report.findings[0]?.id).toBe("far-side-private-candidates");
-    const human = renderHuman(report, { color: false });
+    const human = renderHuman(report, { color: false, optionName: cliOptionName });
     expect(human).toMatch(/Peer connection 48213-2 .*never connected/);
-    expect(human).toMatch(/Also in the dump: 48213-1 \(connected\), 48213-3 \(no remote description\); choose one with --peer-connection ID/);
+    expect(human).toMatch(/Also in the dump: 48213-1 \(connected\), 48213-3 \(no remote description\); choose one by its id with --peer-connection$/m);
+    expect(renderHuman(report, { color: false })).toMatch(/choose one by its id with `peerConnection`$/m);
   });
 
   it("--peer-connection picks the named one: the connected call is clean", () => {

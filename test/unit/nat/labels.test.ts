@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CLASSIC_NAT_LABEL, CLASSIC_NAT_TYPES } from "../../../src/labels/nat.js";
 import { EXPECTATION_SYNTAX } from "../../../src/config/expectations.js";
+import { runRules } from "../../../src/rules/engine.js";
 import { natBehaviour } from "../../../src/rules/nat-behaviour.js";
 import { renderNat } from "../../../src/report/human/nat.js";
 import { Chalk } from "chalk";
@@ -24,9 +25,9 @@ describe("NAT labels", () => {
   });
   it("the rule title and the human report call a NAT by the same name", () => {
     const facts = { config: { usedDefaultServers: false, timeoutMs: 1, stunCount: 1, turnCount: 0 }, servers: [], gathering: [], candidates: [], nat } as Facts;
-    const [hit] = natBehaviour.check(facts);
+    const [finding] = runRules([natBehaviour], facts);
     const label = CLASSIC_NAT_LABEL["port-restricted-cone"];
-    expect(hit?.title).toContain(label);
+    expect(finding?.title).toContain(label);
     expect(renderNat({ nat } as unknown as Report, new Chalk({ level: 0 })).join("\n")).toContain(label);
   });
 });

@@ -26,9 +26,9 @@ describe("classifyNat against rtc-doctor serve's STUN responder", () => {
     });
   });
 
-  it("with a second port only: used as plain STUN, and the note says why", async () => {
+  it("with a second port only: used as plain STUN, and the reasons say why", async () => {
     const fact = await against({ host: "127.0.0.1", port: 0, altPort: 0 });
     expect(fact.method).toBe("none");
-    expect(fact.note).toMatch(/only in port or only in IP/);
+    expect(fact.reasons?.[0]).toBe("other-address-unusable");
   });
 });

@@ -53,7 +53,7 @@ function options(): AllocateOptions {
   return {
     deadline: performance.now() + 1000,
     releaseTimeoutMs: 500,
-    failure: (e) => ({ code: "timeout", message: String(e) }),
+    failure: (e) => ({ code: "timeout", detail: String(e), message: String(e) }),
   };
 }
 
@@ -157,10 +157,10 @@ describe("allocateOn", () => {
     expect(outcome.error).toMatchObject({ code: "insufficient-capacity", stunErrorCode: 508 });
   });
 
-  it("calls a 401 without REALM or NONCE a protocol error", async () => {
+  it("calls a 401 without REALM or NONCE a malformed reply", async () => {
     const { channel } = scriptedChannel((req) => error(req, 401, "Unauthorized"));
     const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
-    expect(outcome.error?.code).toBe("protocol-error");
+    expect(outcome.error?.code).toBe("malformed-reply");
   });
 
   it("reports a transaction failure through the transport's own wording", async () => {

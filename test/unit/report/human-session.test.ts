@@ -2,9 +2,14 @@ import { describe, expect, it } from "vitest";
 import { explain } from "../../../src/explain/explain.js";
 import { renderHuman } from "../../../src/report/human.js";
 import { buildReport } from "../../../src/report/build.js";
+import { diagnose } from "../../../src/diagnose/index.js";
+import type { Facts } from "../../../src/facts/index.js";
 import type { Report } from "../../../src/report/types.js";
 import { healthyFacts } from "../../helpers/facts.js";
 import { fixture, healthySession } from "../../helpers/sessions.js";
+
+/** A report of the facts with no rule run: what the renderers show of the facts alone. */
+const reportOf = (facts: Facts) => buildReport(facts, diagnose(facts, { rules: [] }), { startedAt: new Date(0), durationMs: 1 });
 
 /** One section of the plain-text report, from its title to the blank line after it. */
 function section(text: string, title: string): string[] {
@@ -83,7 +88,7 @@ describe("human report: the session section", () => {
   });
 
   it("leaves a real attempt's session to the connections section", () => {
-    const report = buildReport({ ...healthyFacts(), session: { ...healthySession(), source: "connectivity" } }, [], { startedAt: new Date(0), durationMs: 1, failOn: "error" });
+    const report = reportOf({ ...healthyFacts(), session: { ...healthySession(), source: "connectivity" } });
     expect(section(render(report), "Session")).toEqual([]);
   });
 });
@@ -98,12 +103,12 @@ describe("human report: the servers section under explain", () => {
   });
 
   it("still says 'none' for a check run that had no server", () => {
-    const report = buildReport({ ...healthyFacts(), servers: [] }, [], { startedAt: new Date(0), durationMs: 1, failOn: "error" });
+    const report = reportOf({ ...healthyFacts(), servers: [] });
     expect(section(render(report), "ICE servers")).toEqual(["ICE servers", "  – none"]);
   });
 
   it("is shown when explain re-judges a check report that has servers", () => {
-    const checked = buildReport(healthyFacts(), [], { startedAt: new Date(0), durationMs: 1, failOn: "error" });
+    const checked = reportOf(healthyFacts());
     const { kind, report } = explain(JSON.stringify(checked));
     expect(kind).toBe("report");
     expect(report.explain).toEqual({ input: "report" });

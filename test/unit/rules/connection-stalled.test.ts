@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { ConnectivityFact, Facts } from "../../../src/facts/index.js";
 import { connectionStalled } from "../../../src/rules/connection-stalled.js";
 import { healthyFacts } from "../../helpers/facts.js";
+import { hitsOf, kinds } from "../../helpers/rule-tester.js";
+import { runRules } from "../../../src/rules/index.js";
 
 const hostPair = {
   state: "failed" as const,
@@ -56,12 +58,18 @@ function withConnectivity(...attempts: ConnectivityFact[]): Facts {
 
 describe("connection-stalled", () => {
   it("a remote attempt stalled in checking is an error with the timeline, pair stats and answer candidates as evidence", () => {
-    const [hit, ...rest] = connectionStalled.check(withConnectivity(stalledRemote()));
-    expect(rest).toEqual([]);
-    expect(hit?.severity).toBe("error");
-    expect(hit?.explanation).toMatch(/ICE stayed in checking/);
-    const paths = hit?.evidence.map((e) => e.path);
-    expect(paths).toEqual(["/connectivity/0/stalledIn", "/connectivity/0/iceStates", "/connectivity/0/pairs", "/connectivity/0/signalling/answer/candidates"]);
+    expect(hitsOf(connectionStalled, withConnectivity(stalledRemote()))).toEqual([
+      {
+        rule: "connection-stalled",
+        message: "remote-stalled",
+        severity: "error",
+        evidence: ["/connectivity/0/stalledIn", "/connectivity/0/iceStates", "/connectivity/0/pairs", "/connectivity/0/signalling/answer/candidates"],
+        subjects: ["/connectivity/0"],
+      },
+    ]);
+    const [hit] = connectionStalled.check(withConnectivity(stalledRemote()));
+    // The step it stopped at, told from the stalledIn fact.
+    expect(hit?.explanation).toContain("ICE stayed in checking");
     expect(hit?.evidence[2]?.fact).toBe("1 candidate pair: 7 checks sent, 0 answered; 0 received from the far side");
     expect(hit?.evidence[3]?.fact).toContain("host 10.88.0.2:50000 (private)");
   });
@@ -69,18 +77,32 @@ describe("connection-stalled", () => {
   it("a stalled loopback path is a warning pointing at its own index", () => {
     const ok: ConnectivityFact = { mode: "loopback-host", ok: true, durationMs: 300, iceStates: [], pairs: [], localCandidates: [], remoteCandidates: [] };
     const relay: ConnectivityFact = { ...ok, mode: "loopback-relay", via: "turn:198.51.100.1:3478", ok: false, stalledIn: "checking" };
-    const hits = connectionStalled.check(withConnectivity(ok, relay));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]?.severity).toBe("warning");
-    expect(hits[0]?.evidence[0]?.path).toBe("/connectivity/1/stalledIn");
-    expect(hits[0]?.fix).toMatch(/403 Forbidden IP/);
+    const [hit, ...more] = hitsOf(connectionStalled, withConnectivity(ok, relay));
+    expect(more).toEqual([]);
+    expect(hit).toMatchObject({ rule: "connection-stalled", message: "loopback-stalled", severity: "warning", subjects: ["/connectivity/1"] });
+    expect(hit?.evidence).toEqual(["/connectivity/1/stalledIn", "/connectivity/1/pairs"]);
+    // The mode is the title's data; the relay path's fix names the TURN server's peer policy.
+    expect(runRules([connectionStalled], withConnectivity(ok, relay))[0]?.title).toBe("The loopback-relay connection stalled");
+    expect(connectionStalled.check(withConnectivity(ok, relay))[0]?.fix).toMatch(/403 Forbidden IP/);
   });
 
   it("a signalling failure names the error", () => {
-    const fact: ConnectivityFact = { ...stalledRemote(), stalledIn: "signalling", pairs: [], iceStates: [], signalling: undefined, error: { code: "unauthorized", message: "the WHIP endpoint refused the offer with 401" } };
+    const fact: ConnectivityFact = { ...stalledRemote(), stalledIn: "signalling", pairs: [], iceStates: [], signalling: undefined, error: { code: "unauthorized", detail: "the WHIP endpoint refused the offer with 401", message: "the WHIP endpoint refused the offer with 401" } };
+    expect(kinds(hitsOf(connectionStalled, withConnectivity(fact)))).toEqual(["connection-stalled/remote-signalling-failed"]);
+    // Its fix names the protocol option, as a token the diagnosis turns into words.
+    expect(connectionStalled.check(withConnectivity(fact))[0]?.fix).toContain("{option:remote.protocol}");
+    expect(hitsOf(connectionStalled, withConnectivity(fact))[0]?.evidence).toEqual(["/connectivity/0/stalledIn", "/connectivity/0/error"]);
     const [hit] = connectionStalled.check(withConnectivity(fact));
-    expect(hit?.explanation).toMatch(/offer\/answer exchange did not complete/);
+    expect(hit?.explanation).toContain("offer/answer exchange did not complete");
     expect(hit?.evidence.map((e) => e.fact)).toContain("the WHIP endpoint refused the offer with 401");
+  });
+
+  it("an untrusted signalling certificate gets the CA fix", () => {
+    const fact: ConnectivityFact = { ...stalledRemote(), stalledIn: "signalling", pairs: [], iceStates: [], signalling: undefined, error: { code: "tls-certificate-invalid", detail: "the TLS certificate of https://x.example/whip is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)", message: "the TLS certificate of https://x.example/whip is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)" } };
+    expect(hitsOf(connectionStalled, withConnectivity(fact))).toEqual([
+      { rule: "connection-stalled", message: "remote-tls-untrusted", severity: "error", evidence: ["/connectivity/0/stalledIn", "/connectivity/0/error"], subjects: ["/connectivity/0"] },
+    ]);
+    expect(connectionStalled.check(withConnectivity(fact))[0]?.fix).toContain("{option:tlsCa}");
   });
 
   it("stays silent when every attempt connected, and when none was made", () => {

@@ -3,7 +3,9 @@ import type { Facts, NatFact } from "../../../src/facts/index.js";
 import { symmetricNatWithoutTurn } from "../../../src/rules/symmetric-nat-without-turn.js";
 import { udpBlocked } from "../../../src/rules/udp-blocked.js";
 import { natBehaviour } from "../../../src/rules/nat-behaviour.js";
+import { rules, runRules } from "../../../src/rules/index.js";
 import { healthyFacts } from "../../helpers/facts.js";
+import { hitsOf, kinds, reported } from "../../helpers/rule-tester.js";
 
 const at = (address: string, port: number) => ({ address, port, family: 4 as const });
 const local = at("10.77.0.2", 40000);
@@ -47,7 +49,7 @@ const blocked = nat({
   publicAddress: undefined,
   portPreserving: undefined,
   hairpinning: undefined,
-  note: "No STUN server answered a Binding request over UDP",
+  reasons: ["no-udp-answer"],
   tests: [{ name: "test I (binding)", localAddress: local, sentTo: at("198.51.100.1", 3478), attempts: 4, result: "no answer (4 sends, waited 3000 ms)" }],
 });
 
@@ -61,30 +63,34 @@ const stunOnly = (n: NatFact): Facts => {
 /** TURN configured but only the UDP one works. */
 const udpTurnOnly = (n: NatFact): Facts => {
   const facts = withNat(n);
-  return { ...facts, servers: facts.servers.map((s) => (s.kind === "turn" && s.transport !== "udp" ? { ...s, ok: false, error: { code: "timeout", message: "no answer" } } : s)) };
+  return { ...facts, servers: facts.servers.map((s) => (s.kind === "turn" && s.transport !== "udp" ? { ...s, ok: false, error: { code: "timeout", detail: "no answer", message: "no answer" } } : s)) };
 };
 const noWorkingTurn = (n: NatFact): Facts => {
   const facts = withNat(n);
-  return { ...facts, servers: facts.servers.map((s) => (s.kind === "turn" ? { ...s, ok: false, error: { code: "timeout", message: "no answer" } } : s)) };
+  return { ...facts, servers: facts.servers.map((s) => (s.kind === "turn" ? { ...s, ok: false, error: { code: "timeout", detail: "no answer", message: "no answer" } } : s)) };
 };
 
 describe("symmetric-nat-without-turn", () => {
   it("fires on a symmetric NAT with no TURN, showing the distinct mapped ports", () => {
-    const hits = symmetricNatWithoutTurn.check(stunOnly(symmetric));
-    expect(hits).toHaveLength(1);
-    const facts = hits[0]!.evidence.map((e) => e.fact).join("\n");
+    expect(hitsOf(symmetricNatWithoutTurn, stunOnly(symmetric))).toEqual([
+      {
+        rule: "symmetric-nat-without-turn",
+        message: "symmetric-no-relay",
+        severity: "error",
+        evidence: ["/nat/mapping", "/nat/tests/0", "/nat/tests/2", "/nat/tests/3", "/config"],
+        subjects: ["/nat"],
+      },
+    ]);
+    const facts = symmetricNatWithoutTurn.check(stunOnly(symmetric))[0]!.evidence.map((e) => e.fact).join("\n");
     expect(facts).toContain("198.51.100.11:51234");
     expect(facts).toContain("198.51.100.11:60001");
     expect(facts).toContain("198.51.100.11:33012");
-    expect(hits[0]!.evidence.map((e) => e.path)).toContain("/nat/tests/2");
-    expect(hits[0]!.evidence.map((e) => e.path)).toContain("/config");
-    expect(hits[0]!.fix).toMatch(/turns:HOST:443/);
   });
 
   it("fires when TURN is configured but none works, pointing at the TURN errors", () => {
-    const hits = symmetricNatWithoutTurn.check(noWorkingTurn(symmetric));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]!.evidence.some((e) => e.path?.endsWith("/error"))).toBe(true);
+    const [hit] = hitsOf(symmetricNatWithoutTurn, noWorkingTurn(symmetric));
+    expect(hit?.message).toBe("symmetric-no-relay");
+    expect(hit?.evidence).toEqual(expect.arrayContaining(["/servers/1/error", "/servers/2/error", "/servers/3/error"]));
   });
 
   it("stays silent when a TURN server works, on cone NATs, and without NAT facts", () => {
@@ -96,18 +102,16 @@ describe("symmetric-nat-without-turn", () => {
 
 describe("udp-blocked", () => {
   it("is an error when no TURN over TCP or TLS works", () => {
-    const hits = udpBlocked.check(udpTurnOnly(blocked));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]!.severity ?? udpBlocked.severity).toBe("error");
-    expect(hits[0]!.evidence.map((e) => e.path)).toContain("/nat/tests/0");
-    expect(hits[0]!.fix).toMatch(/443/);
+    const [hit, ...more] = hitsOf(udpBlocked, udpTurnOnly(blocked));
+    expect(more).toEqual([]);
+    expect([hit?.message, hit?.severity]).toEqual(["no-stream-relay", "error"]);
+    expect(hit?.evidence).toContain("/nat/tests/0");
   });
 
-  it("is info when TURN over TCP/TLS works", () => {
-    const hits = udpBlocked.check(withNat(blocked));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]!.severity).toBe("info");
-    expect(hits[0]!.explanation).toMatch(/TCP and TLS/);
+  it("is info when TURN over TCP/TLS works, with the working relays as evidence", () => {
+    expect(hitsOf(udpBlocked, withNat(blocked))).toEqual([
+      { rule: "udp-blocked", message: "stream-relay-works", severity: "info", evidence: ["/nat/classic", "/nat/tests/0", "/servers/2", "/servers/3"], subjects: ["/nat"] },
+    ]);
   });
 
   it("stays silent when UDP works", () => {
@@ -119,23 +123,33 @@ describe("udp-blocked", () => {
 describe("nat-behaviour", () => {
   it("explains a port-restricted cone, and says calls with symmetric peers need TURN when none works", () => {
     const prc = nat({ classic: "port-restricted-cone", filtering: "address-and-port-dependent" });
-    const hits = natBehaviour.check(stunOnly(prc));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]!.title).toMatch(/port-restricted cone/);
-    expect(hits[0]!.explanation).toMatch(/stall in ICE checking/);
+    expect(hitsOf(natBehaviour, stunOnly(prc))).toEqual([{ rule: "nat-behaviour", message: "port-restricted-cone", severity: "info", evidence: ["/nat"], subjects: ["/nat"] }]);
+    const [finding] = runRules([natBehaviour], stunOnly(prc));
+    expect(finding?.title).toBe("NAT: port-restricted cone NAT (endpoint-independent mapping, address-and-port-dependent filtering)");
+    // Without a working relay the same message says those calls stall.
+    expect(finding?.explanation).toContain("stall in ICE checking");
   });
 
-  it("explains a symmetric NAT when TURN works (the error rule covers the case without)", () => {
-    expect(natBehaviour.check(withNat(symmetric))).toHaveLength(1);
-    expect(natBehaviour.check(stunOnly(symmetric))).toEqual([]);
+  it("explains a symmetric NAT when TURN works; without TURN the engine lets the error rule say it", () => {
+    expect(hitsOf(natBehaviour, withNat(symmetric))).toEqual([
+      { rule: "nat-behaviour", message: "symmetric", severity: "info", evidence: ["/nat", "/nat/tests/0", "/nat/tests/2", "/nat/tests/3"], subjects: ["/nat"] },
+    ]);
+    expect(kinds(hitsOf(natBehaviour, stunOnly(symmetric)))).toEqual(["nat-behaviour/symmetric"]);
+    expect(kinds(reported(runRules(rules, stunOnly(symmetric)))).filter((k) => k.includes("nat"))).toEqual(["symmetric-nat-without-turn/symmetric-no-relay"]);
   });
 
   it("says what would settle a partial classification", () => {
-    const partial = nat({ method: "multi-server", filtering: "unknown", classic: "unknown", note: "The filtering was not tested: none of the servers supports RFC 5780." });
-    const hits = natBehaviour.check(withNat(partial));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]!.fix).toMatch(/RFC 5780/);
-    expect(hits[0]!.evidence.map((e) => e.path)).toContain("/nat/note");
+    const partial = nat({ method: "multi-server", filtering: "unknown", classic: "unknown", reasons: ["filtering-not-tested"] });
+    expect(hitsOf(natBehaviour, withNat(partial))).toEqual([
+      { rule: "nat-behaviour", message: "partly-classified", severity: "info", evidence: ["/nat", "/nat/reasons"], subjects: ["/nat"] },
+    ]);
+    // The reason is an enum in the fact; the rule says it in words.
+    expect(natBehaviour.check(withNat(partial))[0]?.evidence[1]?.fact).toBe("The filtering was not tested: none of the servers supports RFC 5780.");
+  });
+
+  it("still reads the prose note of a report from before reasons", () => {
+    const old = nat({ method: "multi-server", filtering: "unknown", classic: "unknown", note: "The filtering was not tested." });
+    expect(hitsOf(natBehaviour, withNat(old))[0]?.evidence).toEqual(["/nat", "/nat/note"]);
   });
 
   it("stays silent on open internet, full and restricted cones, UDP blocked, and without NAT facts", () => {

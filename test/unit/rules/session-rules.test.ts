@@ -12,6 +12,7 @@ import { rules, runRules } from "../../../src/rules/index.js";
 import { sessionsFromDump } from "../../../src/explain/from-dump.js";
 import { healthyFacts } from "../../helpers/facts.js";
 import { fixture, healthySession, withSession } from "../../helpers/sessions.js";
+import { hitsOf, kinds } from "../../helpers/rule-tester.js";
 
 const SESSION_RULES = [sdpWithoutCandidates, farSidePrivateCandidates, farSideMdnsOnly, ipFamilyMismatch, iceTcpOneSide, farSideUnreachableViaRelay, transportFallbackHidesUdp];
 
@@ -37,10 +38,20 @@ describe("session rules stay silent on healthy captures", () => {
 describe("sdp-without-candidates", () => {
   it("fires on the offer werift made before gathering, naming the missing end-of-candidates", () => {
     const remote = analyseSdp(fixture("sdp/werift-offer-before-gathering.sdp"));
-    const hits = sdpWithoutCandidates.check(withSession({ source: "sdp", remote }));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]?.explanation).toMatch(/before ICE gathering completed/);
-    expect(hits[0]?.evidence.map((e) => e.path)).toEqual(["/session/remote/candidates", "/session/remote/endOfCandidates", "/session/remote/trickle"]);
+    expect(hitsOf(sdpWithoutCandidates, withSession({ source: "sdp", remote }))).toEqual([
+      {
+        rule: "sdp-without-candidates",
+        message: "taken-before-gathering",
+        severity: "error",
+        evidence: ["/session/remote/candidates", "/session/remote/endOfCandidates", "/session/remote/trickle"],
+        subjects: ["/session/remote"],
+      },
+    ]);
+  });
+
+  it("says gathering found nothing when the description has end-of-candidates and no candidate", () => {
+    const remote = { ...analyseSdp(fixture("sdp/werift-offer-before-gathering.sdp")), endOfCandidates: true };
+    expect(kinds(hitsOf(sdpWithoutCandidates, withSession({ source: "sdp", remote })))).toEqual(["sdp-without-candidates/gathered-nothing"]);
   });
 
   it("stays silent when the candidates were trickled after the description", () => {
@@ -53,14 +64,16 @@ describe("sdp-without-candidates", () => {
 describe("far-side-private-candidates", () => {
   it("fires on the answer made in a namespace with only 10.20.30.40", () => {
     const session: SessionFact = { source: "sdp", remote: analyseSdp(fixture("sdp/werift-answer-private-host-only.sdp")) };
-    const hits = farSidePrivateCandidates.check(withSession(session));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]?.evidence[0]?.fact).toMatch(/host udp 10\.20\.30\.40:\d+ \(private\)/);
+    const [hit, ...more] = hitsOf(farSidePrivateCandidates, withSession(session));
+    expect(more).toEqual([]);
+    expect(hit).toMatchObject({ rule: "far-side-private-candidates", message: "private-only", severity: "error", subjects: ["/session/remote"] });
+    expect(hit?.evidence.every((p) => p === "/session/remote/candidates")).toBe(true);
+    expect(farSidePrivateCandidates.check(withSession(session))[0]?.evidence[0]?.fact).toMatch(/host udp 10\.20\.30\.40:\d+ \(private\)/);
   });
 
   it("gives the container fix for Docker's bridge address", () => {
     const session: SessionFact = { source: "sdp", remote: analyseSdp(fixture("sdp/werift-answer-docker-bridge-only.sdp")) };
-    expect(farSidePrivateCandidates.check(withSession(session))[0]?.fix).toMatch(/--network host/);
+    expect(kinds(hitsOf(farSidePrivateCandidates, withSession(session)))).toEqual(["far-side-private-candidates/container-bridge-only"]);
   });
 
   it("stays silent once one public candidate is present", () => {
@@ -73,7 +86,9 @@ describe("far-side-mdns-only", () => {
   const mdns = cand("candidate:1 1 udp 2122194687 2b5c4d1e-9f3a-4b7c-8d6e-0a1b2c3d4e5f.local 54400 typ host");
   it("fires when every far-side candidate is a .local name, and the private rule leaves it alone", () => {
     const facts = withSession(withRemote(healthySession(), [mdns]));
-    expect(farSideMdnsOnly.check(facts)).toHaveLength(1);
+    expect(hitsOf(farSideMdnsOnly, facts)).toEqual([
+      { rule: "far-side-mdns-only", message: "mdns-only", severity: "error", evidence: ["/session/remote/candidates"], subjects: ["/session/remote"] },
+    ]);
     expect(farSidePrivateCandidates.check(facts)).toEqual([]);
   });
   it("stays silent when a srflx candidate comes with it", () => {
@@ -85,9 +100,16 @@ describe("ip-family-mismatch", () => {
   it("fires when ours is IPv4-only and theirs IPv6-only", () => {
     let session = withLocal(healthySession(), [cand("candidate:1 1 udp 1 198.51.100.7 4000 typ srflx raddr 10.0.0.5 rport 4000")]);
     session = withRemote(session, [cand("candidate:2 1 udp 1 2001:db8::5 4000 typ host")]);
-    const hits = ipFamilyMismatch.check(withSession(session));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]?.explanation).toMatch(/only IPv4 candidates .* only IPv6/);
+    expect(hitsOf(ipFamilyMismatch, withSession(session))).toEqual([
+      {
+        rule: "ip-family-mismatch",
+        message: "no-common-family",
+        severity: "error",
+        evidence: ["/session/local/candidates", "/session/remote/candidates"],
+        subjects: ["/session/local", "/session/remote"],
+      },
+    ]);
+    expect(ipFamilyMismatch.check(withSession(session))[0]?.explanation).toMatch(/only IPv4 candidates .* only IPv6/);
     expect(iceTcpOneSide.check(withSession(session))).toEqual([]);
   });
 });
@@ -95,10 +117,17 @@ describe("ip-family-mismatch", () => {
 describe("ice-tcp-one-side", () => {
   it("fires when the far side offers only passive TCP and we offer only UDP", () => {
     const session = withRemote(healthySession(), [cand("candidate:1 1 tcp 1 198.51.100.8 443 typ host tcptype passive")]);
-    const hits = iceTcpOneSide.check(withSession(session));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]?.explanation).toMatch(/offers no TCP candidate at all/);
+    const [hit, ...more] = hitsOf(iceTcpOneSide, withSession(session));
+    expect(more).toEqual([]);
+    expect(hit).toMatchObject({ rule: "ice-tcp-one-side", message: "other-side-no-tcp", severity: "error", subjects: ["/session/local", "/session/remote"] });
+    expect(hit?.evidence[0]).toBe("/session/remote/candidates");
   });
+  it("names TCP types that cannot pair when the other side's TCP candidates are passive too", () => {
+    let session = withRemote(healthySession(), [cand("candidate:1 1 tcp 1 198.51.100.8 443 typ host tcptype passive")]);
+    session = withLocal(session, [...session.local!.candidates, cand("candidate:2 1 tcp 1 192.0.2.2 9 typ host tcptype passive")]);
+    expect(kinds(hitsOf(iceTcpOneSide, withSession(session)))).toEqual(["ice-tcp-one-side/tcp-types-cannot-pair"]);
+  });
+
   it("stays silent when our side has an active TCP candidate to pair with it", () => {
     let session = withRemote(healthySession(), [cand("candidate:1 1 tcp 1 198.51.100.8 443 typ host tcptype passive")]);
     session = withLocal(session, [...session.local!.candidates, cand("candidate:2 1 tcp 1 192.0.2.2 9 typ host tcptype active")]);
@@ -108,9 +137,12 @@ describe("ice-tcp-one-side", () => {
 
 describe("far-side-unreachable-via-relay", () => {
   it("fires on the captured dump: relay checks to 192.0.2.99 never answered", () => {
-    const hits = farSideUnreachableViaRelay.check(withSession(dumpSession("werift-relay-far-side-unreachable.json")));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]?.evidence[0]?.fact).toMatch(/relay udp 127\.0\.0\.1:\d+ \(loopback\) -> host udp 192\.0\.2\.99:\d+ \(public\): (failed|in-progress), \d+ requests sent, 0 responses/);
+    const facts = withSession(dumpSession("werift-relay-far-side-unreachable.json"));
+    const [hit, ...more] = hitsOf(farSideUnreachableViaRelay, facts);
+    expect(more).toEqual([]);
+    expect(hit).toMatchObject({ rule: "far-side-unreachable-via-relay", message: "relay-checks-unanswered", severity: "error", subjects: ["/session/pairs"] });
+    expect(hit?.evidence[0]).toBe("/session/pairs");
+    expect(farSideUnreachableViaRelay.check(facts)[0]?.evidence[0]?.fact).toMatch(/relay udp 127\.0\.0\.1:\d+ \(loopback\) -> host udp 192\.0\.2\.99:\d+ \(public\): (failed|in-progress), \d+ requests sent, 0 responses/);
   });
   it("stays silent once a pair succeeded", () => {
     const session = dumpSession("werift-relay-far-side-unreachable.json");
@@ -123,9 +155,10 @@ describe("transport-fallback-hides-udp", () => {
   it("fires when a relay gathered through a UDP URL came over TCP", () => {
     const facts = healthyFacts();
     facts.candidates.push({ type: "relay", protocol: "udp", address: "198.51.100.1", port: 50000, component: 1, addressClass: "public", family: 4, url: "turn:198.51.100.1:3478?transport=udp", relayProtocol: "tcp" });
-    const hits = transportFallbackHidesUdp.check(facts);
-    expect(hits).toHaveLength(1);
-    expect(hits[0]?.evidence[0]?.path).toBe(`/candidates/${facts.candidates.length - 1}`);
+    const last = `/candidates/${facts.candidates.length - 1}`;
+    expect(hitsOf(transportFallbackHidesUdp, facts)).toEqual([
+      { rule: "transport-fallback-hides-udp", message: "relay-fell-back-to-tcp", severity: "warning", evidence: [last], subjects: [last] },
+    ]);
   });
 
   it("fires when a session settled on a TLS relay after its UDP pairs failed", () => {
@@ -136,8 +169,10 @@ describe("transport-fallback-hides-udp", () => {
       { state: "failed", nominated: false, selected: false, local: host, remote: far, requestsSent: 7, responsesReceived: 0 },
       { state: "succeeded", nominated: true, selected: true, local: relay, remote: far, requestsSent: 2, responsesReceived: 2 },
     ];
-    const hits = transportFallbackHidesUdp.check(withSession({ ...healthySession(), pairs }));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]?.explanation).toMatch(/TURN relay over TLS/);
+    const facts = withSession({ ...healthySession(), pairs });
+    expect(hitsOf(transportFallbackHidesUdp, facts)).toEqual([
+      { rule: "transport-fallback-hides-udp", message: "session-settled-on-tcp", severity: "warning", evidence: ["/session/pairs", "/session/pairs"], subjects: ["/session/pairs"] },
+    ]);
+    expect(transportFallbackHidesUdp.check(facts)[0]?.explanation).toContain("a TURN relay over TLS");
   });
 });

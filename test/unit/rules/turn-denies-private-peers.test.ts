@@ -5,6 +5,7 @@ import { turnDeniesPrivatePeers } from "../../../src/rules/turn-denies-private-p
 import { rules, runRules } from "../../../src/rules/index.js";
 import { healthyFacts, withServer } from "../../helpers/facts.js";
 import { fixture, healthySession } from "../../helpers/sessions.js";
+import { hitsOf } from "../../helpers/rule-tester.js";
 
 const denied: PeerPermissionFact = { peerClass: "private", address: "10.0.0.1", allowed: false, stunErrorCode: 403, stunReason: "Forbidden IP" };
 const allowed: PeerPermissionFact = { peerClass: "private", address: "10.0.0.1", allowed: true };
@@ -20,10 +21,11 @@ const privateAnswer = (): SessionFact => ({ source: "sdp", remote: analyseSdp(fi
 
 describe("turn-denies-private-peers", () => {
   it("warns once per TURN URL that answered 403, pointing at its permission fact", () => {
-    const hits = turnDeniesPrivatePeers.check(withServer(healthyFacts(), 2, { peerPermissions: [denied] }));
-    expect(hits).toHaveLength(1);
-    expect(hits[0]?.severity).toBeUndefined();
-    expect(turnDeniesPrivatePeers.severity).toBe("warning");
+    const facts = withServer(healthyFacts(), 2, { peerPermissions: [denied] });
+    expect(hitsOf(turnDeniesPrivatePeers, facts)).toEqual([
+      { rule: "turn-denies-private-peers", message: "denies-private-peers", severity: "warning", evidence: ["/servers/2/peerPermissions/0"], subjects: ["/servers/2"] },
+    ]);
+    const hits = turnDeniesPrivatePeers.check(facts);
     expect(hits[0]?.evidence).toEqual([
       { path: "/servers/2/peerPermissions/0", fact: "turn:198.51.100.1:3478?transport=tcp: CreatePermission for 10.0.0.1 answered 403 Forbidden IP" },
     ]);
@@ -31,9 +33,14 @@ describe("turn-denies-private-peers", () => {
   });
 
   it("is an error when the far side offers only private candidates (captured werift answer in 10.20.30.0/24)", () => {
+    const reported = hitsOf(turnDeniesPrivatePeers, withPermission(denied, privateAnswer()));
+    expect(reported.map((h) => [h.message, h.severity])).toEqual([
+      ["far-side-only-private", "error"],
+      ["far-side-only-private", "error"],
+      ["far-side-only-private", "error"],
+    ]);
+    expect(reported[0]?.evidence).toEqual(["/servers/1/peerPermissions/0", "/session/remote/candidates"]);
     const hits = turnDeniesPrivatePeers.check(withPermission(denied, privateAnswer()));
-    expect(hits.map((h) => h.severity)).toEqual(["error", "error", "error"]);
-    expect(hits[0]?.evidence.map((e) => e.path)).toEqual(["/servers/1/peerPermissions/0", "/session/remote/candidates"]);
     expect(hits[0]?.evidence[1]?.fact).toMatch(/host udp 10\.20\.30\.40:\d+ \(private\)/);
     // The engine lists the far side's missing public address first, then why the relay cannot help.
     const ids = runRules(rules, withPermission(denied, privateAnswer())).map((f) => f.id);
@@ -41,8 +48,12 @@ describe("turn-denies-private-peers", () => {
   });
 
   it("stays a warning when the far side has a public candidate (the connected werift pair)", () => {
-    const hits = turnDeniesPrivatePeers.check(withPermission(denied, healthySession()));
-    expect(hits.map((h) => h.severity)).toEqual([undefined, undefined, undefined]);
+    const hits = hitsOf(turnDeniesPrivatePeers, withPermission(denied, healthySession()));
+    expect(hits.map((h) => [h.message, h.severity])).toEqual([
+      ["denies-private-peers", "warning"],
+      ["denies-private-peers", "warning"],
+      ["denies-private-peers", "warning"],
+    ]);
   });
 
   it("stays silent when the permission was granted, or not asked for", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Facts, NatFact } from "../../../src/facts/index.js";
-import { deriveVerdict } from "../../../src/verdict/derive.js";
+import { deriveVerdict } from "../../../src/diagnose/verdict.js";
 import { healthyFacts, withServer } from "../../helpers/facts.js";
 
 const nat = (patch: Partial<NatFact>): NatFact => ({

@@ -1,6 +1,8 @@
 import type { Expectation } from "../config/expectations.js";
 import type { ExpectationResult } from "../facts/expectations.js";
 import type { Facts, ServerFact } from "../facts/index.js";
+import { natReasonWords } from "../rules/nat-reasons.js";
+import { detailOf } from "../facts/probe-error.js";
 
 type Outcome = Omit<ExpectationResult, "expectation">;
 
@@ -11,7 +13,7 @@ function ms(value: number): string {
 }
 
 function failures(servers: readonly ServerFact[]): string {
-  return servers.map((s) => `${s.url}: ${s.error?.message ?? "failed"}`).join("; ");
+  return servers.map((s) => `${s.url}: ${detailOf(s.error) ?? "failed"}`).join("; ");
 }
 
 function relay(e: Extract<Expectation, { kind: "relay" }>, facts: Facts): Outcome {
@@ -44,7 +46,7 @@ function srflx(facts: Facts): Outcome {
 
 function nat(e: Extract<Expectation, { kind: "nat" }>, facts: Facts): Outcome {
   const n = facts.nat;
-  if (!n) return notMeasured("NAT discovery did not run (--no-nat, or no STUN server to run it against)");
+  if (!n) return notMeasured("NAT discovery did not run (turned off with {option:nat}, or no STUN server to run it against)");
   const path = "/nat/classic";
   const described = `NAT classified as ${n.classic} (mapping ${n.mapping}, filtering ${n.filtering})`;
   if (e.negated && n.classic === "unknown" && e.classic === "symmetric") {
@@ -52,7 +54,8 @@ function nat(e: Extract<Expectation, { kind: "nat" }>, facts: Facts): Outcome {
     if (n.mapping === "endpoint-independent") return { met: true, actual: `${described}: the mapping is not symmetric`, path: "/nat/mapping" };
     if (n.mapping !== "unknown") return { met: false, actual: `${described}: an ${n.mapping} mapping is symmetric`, path: "/nat/mapping" };
   }
-  if (n.classic === "unknown") return { met: false, actual: `${described}${n.note ? `: ${n.note}` : ""}`, path };
+  const why = natReasonWords(n).join(" ");
+  if (n.classic === "unknown") return { met: false, actual: `${described}${why ? `: ${why}` : ""}`, path };
   if (!e.negated) return { met: n.classic === e.classic, actual: described, path };
   // With UDP blocked no NAT behaviour is observable: "not TYPE" cannot be shown for any other type.
   if (n.classic === "udp-blocked" && e.classic !== "udp-blocked") return { met: false, actual: `${described}: no NAT behaviour could be observed`, path };
@@ -64,7 +67,7 @@ function connect(e: Extract<Expectation, { kind: "connect" }>, facts: Facts): Ou
   if (!attempts) return notMeasured("this run made no connection attempt");
   const indexed = attempts.map((a, i) => ({ a, i })).filter(({ a }) => (e.mode === "remote" ? a.mode === "remote" : a.mode.startsWith("loopback")));
   if (indexed.length === 0) {
-    return notMeasured(e.mode === "remote" ? "no remote connection was attempted (give the far end with --signal URL)" : "no loopback connection was attempted");
+    return notMeasured(e.mode === "remote" ? "no remote connection was attempted (give the far end with {option:remote})" : "no loopback connection was attempted");
   }
   const ok = indexed.filter(({ a }) => a.ok);
   const names = (list: typeof indexed) => list.map(({ a }) => `${a.mode}${a.via ? ` via ${a.via}` : ""}`).join(", ");

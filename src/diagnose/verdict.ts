@@ -1,5 +1,5 @@
 import type { Facts, NatFact } from "../facts/index.js";
-import type { PeerProfile, Reach, Verdict, VerdictCell } from "./types.js";
+import type { PeerProfile, Reach, Verdict, VerdictCell } from "./verdict-types.js";
 
 type ThisSide = Verdict["thisSide"];
 
@@ -18,7 +18,7 @@ function thisSide(nat: NatFact | undefined): ThisSide {
  * what works against it works against the others.
  */
 function direct(here: ThisSide, peer: PeerProfile, nat: NatFact | undefined): { ok: boolean | undefined; why: string } {
-  if (here === "unknown") return { ok: undefined, why: "this network's NAT behaviour is unknown (run without --no-nat, with a STUN server)" };
+  if (here === "unknown") return { ok: undefined, why: "this network's NAT behaviour is unknown (NAT discovery was turned off with {option:nat}, or had no STUN server to run against)" };
   if (here === "udp-blocked") return { ok: false, why: "UDP is blocked here, so no direct (UDP) path exists" };
   if (peer === "udp-blocked") return { ok: false, why: "the far side cannot send or receive UDP" };
   if (here === "open" || peer === "open") return { ok: true, why: here === "open" ? "this host is reachable directly (no NAT)" : "the far side is reachable directly" };
