@@ -66,6 +66,7 @@ export async function gatherThroughServer(
     const offer = await pc.createOffer();
     // setLocalDescription resolves only once gathering has finished.
     const finished = await bounded(pc.setLocalDescription(offer), options.timeoutMs);
+    peer.gathered();
     fact.timedOut = !finished;
     fact.durationMs = Math.round(performance.now() - started);
     if (url.isTurn) relayProtocol = relayTransportOf(pc) ?? relayProtocol;

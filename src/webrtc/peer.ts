@@ -1,6 +1,6 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
-import { disableNagle, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
+import { disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
 import type { PeerConfig, PeerConnection, Werift } from "./types.js";
 
 export type { DataChannel, PeerConnection, Werift } from "./types.js";
@@ -56,12 +56,14 @@ export async function createPeer(setup: PeerSetup): Promise<Peer> {
     },
     gathered() {
       disableNagle(pc);
+      guardReconnects(pc);
     },
   };
 }
 
 /** Releases TURN allocations, then closes; never throws and never waits longer than the bounds. */
 export async function closePeer(pc: PeerConnection, boundMs = 2000): Promise<void> {
+  guardReconnects(pc);
   await releaseAllocations(pc, boundMs).catch(() => undefined);
   await bounded(pc.close(), boundMs).catch(() => false);
 }

@@ -8,8 +8,16 @@ interface WeriftIceTransport {
 
 interface WeriftTurnClient {
   server: unknown;
-  transport?: { type?: string; stream?: { client?: { setNoDelay?(noDelay: boolean): unknown } } };
+  transport?: { type?: string; stream?: WeriftStream };
   request(message: unknown, address: unknown): Promise<unknown>;
+}
+
+/** werift's StreamTransport under TURN over TCP/TLS: reconnects by itself when the server closes. */
+interface WeriftStream {
+  client?: { setNoDelay?(noDelay: boolean): unknown };
+  connecting?: Promise<void>;
+  connect?: () => void;
+  rtcDoctorGuarded?: boolean;
 }
 
 export function iceTransportsOf(pc: PeerConnection): WeriftIceTransport[] {
@@ -60,5 +68,26 @@ export function disableNagle(pc: PeerConnection): void {
     } catch {
       // A socket that closed meanwhile has nothing left to tune.
     }
+  }
+}
+
+/**
+ * When a TURN server closes a TCP/TLS connection, werift reconnects at once and keeps the attempt's
+ * promise to itself: if the server is gone (refused, reset) nobody is listening for the rejection
+ * and Node ends the process on it (../shared/notes/werift.md). Every such attempt gets a listener;
+ * a send that waits on it still sees the failure.
+ */
+export function guardReconnects(pc: PeerConnection): void {
+  for (const turn of turnClients(pc)) {
+    const stream = turn.transport?.stream;
+    if (!stream || stream.rtcDoctorGuarded || typeof stream.connect !== "function") continue;
+    const reconnect = stream.connect.bind(stream);
+    const quiet = () => void stream.connecting?.catch(() => undefined);
+    stream.connect = () => {
+      reconnect();
+      quiet();
+    };
+    stream.rtcDoctorGuarded = true;
+    quiet();
   }
 }
