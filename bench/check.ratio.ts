@@ -12,7 +12,7 @@ import { printRatio, sideBySide } from "./ratio.js";
 // never 0.1 ms away in real life); the lab figures put 50 ms each way between client and TURN
 // server, as a nearby data centre is.
 const USERS = Array.from({ length: 50 }, (_, i) => `u${i}`);
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 let coturn: Coturn;
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { resolveIceServers, type ResolvedServers, type ServerInputs } from "./config/ice-servers.js";
 import { DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
 import type { Facts } from "./facts/index.js";
+import { mergeGathering, type GatherResult } from "./facts/merge-gathering.js";
 import type { Rule } from "./rules/index.js";
 import type { OptionNamer } from "./config/option-words.js";
 import { buildReport } from "./report/build.js";
@@ -90,6 +91,15 @@ function settingsFrom(options: CheckOptions, startedAt: Date): PhaseSettings {
   };
 }
 
+/** Both sources of werift gathering as one list, in configuration order (candidates likewise). */
+function gatheringFrom(artifacts: Partial<Artifacts>, targets: readonly { id: string }[], gather: boolean): GatherResult {
+  if (!gather) return { gathering: [], candidates: [] };
+  const order = new Map(targets.map((t, i) => [t.id, i]));
+  const outcomes = [...(artifacts.gathered ?? []), ...(artifacts.pathGathered ?? [])];
+  outcomes.sort((a, b) => (order.get(a.fact.serverId) ?? 0) - (order.get(b.fact.serverId) ?? 0));
+  return mergeGathering(outcomes);
+}
+
 /** The report's facts from the phases' artifacts: internal ones (targets, credentials) stay behind. */
 function factsFrom(artifacts: Partial<Artifacts>, settings: PhaseSettings, usedDefaults: boolean): Facts {
   const targets = artifacts.targets ?? [];
@@ -101,8 +111,7 @@ function factsFrom(artifacts: Partial<Artifacts>, settings: PhaseSettings, usedD
       turnCount: targets.filter((t) => t.url.isTurn).length,
     },
     servers: [...(artifacts.servers ?? []), ...(artifacts.handedOutServers ?? [])],
-    gathering: artifacts.gathering ?? [],
-    candidates: artifacts.candidates ?? [],
+    ...gatheringFrom(artifacts, targets, settings.gather),
   };
   if (artifacts.nat) facts.nat = artifacts.nat;
   if (artifacts.session) facts.session = artifacts.session;

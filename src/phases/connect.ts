@@ -1,5 +1,6 @@
 import type { ConnectivityFact } from "../facts/connectivity.js";
 import type { SessionFact } from "../facts/session.js";
+import type { GatherOutcome } from "../facts/merge-gathering.js";
 import { definePhase } from "../pipeline/phase.js";
 import type { PhaseSettings } from "./settings.js";
 
@@ -39,12 +40,14 @@ export function connectPhase(settings: PhaseSettings) {
   return definePhase({
     name: "connect",
     needs: ["targets", "servers"],
-    produces: ["connectivity", "session", "handedOutIceServers"],
+    produces: ["connectivity", "session", "handedOutIceServers", "pathGathered"],
     applies: () => settings.loopback || settings.remote !== undefined,
     describe: () => (settings.remote ? "connecting through the signalling URL" : "connecting two peers over each server path"),
     run: async ({ targets, servers }) => {
       const { runConnectPhase } = await import("../probes/connect/phase.js");
+      const pathGathered: GatherOutcome[] = [];
       const { connectivity, signallingIceServers } = await runConnectPhase(targets, servers, {
+        onServerGathering: (outcome) => pathGathered.push(outcome),
         loopback: settings.loopback,
         remote: settings.remote,
         timeoutMs: settings.timeoutMs,
@@ -53,7 +56,12 @@ export function connectPhase(settings: PhaseSettings) {
         parallelism: settings.connectParallelism,
       });
       const session = sessionFromRemote(connectivity.find((c) => c.mode === "remote"));
-      return { connectivity, ...(session ? { session } : {}), ...(signallingIceServers.length > 0 ? { handedOutIceServers: signallingIceServers } : {}) };
+      return {
+        connectivity,
+        pathGathered,
+        ...(session ? { session } : {}),
+        ...(signallingIceServers.length > 0 ? { handedOutIceServers: signallingIceServers } : {}),
+      };
     },
   });
 }

@@ -1,5 +1,7 @@
 import { definePhase } from "../pipeline/phase.js";
-import { workingTargets } from "../probes/connect/loopback-paths.js";
+import type { IceServerTarget } from "../config/types.js";
+import type { ServerFact } from "../facts/servers.js";
+import { serverPaths, workingTargets } from "../probes/connect/loopback-paths.js";
 import type { PhaseSettings } from "./settings.js";
 
 /**
@@ -8,15 +10,22 @@ import type { PhaseSettings } from "./settings.js";
  * (it reports a 401 as silence).
  */
 export function gatherPhase(settings: PhaseSettings) {
+  const toGather = (targets: readonly IceServerTarget[], servers: readonly ServerFact[]) => {
+    // A loopback srflx or relay attempt's offering peer gathers through its server just as this
+    // phase would; that gathering is reported from there (pathGathered), not done twice.
+    const covered = new Set(settings.loopback ? serverPaths(targets, servers).map((p) => (p.mode === "loopback-srflx" ? p.stun.id : p.mode === "loopback-relay" ? p.turn.id : "")) : []);
+    return workingTargets(targets, servers).filter((t) => !covered.has(t.id));
+  };
   return definePhase({
     name: "gather",
     needs: ["targets", "servers"],
-    produces: ["gathering", "candidates"],
-    applies: ({ targets, servers }) => workingTargets(targets, servers).length > 0,
+    produces: ["gathered"],
+    applies: ({ targets, servers }) => toGather(targets, servers).length > 0,
     describe: () => "gathering candidates with werift",
     run: async ({ targets, servers }) => {
-      const { gatherThroughServers } = await import("../probes/gather.js");
-      return gatherThroughServers(workingTargets(targets, servers), { timeoutMs: settings.timeoutMs, tlsCa: settings.tlsCa });
+      const { gatherThroughServer } = await import("../probes/gather.js");
+      const options = { timeoutMs: settings.timeoutMs, tlsCa: settings.tlsCa };
+      return { gathered: await Promise.all(toGather(targets, servers).map((t) => gatherThroughServer(t, options))) };
     },
   });
 }

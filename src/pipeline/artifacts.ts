@@ -1,5 +1,6 @@
 import type { IceServerTarget, RTCIceServerLike } from "../config/types.js";
-import type { CandidateFact, ConnectivityFact, GatheringFact, NatFact, ServerFact, SessionFact } from "../facts/index.js";
+import type { ConnectivityFact, NatFact, ServerFact, SessionFact } from "../facts/index.js";
+import type { GatherOutcome } from "../facts/merge-gathering.js";
 
 /**
  * Everything phases hand to each other, by name. Most are report facts; some are internal (the
@@ -10,8 +11,10 @@ export interface Artifacts {
   /** The configuration's probe targets, with credentials. Given to the run, not produced. */
   targets: IceServerTarget[];
   servers: ServerFact[];
-  gathering: GatheringFact[];
-  candidates: CandidateFact[];
+  /** werift's gathering through each working target the connect phase does not already gather through. */
+  gathered: GatherOutcome[];
+  /** The loopback attempts' offering peers gather through their server just as the gather phase would: the same facts, without a second peer. */
+  pathGathered: GatherOutcome[];
   nat: NatFact;
   /** The host-only loopback attempt, made while the servers are probed; listed first in the report. */
   hostConnectivity: ConnectivityFact;

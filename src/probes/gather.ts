@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { toRTCIceServers } from "../config/rtc-ice-servers.js";
 import type { IceServerTarget } from "../config/types.js";
 import type { CandidateFact, GatheringFact } from "../facts/candidates.js";
+import { mergeGathering, type GatherOutcome, type GatherResult } from "../facts/merge-gathering.js";
 import type { ProbeError } from "../facts/common.js";
 import { scrubbedErrorText } from "../secrets/scrub.js";
 import { bounded } from "../webrtc/bounded.js";
@@ -17,33 +18,22 @@ export interface GatherOptions {
   tlsCa?: string | Buffer;
 }
 
-export interface GatherResult {
-  gathering: GatheringFact[];
-  candidates: CandidateFact[];
-}
+export type { GatherOutcome, GatherResult } from "../facts/merge-gathering.js";
 
 /**
  * Gathers through each ICE server URL with its own werift peer connection, as a browser-like stack
  * would. One peer per URL because werift uses only the first STUN and the first TURN URL it is given.
  */
 export async function gatherThroughServers(targets: readonly IceServerTarget[], options: GatherOptions): Promise<GatherResult> {
-  const results = await Promise.all(targets.map((target) => gatherThroughServer(target, options)));
-  const gathering = results.map((r) => r.fact);
-  // Every STUN peer gathers the same host addresses (on its own ports): report them once.
-  const hostSource = results.find((r) => r.candidates.some((c) => c.type === "host"));
-  const candidates = [
-    ...(hostSource?.candidates.filter((c) => c.type === "host") ?? []),
-    ...results.flatMap((r) => r.candidates.filter((c) => c.type !== "host")),
-  ];
-  return { gathering, candidates };
+  return mergeGathering(await Promise.all(targets.map((target) => gatherThroughServer(target, options))));
 }
 
 export async function gatherThroughServer(
   target: IceServerTarget,
   options: GatherOptions,
-): Promise<{ fact: GatheringFact; candidates: CandidateFact[] }> {
+): Promise<GatherOutcome> {
   const { url } = target;
-  const fact: GatheringFact = { serverId: target.id, url: url.raw, ok: false, durationMs: 0, srflx: 0, relay: 0, timedOut: false };
+  const fact = pendingGatheringFact(target);
   const skip = unsupportedReason(target);
   if (skip) return { fact: { ...fact, error: probeError("not-testable", skip) }, candidates: [] };
 
@@ -77,7 +67,23 @@ export async function gatherThroughServer(
     if (pc) await closePeer(pc, Math.min(options.timeoutMs, 1000));
   }
   fact.durationMs ||= Math.round(performance.now() - started);
+  return completeGathering(target, fact, candidates, relayProtocol, options.timeoutMs);
+}
 
+/**
+ * One peer's gathering through `target` as the report shows it: the candidates named after the
+ * server that produced them, the counts, and whether the URL did what it should (srflx for STUN,
+ * relay for TURN). Shared by the gather phase and the loopback attempts' offering peers, whose
+ * gathering is the same (one URL, relay-only for TURN), so a URL is gathered through once.
+ */
+export function completeGathering(
+  target: IceServerTarget,
+  fact: GatheringFact,
+  candidates: CandidateFact[],
+  relayProtocol: "udp" | "tcp" | "tls",
+  timeoutMs: number,
+): GatherOutcome {
+  const { url } = target;
   for (const c of candidates) {
     if (c.type === "host") continue;
     c.url = url.raw;
@@ -87,8 +93,13 @@ export async function gatherThroughServer(
   fact.srflx = candidates.filter((c) => c.type === "srflx").length;
   fact.relay = candidates.filter((c) => c.type === "relay").length;
   fact.ok = url.isTurn ? fact.relay > 0 : fact.srflx > 0;
-  if (fact.timedOut && !fact.error) fact.error = timeoutError(url.raw, options.timeoutMs);
+  if (fact.timedOut && !fact.error) fact.error = timeoutError(url.raw, timeoutMs);
   return { fact, candidates };
+}
+
+/** The fact before a peer gathered anything. */
+export function pendingGatheringFact(target: IceServerTarget): GatheringFact {
+  return { serverId: target.id, url: target.url.raw, ok: false, durationMs: 0, srflx: 0, relay: 0, timedOut: false };
 }
 
 /** URLs werift would probe over another transport than the URL names: testing them would mislead. */

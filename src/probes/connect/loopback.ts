@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { toRTCIceServers } from "../../config/rtc-ice-servers.js";
 import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
-import type { CandidateFact, CandidateType } from "../../facts/candidates.js";
+import type { CandidateFact, CandidateType, GatheringFact } from "../../facts/candidates.js";
 import type { ConnectivityFact, ConnectivityMode } from "../../facts/connectivity.js";
 import { analyseSdp } from "../../sdp/analyse.js";
 import { scrubbedErrorText } from "../../secrets/scrub.js";
@@ -11,11 +11,19 @@ import { echoDataChannels } from "../../webrtc/echo.js";
 import { keepCandidateTypes } from "../../webrtc/sdp-candidates.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
 import { probeError } from "../../facts/probe-error.js";
+import { relayTransportOf } from "../../webrtc/turn-allocations.js";
+import { candidateFromLine } from "../../webrtc/candidate-line.js";
+import { completeGathering, pendingGatheringFact } from "../gather.js";
 
 export interface LoopbackOptions extends AttemptTimeouts {
   /** Bound on each peer's gathering. */
   gatherTimeoutMs: number;
   tlsCa?: string | Buffer;
+  /**
+   * The offering peer's gathering through the path's server, as the gather phase would record it
+   * (it is the same gathering): reported once per srflx or relay attempt, also when it failed.
+   */
+  onServerGathering?(result: { fact: GatheringFact; candidates: CandidateFact[] }): void;
 }
 
 export type LoopbackPath =
@@ -28,6 +36,10 @@ const WANTED: Record<Exclude<ConnectivityMode, "remote">, CandidateType> = {
   "loopback-srflx": "srflx",
   "loopback-relay": "relay",
 };
+
+function serverOf(path: LoopbackPath): IceServerTarget | undefined {
+  return path.mode === "loopback-srflx" ? path.stun : path.mode === "loopback-relay" ? path.turn : undefined;
+}
 
 function iceServersFor(path: LoopbackPath): RTCIceServerLike[] {
   if (path.mode === "loopback-srflx") return toRTCIceServers([path.stun]);
@@ -57,6 +69,7 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
   );
   const setup = { iceServers: iceServersFor(path), relayOnly: path.mode === "loopback-relay", tlsCa: options.tlsCa };
   const peers: Peer[] = [];
+  const gathering = serverGathering(path, options, started);
   try {
     const offerer = await createPeer(setup);
     peers.push(offerer);
@@ -67,9 +80,15 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
     const channel = offerer.pc.createDataChannel(DATA_CHANNEL_LABEL);
     offerer.prepareGathering();
 
+    const gathered: CandidateFact[] = [];
+    offerer.pc.onicecandidate = ({ candidate }) => {
+      const parsed = candidate?.candidate ? candidateFromLine(candidate.candidate) : undefined;
+      if (parsed && !gathering.reported) gathered.push(parsed);
+    };
     const offer = await offerer.pc.createOffer();
     const offerGathered = await bounded(offerer.pc.setLocalDescription(offer), options.gatherTimeoutMs);
     offerer.gathered();
+    gathering.report({ timedOut: !offerGathered, candidates: gathered, relayProtocol: relayTransportOf(offerer.pc) });
     const offerSdp = keepCandidateTypes(offerer.pc.localDescription?.sdp ?? offer.sdp, [wanted]);
     fact.localCandidates = candidatesOf(offerSdp);
     if (fact.localCandidates.length === 0) {
@@ -90,11 +109,27 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
     await completeAttempt(recorder, channel, fact, options);
   } catch (error) {
     fact.error = probeError("internal-error", `werift failed during the ${path.mode} attempt: ${scrubbedErrorText(error, path.mode === "loopback-relay" ? [path.turn.credential] : [])}`);
+    gathering.report({ timedOut: false, candidates: [], error: fact.error });
   } finally {
     await Promise.all(peers.map((p) => closePeer(p.pc)));
     fact.durationMs = Math.round(performance.now() - started);
   }
   return fact;
+}
+
+/** Hands the offering peer's gathering to `onServerGathering` once, for paths through a server. */
+function serverGathering(path: LoopbackPath, options: LoopbackOptions, started: number) {
+  const target = serverOf(path);
+  const state = {
+    reported: false,
+    report(outcome: { timedOut: boolean; candidates: CandidateFact[]; relayProtocol?: "udp" | "tcp" | "tls"; error?: GatheringFact["error"] }) {
+      if (state.reported || !target || !options.onServerGathering) return;
+      state.reported = true;
+      const fact = { ...pendingGatheringFact(target), durationMs: Math.round(performance.now() - started), timedOut: outcome.timedOut, ...(outcome.error ? { error: outcome.error } : {}) };
+      options.onServerGathering(completeGathering(target, fact, outcome.candidates, outcome.relayProtocol ?? target.url.transport, options.gatherTimeoutMs));
+    },
+  };
+  return state;
 }
 
 function stalledInGathering(

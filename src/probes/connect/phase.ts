@@ -4,7 +4,7 @@ import type { ConnectivityFact } from "../../facts/connectivity.js";
 import type { ServerFact } from "../../facts/servers.js";
 import pLimit from "p-limit";
 import { connectLoopbackPaths, serverPaths, workingTargets } from "./loopback-paths.js";
-import { connectLoopback } from "./loopback.js";
+import { connectLoopback, type LoopbackOptions } from "./loopback.js";
 import { connectRemote } from "./remote.js";
 import type { RemoteTarget } from "./types.js";
 
@@ -21,6 +21,8 @@ export interface ConnectPhaseOptions {
   tlsCa?: string | Buffer;
   /** At most this many attempts at once, loopback and remote together. */
   parallelism: number;
+  /** Each srflx/relay attempt's offering peer gathered through its server (see LoopbackOptions). */
+  onServerGathering?: LoopbackOptions["onServerGathering"];
 }
 
 export const ECHO_COUNT = 5;
@@ -62,7 +64,7 @@ export async function runConnectPhase(
   const signallingIceServers: RTCIceServerLike[] = [];
   const remote = options.remote;
   const [loopback, remoteFact] = await Promise.all([
-    options.loopback ? connectLoopbackPaths(serverPaths(targets, servers), attempt, limit) : Promise.resolve([]),
+    options.loopback ? connectLoopbackPaths(serverPaths(targets, servers), { ...attempt, onServerGathering: options.onServerGathering }, limit) : Promise.resolve([]),
     remote
       ? limit(() =>
           connectRemote({

@@ -30,7 +30,7 @@ describe("runPhases", () => {
         },
       }),
       definePhase({ name: "nat", needs: ["servers"], produces: ["nat"], describe: () => "n", run: async () => (started.push("nat"), { nat }) }),
-      definePhase({ name: "gather", needs: ["servers"], produces: ["gathering", "candidates"], describe: () => "g", run: async () => (started.push("gather"), { gathering: [], candidates: [] }) }),
+      definePhase({ name: "gather", needs: ["servers"], produces: ["gathered"], describe: () => "g", run: async () => (started.push("gather"), { gathered: [] }) }),
       definePhase({ name: "early", needs: ["targets"], produces: ["connectivity"], describe: () => "e", run: async () => (started.push("early"), { connectivity: [] }) }),
     ];
     const run = runPhases(phases, { targets: [] });
