@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The CLI lives in the compiled output; this shim keeps the bin path stable across builds.
-import { main } from "../dist/cli/main.js";
+// The CLI lives in the bundled build output (scripts/bundle-cli.mjs); this shim keeps the bin path stable.
+import { main } from "../bundle/main.js";
 
 const flush = (stream) => new Promise((resolve) => stream.write("", () => resolve()));
 

@@ -18,7 +18,7 @@ export interface CliResult {
  * unless the test sets one. The outer bound only guards the test run; the CLI bounds its own waits.
  */
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  if (!existsSync(`${root}dist/cli/main.js`)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
+  if (!existsSync(`${root}bundle/main.js`)) throw new Error("bundle/ is missing: run `npm run build` (npm test does it)");
   // Settings from the developer's shell or a CI runner must not change what a test sees.
   const inherited = ["NO_COLOR", "FORCE_COLOR", "RTC_DOCTOR_ICE_SERVERS", "RTC_DOCTOR_TURN_CREDENTIAL", "RTC_DOCTOR_TURN_SECRET", "RTC_DOCTOR_TOKEN", "GITHUB_STEP_SUMMARY"];
   const env: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(inherited.map((k) => [k, undefined])), ...options.env };

@@ -21,7 +21,7 @@ describe.skipIf(skip !== undefined)("rtc-doctor check behind lab NATs", () => {
   beforeAll(() => {
     const missing = missingTools();
     if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
-    if (!existsSync(`${ROOT}dist/cli/main.js`)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
+    if (!existsSync(`${ROOT}bundle/main.js`)) throw new Error("bundle/ is missing: run `npm run build` (npm test does it)");
     lab = startLab({
       coturns: [{ name: "rfc5780", ips: ["198.51.100.1", "198.51.100.2"] }],
       sites: SITES.map((profile) => ({ name: profile.replace(/[^a-z0-9]/g, "").slice(0, 10), profile })),

@@ -23,7 +23,7 @@ describe.skipIf(skip !== undefined)("one first-contact wait, in the NAT lab", ()
   beforeAll(async () => {
     const missing = missingTools();
     if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
-    if (!existsSync(`${ROOT}dist/cli/main.js`)) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
+    if (!existsSync(`${ROOT}bundle/main.js`)) throw new Error("bundle/ is missing: run `npm run build` (npm test does it)");
     lab = startLab({
       coturns: [{ name: "plain", ips: ["198.51.100.1"] }],
       sites: [
