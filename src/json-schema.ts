@@ -15,7 +15,7 @@ export function compileSchema(path: string, options: Options): ValidateFunction 
   const { Ajv2020 } = require("ajv/dist/2020.js") as { Ajv2020: typeof Ajv2020Class };
   const formats = require("ajv-formats") as AddFormats | { default: AddFormats };
   const addFormats = typeof formats === "function" ? formats : formats.default;
-  // src/ and dist/ both sit one level below the package root.
+  // src/, dist/ and bundle/ all sit one level below the package root.
   const schema = JSON.parse(readFileSync(new URL(`../${path}`, import.meta.url), "utf8")) as object;
   const ajv = new Ajv2020(options);
   addFormats(ajv);

@@ -7,24 +7,24 @@ import { mintTurnRestCredential } from "./turn-rest.js";
 import { targetKey, withIds } from "./target-id.js";
 
 export interface ServerInputs {
-  /** --stun URLs */
+  /** STUN URLs (CLI: --stun) */
   stun?: readonly string[];
-  /** --turn URLs */
+  /** TURN URLs (CLI: --turn); `username` and `credential` go with them */
   turn?: readonly string[];
-  /** --username / --credential, for the --turn URLs */
+  /** The credentials of the `turn` URLs */
   username?: string;
   credential?: string;
-  /** --turn-secret: coturn's static-auth-secret, to mint TURN REST credentials for the --turn URLs */
+  /** coturn's static-auth-secret, to mint TURN REST credentials for the `turn` URLs */
   turnSecret?: string;
-  /** --turn-ttl: lifetime of minted credentials in seconds (negative: already expired) */
+  /** Lifetime of minted credentials in seconds (negative: already expired) */
   turnTtlSec?: number;
-  /** --turn-user: the user part of a minted username */
+  /** The user part of a minted username */
   turnUser?: string;
   /** Where the stun/turn lists came from when not from flags (the config file fills them too). */
   listSources?: { stun?: ServerSource; turn?: ServerSource };
   /** Clock for minting; tests pin it. */
   now?: Date;
-  /** --ice-servers: inline JSON or @path */
+  /** An RTCIceServer list: inline JSON or @path */
   iceServers?: string;
   /** RTC_DOCTOR_ICE_SERVERS and friends */
   env?: NodeJS.ProcessEnv;

@@ -36,7 +36,6 @@ export interface DumpSession {
   connected: boolean;
 }
 
-/** Why explain diagnosed this connection of the dump. */
 import type { PickReason } from "../report/explain-marker.js";
 export type { PickReason };
 

@@ -1,8 +1,5 @@
 import type { CandidateFact } from "./candidates.js";
 
-/** @deprecated Kept while src/rules is rewritten elsewhere; use CandidateFact. */
-export type SdpCandidateFact = CandidateFact;
-
 export interface SdpMediaFact {
   /** m= media type: audio, video, application. */
   kind: string;

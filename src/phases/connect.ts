@@ -37,6 +37,9 @@ export function hostConnectPhase(settings: PhaseSettings) {
 
 /** Real connections through servers: two local peers over each server path, and the far peer through the signalling URL. */
 export function connectPhase(settings: PhaseSettings) {
+  // What finished before an interruption: the report keeps those attempts and their gathering.
+  const pathGathered: GatherOutcome[] = [];
+  const finished: ConnectivityFact[] = [];
   return definePhase({
     name: "connect",
     needs: ["targets", "servers"],
@@ -45,9 +48,9 @@ export function connectPhase(settings: PhaseSettings) {
     describe: () => (settings.remote ? "connecting through the signalling URL" : "connecting two peers over each server path"),
     run: async ({ targets, servers }) => {
       const { runConnectPhase } = await import("../probes/connect/phase.js");
-      const pathGathered: GatherOutcome[] = [];
       const { connectivity, signallingIceServers } = await runConnectPhase(targets, servers, {
         onServerGathering: (outcome) => pathGathered.push(outcome),
+        onAttempt: (fact) => finished.push(fact),
         loopback: settings.loopback,
         remote: settings.remote,
         timeoutMs: settings.timeoutMs,
@@ -63,5 +66,6 @@ export function connectPhase(settings: PhaseSettings) {
         ...(signallingIceServers.length > 0 ? { handedOutIceServers: signallingIceServers } : {}),
       };
     },
+    interrupted: () => ({ connectivity: [...finished], pathGathered: [...pathGathered] }),
   });
 }

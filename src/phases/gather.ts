@@ -1,7 +1,7 @@
 import { definePhase } from "../pipeline/phase.js";
 import type { IceServerTarget } from "../config/types.js";
 import type { ServerFact } from "../facts/servers.js";
-import { serverPaths, workingTargets } from "../probes/connect/loopback-paths.js";
+import { serverPaths, workingTargets } from "../probes/connect/server-paths.js";
 import type { PhaseSettings } from "./settings.js";
 
 /**

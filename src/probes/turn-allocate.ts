@@ -52,7 +52,7 @@ const KNOWN: Record<number, ProbeError> = {
 /** The server's exact STUN error, as an error code a rule can match on. Never mentions credentials. */
 export function turnErrorFor(stunErrorCode: number, stunReason?: string): ProbeError {
   const known = KNOWN[stunErrorCode];
-  if (known) return probeError(known.code, known.message, { stunErrorCode, stunReason });
+  if (known) return probeError(known.code, known.detail, { stunErrorCode, stunReason });
   return probeError("stun-error", `the TURN server answered the Allocate request with error ${stunErrorCode}${stunReason ? ` ${stunReason}` : ""}`, {
     stunErrorCode,
     stunReason,

@@ -1,8 +1,8 @@
-import type { SdpCandidateFact } from "../facts/index.js";
+import type { CandidateFact } from "../facts/index.js";
 import { defineRule } from "./define-rule.js";
 import { candidateEvidence, candidatesOf, sideName, capitalise } from "./session-helpers.js";
 
-function families(list: readonly SdpCandidateFact[]): Set<4 | 6> {
+function families(list: readonly CandidateFact[]): Set<4 | 6> {
   return new Set(list.flatMap((c) => (c.family ? [c.family] : [])));
 }
 

@@ -1,11 +1,11 @@
-import type { SdpCandidateFact, SessionFact } from "../facts/index.js";
+import type { CandidateFact, SessionFact } from "../facts/index.js";
 import { isLocalOnly } from "../net/address-class.js";
 import type { Evidence } from "./types.js";
 
 export type Side = "local" | "remote";
 
 /** Every candidate one side announced: in its description and trickled after it. */
-export function candidatesOf(session: SessionFact, side: Side): SdpCandidateFact[] {
+export function candidatesOf(session: SessionFact, side: Side): CandidateFact[] {
   return [...(session[side]?.candidates ?? []), ...(session.trickled?.[side] ?? [])];
 }
 
@@ -14,7 +14,7 @@ export function hasSide(session: SessionFact, side: Side): boolean {
   return session[side] !== undefined || (session.trickled?.[side]?.length ?? 0) > 0;
 }
 
-export function describeCandidate(c: SdpCandidateFact): string {
+export function describeCandidate(c: CandidateFact): string {
   const where = c.family === 6 ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
   return `${c.type} ${c.protocol}${c.tcpType ? ` ${c.tcpType}` : ""} ${where} (${c.addressClass})`;
 }
@@ -34,12 +34,12 @@ export function candidateEvidence(session: SessionFact, side: Side, max = 4): Ev
 }
 
 /** A candidate someone outside its own network can send to. */
-export function isReachableFromAnywhere(c: SdpCandidateFact): boolean {
+export function isReachableFromAnywhere(c: CandidateFact): boolean {
   return !isLocalOnly(c.addressClass) && c.addressClass !== "mdns";
 }
 
 /** RFC 8445/6544 pairing: same component family; UDP with UDP; TCP active with passive, so with so. */
-export function canPair(a: SdpCandidateFact, b: SdpCandidateFact): boolean {
+export function canPair(a: CandidateFact, b: CandidateFact): boolean {
   if (a.family !== undefined && b.family !== undefined && a.family !== b.family) return false;
   if (a.protocol !== b.protocol) return false;
   if (a.protocol === "udp") return true;

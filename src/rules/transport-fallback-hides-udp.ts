@@ -23,9 +23,11 @@ export const transportFallbackHidesUdp = defineRule<Message>({
   supersedes: [],
   check(facts) {
     const hits: RuleHit<Message>[] = [];
+    // By id: one URL may be configured twice with two usernames. Reports from before ids: by URL.
+    const byId = new Map(facts.servers.map((s) => [s.id ?? s.url, s]));
     const byUrl = new Map(facts.servers.map((s) => [s.url, s]));
     for (const [i, c] of facts.candidates.entries()) {
-      const server = c.url ? byUrl.get(c.url) : undefined;
+      const server = c.serverId ? byId.get(c.serverId) : c.url ? byUrl.get(c.url) : undefined;
       if (c.type !== "relay" || !server || server.transport !== "udp" || !c.relayProtocol || c.relayProtocol === "udp") continue;
       hits.push({
         message: "relay-fell-back-to-tcp",

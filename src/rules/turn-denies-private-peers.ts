@@ -1,11 +1,11 @@
-import type { Facts, SdpCandidateFact } from "../facts/index.js";
+import type { Facts, CandidateFact } from "../facts/index.js";
 import type { Evidence, RuleHit } from "./types.js";
 import { defineRule } from "./define-rule.js";
 import { serverPath, turnServers } from "./helpers.js";
 import { candidateEvidence, candidatesOf, sideName } from "./session-helpers.js";
 
 /** Classes a TURN server in the same private network could reach, and that denied-peer-ip ranges cover. */
-const PRIVATE = new Set<SdpCandidateFact["addressClass"]>(["private", "container-bridge", "cgnat"]);
+const PRIVATE = new Set<CandidateFact["addressClass"]>(["private", "container-bridge", "cgnat"]);
 
 /** The far side offers IP candidates, and all of them are private: then the relay is its only way in. */
 function farSideOnlyPrivate(facts: Facts): boolean {

@@ -70,7 +70,7 @@ export class SignallingError extends Error {
   override readonly name = "SignallingError";
   constructor(
     message: string,
-    readonly code: "timeout" | "connection-refused" | "dns-failure" | "protocol-error" | "unauthorized" | "tls-certificate-invalid",
+    readonly code: "timeout" | "connection-refused" | "connection-reset" | "network-unreachable" | "dns-failure" | "protocol-error" | "unauthorized" | "tls-certificate-invalid",
     readonly status?: number,
   ) {
     super(message);
@@ -242,6 +242,9 @@ const TLS_TRUST_ERRORS = new Set([
   "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
   "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
 function transportFailure(error: unknown, url: string, timeoutMs: number): SignallingError {
@@ -257,6 +260,8 @@ function transportFailure(error: unknown, url: string, timeoutMs: number): Signa
   if (code !== undefined && TLS_TRUST_ERRORS.has(code)) {
     return new SignallingError(`the TLS certificate of ${where} is not trusted (${code})`, "tls-certificate-invalid");
   }
+  if (code === "ECONNRESET" || code === "EPIPE") return new SignallingError(`the connection to ${where} was reset: ${detail}`, "connection-reset");
+  if (code === "ENETUNREACH" || code === "EHOSTUNREACH") return new SignallingError(`${where}: network unreachable (${code})`, "network-unreachable");
   return new SignallingError(`request to ${where} failed: ${detail}`, "protocol-error");
 }
 
@@ -274,7 +279,7 @@ export function refusalHint(res: HttpResult): string {
   } else if (res.status === 503) {
     const wait = retryAfterMs(res.headers.get("retry-after"));
     if (res.retriedAfterMs !== undefined) hint = ` (server busy: still 503 after one retry ${Math.round(res.retriedAfterMs / 1000)} s later, as its Retry-After asked)`;
-    else if (wait !== undefined) hint = ` (server busy: Retry-After ${Math.round(wait / 1000)} s, longer than rtc-doctor waits (${MAX_RETRY_AFTER_MS / 1000} s); try again later)`;
+    else if (wait !== undefined) hint = ` (server busy: Retry-After ${Math.round(wait / 1000)} s, longer than rtc-doctor waits (${MAX_RETRY_AFTER_MS / 1000} s))`;
     else hint = " (server busy or overloaded; it sent no Retry-After)";
   }
   return `${hint}${bodyHint(res.body)}`;

@@ -4,12 +4,12 @@ import { bounded } from "../../webrtc/bounded.js";
 import { readPairStats } from "../../webrtc/pair-stats.js";
 import type { DataChannel, PeerConnection } from "../../webrtc/types.js";
 
-/** Data-channel messages the far end echoes; rtc-doctor serve and the loopback answerer both do. */
 /** A connection attempt before anything happened: the fact every path fills in as it goes. */
 export function pendingConnectivityFact(mode: ConnectivityFact["mode"], via?: string): ConnectivityFact {
   return { mode, ...(via !== undefined ? { via } : {}), ok: false, durationMs: 0, iceStates: [], pairs: [], localCandidates: [], remoteCandidates: [] };
 }
 
+/** Data-channel messages the far end echoes; rtc-doctor serve and the loopback answerer both do. */
 export const ECHO_PREFIX = "rtc-doctor-echo ";
 export const DATA_CHANNEL_LABEL = "rtc-doctor";
 

@@ -1,38 +1,22 @@
-import type { IceServerTarget } from "../../config/types.js";
 import type { ConnectivityFact } from "../../facts/connectivity.js";
-import type { ServerFact } from "../../facts/servers.js";
 import type { LimitFunction } from "p-limit";
 import { connectLoopback, type LoopbackOptions, type LoopbackPath } from "./loopback.js";
 
-/**
- * The paths through servers worth trying: server-reflexive through the first STUN URL over UDP that
- * answered (werift speaks STUN over UDP only); relay through every TURN URL whose probe allocated.
- * Paths through servers the probes showed broken would only wait out the timeout. The host path
- * needs no server and is tried on its own, from the start of the run.
- */
-export function serverPaths(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): LoopbackPath[] {
-  const working = workingTargets(targets, servers);
-  const paths: LoopbackPath[] = [];
-  const stun = working.find((t) => t.url.scheme === "stun" && t.url.transport === "udp");
-  if (stun) paths.push({ mode: "loopback-srflx", stun });
-  for (const turn of working.filter((t) => t.url.isTurn)) paths.push({ mode: "loopback-relay", turn });
-  return paths;
-}
-
-/** The targets whose own probe succeeded, in configuration order, matched by id. */
-export function workingTargets(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): IceServerTarget[] {
-  const ok = new Set(servers.filter((s) => s.ok).map((s) => s.id));
-  return targets.filter((t) => ok.has(t.id));
-}
-
 /** Every path, at most `limit` attempts at a time; facts in path order. */
-export function connectLoopbackPaths(paths: readonly LoopbackPath[], options: LoopbackOptions, limit: LimitFunction): Promise<ConnectivityFact[]> {
+export function connectLoopbackPaths(
+  paths: readonly LoopbackPath[],
+  options: LoopbackOptions,
+  limit: LimitFunction,
+  onAttempt?: (fact: ConnectivityFact) => void,
+): Promise<ConnectivityFact[]> {
   return Promise.all(
     paths.map((path) =>
       limit(async () => {
         const fact = await connectLoopback(path, options);
         const through = path.mode === "loopback-srflx" ? path.stun : path.mode === "loopback-relay" ? path.turn : undefined;
-        return through ? { ...fact, serverId: through.id } : fact;
+        const done = through ? { ...fact, serverId: through.id } : fact;
+        onAttempt?.(done);
+        return done;
       }),
     ),
   );

@@ -3,7 +3,8 @@ import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
 import type { ConnectivityFact } from "../../facts/connectivity.js";
 import type { ServerFact } from "../../facts/servers.js";
 import pLimit from "p-limit";
-import { connectLoopbackPaths, serverPaths, workingTargets } from "./loopback-paths.js";
+import { connectLoopbackPaths } from "./loopback-paths.js";
+import { serverPaths, workingTargets } from "./server-paths.js";
 import { connectLoopback, type LoopbackOptions } from "./loopback.js";
 import { connectRemote } from "./remote.js";
 import type { RemoteTarget } from "./types.js";
@@ -23,6 +24,8 @@ export interface ConnectPhaseOptions {
   parallelism: number;
   /** Each srflx/relay attempt's offering peer gathered through its server (see LoopbackOptions). */
   onServerGathering?: LoopbackOptions["onServerGathering"];
+  /** Each attempt as it finishes, so an interrupted run still reports the ones that did. */
+  onAttempt?(fact: ConnectivityFact): void;
 }
 
 export const ECHO_COUNT = 5;
@@ -64,7 +67,9 @@ export async function runConnectPhase(
   const signallingIceServers: RTCIceServerLike[] = [];
   const remote = options.remote;
   const [loopback, remoteFact] = await Promise.all([
-    options.loopback ? connectLoopbackPaths(serverPaths(targets, servers), { ...attempt, onServerGathering: options.onServerGathering }, limit) : Promise.resolve([]),
+    options.loopback
+      ? connectLoopbackPaths(serverPaths(targets, servers), { ...attempt, onServerGathering: options.onServerGathering }, limit, options.onAttempt)
+      : Promise.resolve([]),
     remote
       ? limit(() =>
           connectRemote({
@@ -77,7 +82,7 @@ export async function runConnectPhase(
             httpTimeoutMs: options.timeoutMs,
             iceServers: clientIceServers(targets, servers),
             onServerIceServers: (list) => signallingIceServers.push(...list),
-          }),
+          }).then((fact) => (options.onAttempt?.(fact), fact)),
         )
       : Promise.resolve(undefined),
   ]);

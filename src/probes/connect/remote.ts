@@ -13,6 +13,7 @@ import { candidateFromLine } from "../../webrtc/candidate-line.js";
 import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
 import { probeError } from "../../facts/probe-error.js";
+import { scrubbedErrorText } from "../../secrets/scrub.js";
 
 export interface RemoteOptions extends AttemptTimeouts {
   url: string;
@@ -71,10 +72,10 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
   const fact: ConnectivityFact = { ...pendingConnectivityFact("remote", safeUrl(options.url)), signalling };
   let peer: Peer | undefined;
   let negotiated: Negotiated | undefined;
+  let serverIce: RTCIceServerLike[] = [];
   try {
     let offerUrl = options.url;
     let protocol = options.protocol;
-    let serverIce: RTCIceServerLike[] = [];
     const path = new URL(options.url).pathname;
     if (protocol !== "whip" && /\/start\/?$/.test(path)) {
       protocol = "pipecat";
@@ -139,7 +140,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     await trickling;
   } catch (error) {
     fact.stalledIn = "signalling";
-    fact.error = toProbeError(error);
+    fact.error = toProbeError(error, [options.token, ...[...options.iceServers, ...serverIce].map((s) => s.credential)]);
   } finally {
     if (negotiated?.whip) signalling.sessionDeleted = await whipDelete(ctx, negotiated.whip);
     if (peer) await closePeer(peer.pc);
@@ -198,7 +199,8 @@ async function trickle(
   await send(true);
 }
 
-function toProbeError(error: unknown): NonNullable<ConnectivityFact["error"]> {
-  if (error instanceof SignallingError) return probeError(error.code, error.message);
-  return probeError("internal-error", `the remote attempt failed: ${error instanceof Error ? error.message : String(error)}`);
+/** Library errors may quote what they were given: the token and handed-out credentials stay out. */
+function toProbeError(error: unknown, secrets: readonly (string | undefined)[]): NonNullable<ConnectivityFact["error"]> {
+  if (error instanceof SignallingError) return probeError(error.code, scrubbedErrorText(error, secrets));
+  return probeError("internal-error", `the remote attempt failed: ${scrubbedErrorText(error, secrets)}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CandidatePairFact, SdpCandidateFact, SessionFact } from "../../../src/facts/index.js";
+import type { CandidatePairFact, CandidateFact, SessionFact } from "../../../src/facts/index.js";
 import { analyseCandidateLine, analyseSdp } from "../../../src/sdp/analyse.js";
 import { sdpWithoutCandidates } from "../../../src/rules/sdp-without-candidates.js";
 import { farSidePrivateCandidates } from "../../../src/rules/far-side-private-candidates.js";
@@ -16,9 +16,9 @@ import { hitsOf, kinds } from "../../helpers/rule-tester.js";
 
 const SESSION_RULES = [sdpWithoutCandidates, farSidePrivateCandidates, farSideMdnsOnly, ipFamilyMismatch, iceTcpOneSide, farSideUnreachableViaRelay, transportFallbackHidesUdp];
 
-const cand = (line: string): SdpCandidateFact => analyseCandidateLine(line) as SdpCandidateFact;
-const withRemote = (session: SessionFact, candidates: SdpCandidateFact[]): SessionFact => ({ ...session, remote: { ...session.remote!, candidates } });
-const withLocal = (session: SessionFact, candidates: SdpCandidateFact[]): SessionFact => ({ ...session, local: { ...session.local!, candidates } });
+const cand = (line: string): CandidateFact => analyseCandidateLine(line) as CandidateFact;
+const withRemote = (session: SessionFact, candidates: CandidateFact[]): SessionFact => ({ ...session, remote: { ...session.remote!, candidates } });
+const withLocal = (session: SessionFact, candidates: CandidateFact[]): SessionFact => ({ ...session, local: { ...session.local!, candidates } });
 const dumpSession = (name: string) => sessionsFromDump(JSON.parse(fixture(`webrtc-internals/${name}`)) as { PeerConnections: unknown })[0]!.session;
 
 describe("session rules stay silent on healthy captures", () => {

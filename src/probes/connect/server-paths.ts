@@ -1,0 +1,28 @@
+import type { IceServerTarget } from "../../config/types.js";
+import type { ServerFact } from "../../facts/servers.js";
+import type { LoopbackPath } from "./loopback.js";
+
+// Which paths a check tries, from the probes' facts alone: no werift, no SDP parser, so the phases
+// that only need to know (gather) load nothing heavy.
+
+/**
+ * The paths through servers worth trying: server-reflexive through the first STUN URL over UDP that
+ * answered (werift speaks STUN over UDP only); relay through every TURN URL whose probe allocated.
+ * Paths through servers the probes showed broken would only wait out the timeout. The host path
+ * needs no server and is tried on its own, from the start of the run.
+ */
+export function serverPaths(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): LoopbackPath[] {
+  const working = workingTargets(targets, servers);
+  const paths: LoopbackPath[] = [];
+  const stun = working.find((t) => t.url.scheme === "stun" && t.url.transport === "udp");
+  if (stun) paths.push({ mode: "loopback-srflx", stun });
+  for (const turn of working.filter((t) => t.url.isTurn)) paths.push({ mode: "loopback-relay", turn });
+  return paths;
+}
+
+/** The targets whose own probe succeeded, in configuration order, matched by id. */
+export function workingTargets(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): IceServerTarget[] {
+  const ok = new Set(servers.filter((s) => s.ok).map((s) => s.id));
+  return targets.filter((t) => ok.has(t.id));
+}
+
