@@ -26,7 +26,7 @@ export interface IceServerTarget {
   readonly url: IceUrl;
   readonly username?: string;
   readonly credential?: string;
-  /** The credentials were minted here from a TURN REST shared secret (--turn-secret). */
+  /** The credentials were minted here from a TURN REST shared secret (the `turnSecret` option). */
   readonly restMinted?: boolean;
   readonly source: ServerSource;
 }

@@ -31,9 +31,9 @@ export interface HttpExchangeFact {
 
 export interface SignallingFact {
   protocol: "whip" | "pipecat";
-  /** How `--protocol auto` recognised the protocol. */
+  /** How protocol "auto" recognised the protocol. */
   detectedBy?: string;
-  /** The offer was sent at once and candidates followed separately (--trickle). */
+  /** The offer was sent at once and candidates followed separately (the `trickle` option). */
   trickle: boolean;
   /** Local gathering did not complete within the bound, so the offer went out with what there was. */
   gatheringTimedOut: boolean;

@@ -1,4 +1,4 @@
-/** One `--expect` assertion and how the run measured up to it. */
+/** One expectation (the `expect` option) and how the run measured up to it. */
 export interface ExpectationResult {
   /** The expectation in its canonical written form, e.g. "relay:tls", "nat:!symmetric", "rtt<150". */
   expectation: string;

@@ -32,7 +32,7 @@ export interface Facts {
   gathering: GatheringFact[];
   candidates: CandidateFact[];
   nat?: NatFact;
-  /** The --expect assertions, judged against the facts above (absent when none was given). */
+  /** The expectations, judged against the facts above (absent when none was given). */
   expectations?: ExpectationResult[];
   /** A WebRTC session's descriptions and ICE outcome, from `explain` input or the connectivity probe. */
   session?: SessionFact;

@@ -46,7 +46,7 @@ export interface RestCredentialFact {
   expiresAt: string;
   /** Seconds from the probe until the expiry; negative once it has passed. */
   remainingSec: number;
-  /** Minted by rtc-doctor from --turn-secret (else the username given had this form). */
+  /** Minted by rtc-doctor from the `turnSecret` option (else the username given had this form). */
   minted: boolean;
   /** Which part holds the expiry: "expiry-first" ("<expiry>:<user>", the convention) or "user-first" (swapped). */
   order?: "expiry-first" | "user-first";

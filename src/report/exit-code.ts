@@ -1,7 +1,7 @@
 import type { Report } from "./types.js";
 
 export const EXIT_OK = 0;
-/** A finding at or above --fail-on. */
+/** A finding at or above the `failOn` severity. */
 export const EXIT_FINDINGS = 1;
 /** Usage or configuration error: nothing was sent. */
 export const EXIT_USAGE = 2;

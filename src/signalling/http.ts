@@ -46,13 +46,13 @@ function decodeQueryPart(text: string): string {
 }
 
 export interface HttpContext {
-  /** Bearer token (--token) and extra headers (--header): sent, never recorded. */
+  /** Bearer token and extra headers: sent, never recorded. */
   token?: string;
   headers: Record<string, string>;
   timeoutMs: number;
   /** Every exchange is appended here, in order. */
   exchanges: HttpExchangeFact[];
-  /** Extra trust anchor (PEM) for an https signalling URL with a private CA (--ca). */
+  /** Extra trust anchor (PEM) for an https signalling URL with a private CA (the `tlsCa` option). */
   tlsCa?: string | Buffer;
 }
 
@@ -195,7 +195,7 @@ class RequestTimeout extends Error {
 }
 
 /**
- * node:http(s) rather than fetch: fetch can neither take an extra CA (--ca) without a dispatcher
+ * node:http(s) rather than fetch: fetch can neither take an extra CA without a dispatcher
  * from a package Node does not expose, nor hand back a 307 with its Location in every version.
  */
 function send(url: string, method: string, headers: Record<string, string>, body: string | undefined, ctx: HttpContext): Promise<Omit<HttpResult, "url">> {

@@ -20,7 +20,7 @@ export interface RemoteOptions extends AttemptTimeouts {
   protocol: SignalProtocol;
   /** Sent as Authorization: Bearer; never recorded. */
   token?: string;
-  /** Extra request headers (--header); values never recorded. */
+  /** Extra request headers; values never recorded. */
   headers?: Record<string, string>;
   /** Send the offer at once and the candidates separately, instead of after gathering. */
   trickle: boolean;
