@@ -1,3 +1,4 @@
+import { parseJsonInput } from "./json-input.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
@@ -82,12 +83,7 @@ export function loadConfigFile(options: { path?: string; cwd: string; env: NodeJ
   } catch (error) {
     throw new ConfigError(`${shown}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? "error"})`);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ConfigError(`${shown}: not valid JSON (${(error as Error).message})`);
-  }
+  const data = parseJsonInput(text, (why) => new ConfigError(`${shown}: ${why}`));
   if (data === null || typeof data !== "object" || Array.isArray(data)) throw new ConfigError(`${shown}: expected a JSON object`);
   const errors = validate(data);
   const first = errors.find((e) => e.keyword === "anyOf" || e.keyword === "oneOf") ?? errors[0];

@@ -1,4 +1,5 @@
 import type { ClassicNatType } from "../facts/nat.js";
+import { shownValue } from "./json-input.js";
 import { CLASSIC_NAT_TYPES } from "../labels/nat.js";
 import { ConfigError } from "./errors.js";
 
@@ -20,7 +21,7 @@ export const EXPECTATION_SYNTAX =
 export function parseExpectation(raw: string, what = "{option:expect}"): Expectation {
   const text = raw.trim().toLowerCase();
   const fail = (why: string): never => {
-    throw new ConfigError(`${what} '${raw}': ${why} (expected one of: ${EXPECTATION_SYNTAX})`);
+    throw new ConfigError(`${what} '${shownValue(raw)}': ${why} (expected one of: ${EXPECTATION_SYNTAX})`);
   };
   if (text === "relay") return { kind: "relay", text };
   const relay = /^relay:(udp|tcp|tls)$/.exec(text);
@@ -29,7 +30,7 @@ export function parseExpectation(raw: string, what = "{option:expect}"): Expecta
   const nat = /^nat:(!?)([a-z-]+)$/.exec(text);
   if (nat) {
     const classic = nat[2] as Exclude<ClassicNatType, "unknown">;
-    if (!CLASSIC_NAT_TYPES.includes(classic)) fail(`unknown NAT type '${nat[2] ?? ""}'`);
+    if (!CLASSIC_NAT_TYPES.includes(classic)) fail(`unknown NAT type '${shownValue(nat[2] ?? "")}'`);
     return { kind: "nat", classic, negated: nat[1] === "!", text };
   }
   const connect = /^connect:(remote|loopback)$/.exec(text);

@@ -1,3 +1,4 @@
+import { parseJsonInput, shownValue } from "./json-input.js";
 import { readFileSync } from "node:fs";
 import { ConfigError } from "./errors.js";
 import { parseIceUrl } from "./ice-url.js";
@@ -48,14 +49,10 @@ function readJsonArgument(value: string, what: string): unknown {
       text = readFileSync(path, "utf8");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new ConfigError(`${what}: cannot read file '${path}'${code ? ` (${code})` : ""}`);
+      throw new ConfigError(`${what}: cannot read file '${shownValue(path)}'${code ? ` (${code})` : ""}`);
     }
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ConfigError(`${what}: not valid JSON (${(error as Error).message})`);
-  }
+  return parseJsonInput(text, (why) => new ConfigError(`${what}: ${why}`));
 }
 
 /**
@@ -106,7 +103,7 @@ function targetsFrom(servers: readonly RTCIceServerInput[], source: ServerSource
     for (const raw of server.urls) {
       const url = parseIceUrl(raw);
       if (url.isTurn && (!server.username || server.credential === undefined || server.credential === "")) {
-        throw new ConfigError(`${what}[${i}]: TURN URL '${url.raw}' needs a username and a credential`);
+        throw new ConfigError(`${what}[${i}]: TURN URL '${shownValue(url.raw)}' needs a username and a credential`);
       }
       const target: { -readonly [K in keyof Unidentified]: Unidentified[K] } = { url, source };
       // STUN needs no credentials; keeping them off STUN targets keeps them out of every probe path.
@@ -126,7 +123,7 @@ export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
 
   for (const raw of inputs.stun ?? []) {
     const url = parseIceUrl(raw);
-    if (url.isTurn) throw new ConfigError(`{option:stun} '${raw}': this is a TURN URL; pass it with {option:turn}`);
+    if (url.isTurn) throw new ConfigError(`{option:stun} '${shownValue(raw)}': this is a TURN URL; pass it with {option:turn}`);
     targets.push({ url, source: inputs.listSources?.stun ?? "flag" });
   }
   const turnFlags = inputs.turn ?? [];
@@ -139,9 +136,9 @@ export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
   const turnAuth = turnFlags.length > 0 ? turnCredentials(inputs) : undefined;
   for (const raw of turnFlags) {
     const url = parseIceUrl(raw);
-    if (!url.isTurn) throw new ConfigError(`{option:turn} '${raw}': this is a STUN URL; pass it with {option:stun}`);
+    if (!url.isTurn) throw new ConfigError(`{option:turn} '${shownValue(raw)}': this is a STUN URL; pass it with {option:stun}`);
     if (!turnAuth?.username || !turnAuth.credential) {
-      throw new ConfigError(`{option:turn} '${raw}' needs {option:username} and {option:credential} (or {option:turnSecret})`);
+      throw new ConfigError(`{option:turn} '${shownValue(raw)}' needs {option:username} and {option:credential} (or {option:turnSecret})`);
     }
     const { username, credential, restMinted } = turnAuth;
     targets.push({ url, username, credential, ...(restMinted ? { restMinted } : {}), source: inputs.listSources?.turn ?? "flag" });

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
+import { shownValue } from "./json-input.js";
 import { ConfigError } from "./errors.js";
 import type { HostKind, IceScheme, IceTransport, IceUrl } from "./types.js";
 
@@ -7,7 +8,7 @@ const SCHEMES = new Set<string>(["stun", "stuns", "turn", "turns"]);
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
 function fail(raw: string, why: string): never {
-  throw new ConfigError(`invalid ICE server URL '${raw}': ${why}`);
+  throw new ConfigError(`invalid ICE server URL '${shownValue(raw)}': ${why}`);
 }
 
 /**
@@ -20,7 +21,7 @@ export function parseIceUrl(raw: string): IceUrl {
   if (colon <= 0) fail(raw, "expected <scheme>:<host>[:<port>], e.g. stun:stun.example.com:3478");
   const scheme = input.slice(0, colon).toLowerCase();
   if (!SCHEMES.has(scheme)) {
-    fail(raw, `unknown scheme '${scheme}:' (expected stun:, stuns:, turn: or turns:)`);
+    fail(raw, `unknown scheme '${shownValue(scheme)}:' (expected stun:, stuns:, turn: or turns:)`);
   }
   const iceScheme = scheme as IceScheme;
   let rest = input.slice(colon + 1);
@@ -42,7 +43,7 @@ export function parseIceUrl(raw: string): IceUrl {
     const close = rest.indexOf("]");
     if (close < 0) fail(raw, "unterminated IPv6 address (missing ']')");
     host = rest.slice(1, close);
-    if (!isIPv6(host)) fail(raw, `'${host}' is not an IPv6 address`);
+    if (!isIPv6(host)) fail(raw, `'${shownValue(host)}' is not an IPv6 address`);
     hostKind = "ipv6";
     const after = rest.slice(close + 1);
     if (after !== "") {
@@ -56,15 +57,15 @@ export function parseIceUrl(raw: string): IceUrl {
     portText = parts[1];
     if (host === "") fail(raw, "missing host");
     if (isIPv4(host)) hostKind = "ipv4";
-    else if (/^[0-9.]+$/.test(host)) fail(raw, `'${host}' is not a valid IPv4 address`);
+    else if (/^[0-9.]+$/.test(host)) fail(raw, `'${shownValue(host)}' is not a valid IPv4 address`);
     else if (HOSTNAME.test(host)) hostKind = "name";
-    else fail(raw, `'${host}' is not a valid host name`);
+    else fail(raw, `'${shownValue(host)}' is not a valid host name`);
   }
 
   let port = DEFAULT_PORT[iceScheme];
   if (portText !== undefined) {
     if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      fail(raw, `port '${portText}' is not a number from 1 to 65535`);
+      fail(raw, `port '${shownValue(portText)}' is not a number from 1 to 65535`);
     }
     port = Number(portText);
   }
@@ -74,10 +75,10 @@ export function parseIceUrl(raw: string): IceUrl {
   if (query !== "") {
     const params = new URLSearchParams(query);
     for (const key of params.keys()) {
-      if (key !== "transport") fail(raw, `unknown parameter '${key}' (only ?transport=udp|tcp is defined)`);
+      if (key !== "transport") fail(raw, `unknown parameter '${shownValue(key)}' (only ?transport=udp|tcp is defined)`);
     }
     const value = params.get("transport")?.toLowerCase();
-    if (value !== "udp" && value !== "tcp") fail(raw, `transport must be udp or tcp, not '${value ?? ""}'`);
+    if (value !== "udp" && value !== "tcp") fail(raw, `transport must be udp or tcp, not '${shownValue(value ?? "")}'`);
     if (secure && value === "udp") fail(raw, `${iceScheme}: runs over TLS/TCP; ?transport=udp (DTLS) is not supported`);
     if (!secure) transport = value;
   }

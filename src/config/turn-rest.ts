@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { shownValue } from "./json-input.js";
 import { ConfigError } from "./errors.js";
 
 export { parseTtl } from "./turn-ttl.js";
@@ -31,7 +32,7 @@ export function mintTurnRestCredential(options: MintOptions): RestCredential {
   const now = options.now ?? new Date();
   const expiry = Math.floor(now.getTime() / 1000) + ttl;
   const user = options.user ?? DEFAULT_TURN_USER;
-  if (user.includes(":")) throw new ConfigError(`{option:turnUser} '${user}': must not contain ':' (it separates the expiry from the user)`);
+  if (user.includes(":")) throw new ConfigError(`{option:turnUser} '${shownValue(user)}': must not contain ':' (it separates the expiry from the user)`);
   const username = user === "" ? String(expiry) : `${expiry}:${user}`;
   const credential = createHmac("sha1", options.secret).update(username).digest("base64");
   return { username, credential, expiresAt: new Date(expiry * 1000) };

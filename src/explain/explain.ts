@@ -1,3 +1,4 @@
+import { parseJsonInput } from "../config/json-input.js";
 import { performance } from "node:perf_hooks";
 import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
 import type { Facts, SessionFact } from "../facts/index.js";
@@ -57,11 +58,7 @@ function factsFor(session: SessionFact, iceServerUrls: string[] = []): Facts {
 }
 
 function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ExplainInputError(`input is neither an SDP (starting with v=0) nor valid JSON (${(error as Error).message})`);
-  }
+  return parseJsonInput(text, (why) => new ExplainInputError(`input is neither an SDP (starting with v=0) nor valid JSON (${why.replace(/^not valid JSON: /, "")})`));
 }
 
 /** What the input is, decided by its shape, and the facts it carries. */

@@ -32,6 +32,22 @@ describe("rtc-doctor check: usage and configuration errors", () => {
     expect(r.stderr).toMatch(/RTC_DOCTOR_ICE_SERVERS\[0\]: TURN URL 'turn:x.example' needs a username and a credential/);
   });
 
+  it("names where malformed JSON breaks, never the text around it (a credential one quote short)", async () => {
+    const secret = "QX7ZP4LMW9";
+    const list = `[{"urls":"turn:127.0.0.1:9","username":"u","credential":${secret}}]`;
+    for (const r of [await runCli(["check", "--ice-servers", list]), await runCli(["check"], { env: { RTC_DOCTOR_ICE_SERVERS: list } })]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^rtc-doctor: (--ice-servers|RTC_DOCTOR_ICE_SERVERS): not valid JSON: invalid symbol at line 1, column \d+ \(in \[0\]\.credential\)$/);
+      for (let i = 0; i + 3 <= secret.length; i++) expect(r.stderr + r.stdout).not.toContain(secret.slice(i, i + 3));
+    }
+  });
+
+  it("echoes a huge value in a short line", async () => {
+    const r = await runCli(["check", "--stun", `stun:${"a".repeat(100_000)}:99999`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.length).toBeLessThan(500);
+  });
+
   it("never prints the credential in a configuration error", async () => {
     const r = await runCli(["check", "--turn", "turn:bad host", "--username", "u", "--credential", "Sup3r-Secret"]);
     expect(r.code).toBe(2);
