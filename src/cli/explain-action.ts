@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { shownValue } from "../config/json-input.js";
+import { MAX_EXPLAIN_INPUT_BYTES } from "../config/limits.js";
 import { ConfigError } from "../config/errors.js";
 import { explain } from "../explain/explain.js";
 import { render, exitCodeFor, type Format, type FailOn } from "../report/index.js";
@@ -16,9 +18,15 @@ export interface ExplainFlags {
 
 function readInput(file: string): string {
   try {
+    if (file !== "-") {
+      // Checked before reading: a wrong path can name a disk image.
+      const size = statSync(file).size;
+      if (size > MAX_EXPLAIN_INPUT_BYTES) throw new ConfigError(`'${shownValue(file)}': ${size} bytes; explain reads at most ${MAX_EXPLAIN_INPUT_BYTES}`);
+    }
     return file === "-" ? readFileSync(0, "utf8") : readFileSync(file, "utf8");
   } catch (error) {
-    throw new ConfigError(`cannot read '${file}' (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`cannot read '${shownValue(file)}' (${(error as NodeJS.ErrnoException).code ?? "error"})`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { parseJsonInput } from "./json-input.js";
-import { existsSync, readFileSync } from "node:fs";
+import { MAX_CONFIG_JSON_BYTES } from "./limits.js";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { compileSchema } from "../json-schema.js";
@@ -79,8 +80,11 @@ export function loadConfigFile(options: { path?: string; cwd: string; env: NodeJ
   if (options.path === undefined && !existsSync(absolute)) return undefined;
   let text: string;
   try {
+    const size = statSync(absolute).size;
+    if (size > MAX_CONFIG_JSON_BYTES) throw new ConfigError(`${shown}: ${size} bytes; a config file may have at most ${MAX_CONFIG_JSON_BYTES}`);
     text = readFileSync(absolute, "utf8");
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${shown}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? "error"})`);
   }
   const data = parseJsonInput(text, (why) => new ConfigError(`${shown}: ${why}`));

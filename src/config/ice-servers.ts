@@ -1,4 +1,5 @@
 import { parseJsonInput, shownValue } from "./json-input.js";
+import { MAX_CONFIG_JSON_BYTES, MAX_ICE_SERVERS, MAX_TARGETS, MAX_URLS_PER_ICE_SERVER } from "./limits.js";
 import { readFileSync } from "node:fs";
 import { ConfigError } from "./errors.js";
 import { parseIceUrl } from "./ice-url.js";
@@ -52,6 +53,9 @@ function readJsonArgument(value: string, what: string): unknown {
       throw new ConfigError(`${what}: cannot read file '${shownValue(path)}'${code ? ` (${code})` : ""}`);
     }
   }
+  if (Buffer.byteLength(text) > MAX_CONFIG_JSON_BYTES) {
+    throw new ConfigError(`${what}: ${Buffer.byteLength(text)} bytes; at most ${MAX_CONFIG_JSON_BYTES} are read`);
+  }
   return parseJsonInput(text, (why) => new ConfigError(`${what}: ${why}`));
 }
 
@@ -67,6 +71,7 @@ export function parseIceServerList(value: unknown, what: string): RTCIceServerLi
   if (!Array.isArray(list)) {
     throw new ConfigError(`${what}: expected an array of RTCIceServer objects or {"iceServers": [...]}`);
   }
+  if (list.length > MAX_ICE_SERVERS) throw new ConfigError(`${what}: ${list.length} entries; at most ${MAX_ICE_SERVERS} are accepted`);
   return list.map((entry, i) => {
     const where = `${what}[${i}]`;
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
@@ -77,6 +82,7 @@ export function parseIceServerList(value: unknown, what: string): RTCIceServerLi
     if (!Array.isArray(urlList) || urlList.length === 0 || !urlList.every((u) => typeof u === "string")) {
       throw new ConfigError(`${where}.urls: expected a URL string or a non-empty array of URL strings`);
     }
+    if (urlList.length > MAX_URLS_PER_ICE_SERVER) throw new ConfigError(`${where}.urls: ${urlList.length} URLs; at most ${MAX_URLS_PER_ICE_SERVER} are accepted`);
     if (username !== undefined && typeof username !== "string") {
       throw new ConfigError(`${where}.username: expected a string`);
     }
@@ -146,20 +152,21 @@ export function resolveIceServers(inputs: ServerInputs): ResolvedServers {
 
   if (inputs.iceServers !== undefined) {
     const list = parseIceServerList(readJsonArgument(inputs.iceServers, "{option:iceServers}"), "{option:iceServers}");
-    targets.push(...targetsFrom(list, "ice-servers", "{option:iceServers}"));
+    for (const t of targetsFrom(list, "ice-servers", "{option:iceServers}")) targets.push(t);
   }
 
   const envJson = inputs.env?.["RTC_DOCTOR_ICE_SERVERS"];
   if (envJson !== undefined && envJson.trim() !== "") {
     const list = parseIceServerList(readJsonArgument(envJson, "RTC_DOCTOR_ICE_SERVERS"), "RTC_DOCTOR_ICE_SERVERS");
-    targets.push(...targetsFrom(list, "env", "RTC_DOCTOR_ICE_SERVERS"));
+    for (const t of targetsFrom(list, "env", "RTC_DOCTOR_ICE_SERVERS")) targets.push(t);
   }
 
   for (const extra of inputs.extra ?? []) {
-    targets.push(...targetsFrom(extra.servers, extra.source, extra.source));
+    for (const t of targetsFrom(extra.servers, extra.source, extra.source)) targets.push(t);
   }
 
   const unique = dedupe(targets);
+  if (unique.length > MAX_TARGETS) throw new ConfigError(`${unique.length} ICE server URLs in all; at most ${MAX_TARGETS} are probed in one run`);
   const secrets = turnAuth?.secret ? [turnAuth.secret] : [];
   if (unique.length > 0) return { targets: withIds(unique), usedDefaults: false, secrets };
   return {

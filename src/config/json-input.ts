@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { MAX_JSON_DEPTH } from "./limits.js";
 
 type JsonPath = (string | number)[];
 interface JsoncParser {
@@ -43,11 +44,35 @@ export function describeJsonError(text: string): string {
   return `not valid JSON: ${words} at line ${first.line + 1}, column ${first.column + 1}${path ? ` (in ${path})` : ""}`;
 }
 
-/** JSON.parse whose failure says where, never what: `fail` turns the description into the caller's error. */
+/**
+ * How deeply a parsed value nests, counted without recursion (the input decides the depth), and
+ * given up on as soon as it passes `limit`.
+ */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * JSON.parse whose failure says where, never what: `fail` turns the description into the caller's
+ * error. Input nested deeper than MAX_JSON_DEPTH is refused too: code that walks it (JSON.stringify
+ * among others) recurses, and would end in a stack overflow instead of a clear error.
+ */
 export function parseJsonInput(text: string, fail: (description: string) => Error): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw fail(describeJsonError(text));
   }
+  if (nestingDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw fail(`nested more than ${MAX_JSON_DEPTH} levels deep`);
+  return value;
 }

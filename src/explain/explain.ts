@@ -1,4 +1,5 @@
 import { parseJsonInput } from "../config/json-input.js";
+import { MAX_EXPLAIN_INPUT_BYTES } from "../config/limits.js";
 import { performance } from "node:perf_hooks";
 import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
 import type { Facts, SessionFact } from "../facts/index.js";
@@ -58,11 +59,16 @@ function factsFor(session: SessionFact, iceServerUrls: string[] = []): Facts {
 }
 
 function parseJson(text: string): unknown {
-  return parseJsonInput(text, (why) => new ExplainInputError(`input is neither an SDP (starting with v=0) nor valid JSON (${why.replace(/^not valid JSON: /, "")})`));
+  return parseJsonInput(text, (why) =>
+    why.startsWith("not valid JSON")
+      ? new ExplainInputError(`input is neither an SDP (starting with v=0) nor valid JSON (${why.replace(/^not valid JSON: /, "")})`)
+      : new ExplainInputError(`input is ${why}`),
+  );
 }
 
 /** What the input is, decided by its shape, and the facts it carries. */
 export function factsFromInput(text: string, options: ExplainOptions = {}): { kind: ExplainInputKind; facts: Facts; peerConnection?: PeerConnectionChoice } {
+  if (text.length > MAX_EXPLAIN_INPUT_BYTES) throw new ExplainInputError(`input of ${text.length} characters; at most ${MAX_EXPLAIN_INPUT_BYTES} are read`);
   const trimmed = text.replace(/^\uFEFF/, "").trim();
   if (trimmed === "") throw new ExplainInputError("input is empty: give an SDP, a webrtc-internals dump or an rtc-doctor JSON report");
   if (trimmed.startsWith("v=")) return { kind: "sdp", facts: factsFor(sessionFromSdp({ single: trimmed })) };

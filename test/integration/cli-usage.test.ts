@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ANSI, runCli } from "../helpers/cli.js";
 
@@ -39,6 +42,22 @@ describe("rtc-doctor check: usage and configuration errors", () => {
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toMatch(/^rtc-doctor: (--ice-servers|RTC_DOCTOR_ICE_SERVERS): not valid JSON: invalid symbol at line 1, column \d+ \(in \[0\]\.credential\)$/);
       for (let i = 0; i + 3 <= secret.length; i++) expect(r.stderr + r.stdout).not.toContain(secret.slice(i, i + 3));
+    }
+  });
+
+  it("a list of 160,000 ICE servers, or a dump nested 100,000 deep, is one line and exit 2 (was a stack overflow, exit 3)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtcd-usage-"));
+    const list = join(dir, "ice.json");
+    writeFileSync(list, JSON.stringify(Array.from({ length: 160_000 }, (_, i) => ({ urls: `stun:s${i}.example` }))));
+    const dump = join(dir, "dump.json");
+    writeFileSync(dump, `{"PeerConnections":{"1-1":{"rtcConfiguration":${'{"a":'.repeat(100_000)}{}${"}".repeat(100_000)},"updateLog":[]}}}`);
+    for (const [args, message] of [
+      [["check", "--ice-servers", `@${list}`], /^rtc-doctor: --ice-servers: \d+ bytes; at most 1048576 are read$/],
+      [["explain", dump], /^rtc-doctor: input is nested more than 64 levels deep$/],
+    ] as const) {
+      const r = await runCli([...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(message);
     }
   });
 
