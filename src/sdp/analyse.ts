@@ -1,3 +1,4 @@
+import { shownValue } from "../config/json-input.js";
 import sdpTransform from "sdp-transform";
 import type { CandidateFact, CandidateType } from "../facts/candidates.js";
 import type { SdpFact, SdpMediaFact } from "../facts/sdp.js";
@@ -27,22 +28,25 @@ function validate(sdp: string): string[] {
 
 /** One candidate value as RFC 8839 defines it, from sdp-transform's parse. */
 function toCandidate(c: ParsedCandidate, mid: string | undefined): CandidateFact {
-  const type = c.type.toLowerCase();
-  const protocol = c.transport.toLowerCase();
-  if (!TYPES.has(type)) throw new SdpError(`SDP: candidate '${c.foundation}' has unknown type '${c.type}'`);
-  if (protocol !== "udp" && protocol !== "tcp") throw new SdpError(`SDP: candidate '${c.foundation}' has unknown transport '${c.transport}'`);
-  const family = familyOf(c.ip);
-  const tcpType = c.tcptype?.toLowerCase();
+  // sdp-transform turns any field that looks numeric into a number ("0.1" as an address, "123" as
+  // a type): every field is read back as the text it was.
+  const ip = String(c.ip);
+  const type = String(c.type).toLowerCase();
+  const protocol = String(c.transport).toLowerCase();
+  if (!TYPES.has(type)) throw new SdpError(`SDP: candidate '${shownValue(String(c.foundation))}' has unknown type '${shownValue(String(c.type))}'`);
+  if (protocol !== "udp" && protocol !== "tcp") throw new SdpError(`SDP: candidate '${shownValue(String(c.foundation))}' has unknown transport '${shownValue(String(c.transport))}'`);
+  const family = familyOf(ip);
+  const tcpType = c.tcptype === undefined ? undefined : String(c.tcptype).toLowerCase();
   return {
     type: type as CandidateType,
     protocol,
-    address: c.ip,
+    address: ip,
     port: Number(c.port),
     component: Number(c.component),
     ...(tcpType === "active" || tcpType === "passive" || tcpType === "so" ? { tcpType } : {}),
-    ...(c.raddr !== undefined ? { relatedAddress: c.raddr } : {}),
+    ...(c.raddr !== undefined ? { relatedAddress: String(c.raddr) } : {}),
     ...(c.rport !== undefined ? { relatedPort: Number(c.rport) } : {}),
-    addressClass: classifyAddress(c.ip),
+    addressClass: classifyAddress(ip),
     ...(family ? { family } : {}),
     ...(mid !== undefined ? { mid } : {}),
   };
