@@ -44,7 +44,10 @@ export interface SignallingFact {
   /** ICE server URLs the signalling server handed out (WHIP Link headers, Pipecat iceConfig); no credentials. */
   iceServersFromServer: string[];
   offer?: SdpFact;
+  /** The answer; past the bound its `candidates` list holds only the candidates werift was given (see answerCandidatesCapped), its counts all of them. */
   answer?: SdpFact;
+  /** The answer carried more candidates than are handed to werift (32 per type, 64 in all): how many, and how many were kept. */
+  answerCandidatesCapped?: { received: number; kept: number };
   /** The session was ended on the server (WHIP DELETE); absent when the protocol has no such step. */
   sessionDeleted?: boolean;
 }

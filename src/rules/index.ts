@@ -15,6 +15,7 @@ import { sdpWithoutCandidates } from "./sdp-without-candidates.js";
 import { farSidePrivateCandidates } from "./far-side-private-candidates.js";
 import { turnDeniesPrivatePeers } from "./turn-denies-private-peers.js";
 import { farSideMdnsOnly } from "./far-side-mdns-only.js";
+import { farSideTooManyCandidates } from "./far-side-too-many-candidates.js";
 import { ipFamilyMismatch } from "./ip-family-mismatch.js";
 import { iceTcpOneSide } from "./ice-tcp-one-side.js";
 import { farSideUnreachableViaRelay } from "./far-side-unreachable-via-relay.js";
@@ -51,6 +52,7 @@ export const rules: readonly Rule[] = [
   // Only private far-side candidates leave the relay as the way in; a TURN server denying private peers closes it.
   turnDeniesPrivatePeers,
   farSideMdnsOnly,
+  farSideTooManyCandidates,
   ipFamilyMismatch,
   iceTcpOneSide,
   farSideUnreachableViaRelay,

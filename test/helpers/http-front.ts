@@ -25,6 +25,8 @@ export interface Front {
 export async function startFront(options: {
   backend?: string;
   decide?(req: FrontRequest, count: number): FrontReply;
+  /** Rewrites a proxied response's body (e.g. a real answer made hostile). */
+  transform?(req: FrontRequest, body: string): string;
   tls?: { cert: string; key: string };
 }): Promise<Front> {
   const seen: FrontRequest[] = [];
@@ -42,8 +44,19 @@ export async function startFront(options: {
       const target = new URL(request.path, options.backend);
       const headers = { ...req.headers, host: target.host };
       const upstream = httpRequest(target, { method: request.method, headers }, (back) => {
-        res.writeHead(back.statusCode ?? 502, back.headers);
-        back.pipe(res);
+        const transform = options.transform;
+        if (!transform) {
+          res.writeHead(back.statusCode ?? 502, back.headers);
+          back.pipe(res);
+          return;
+        }
+        const parts: Buffer[] = [];
+        back.on("data", (c: Buffer) => parts.push(c));
+        back.on("end", () => {
+          const body = transform(request, Buffer.concat(parts).toString("utf8"));
+          const { "content-length": _length, "transfer-encoding": _chunked, ...rest } = back.headers;
+          res.writeHead(back.statusCode ?? 502, { ...rest, "content-length": String(Buffer.byteLength(body)) }).end(body);
+        });
       });
       upstream.on("error", () => res.writeHead(502).end("backend unreachable"));
       upstream.end(request.body);

@@ -9,6 +9,7 @@ import { pipecatStart } from "../../signalling/pipecat.js";
 import { sdpFragment, whipDelete, whipPreflight, whipTrickle } from "../../signalling/whip.js";
 import type { SignalProtocol } from "../../signalling/types.js";
 import { bounded } from "../../webrtc/bounded.js";
+import { capCandidates } from "../../webrtc/sdp-candidates.js";
 import { candidateFromLine } from "../../webrtc/candidate-line.js";
 import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
@@ -129,9 +130,15 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
       if (!signalling.iceServersFromServer.includes(url)) signalling.iceServersFromServer.push(url);
     }
     if (negotiated.iceServers.length > 0) options.onServerIceServers?.(negotiated.iceServers);
-    signalling.answer = answerFact(negotiated.answerSdp);
+    const capped = capCandidates(negotiated.answerSdp);
+    const answer = answerFact(negotiated.answerSdp);
+    // The answer's counts are the far side's; its list, like what werift gets, stops at the bound.
+    signalling.answer = capped.kept === capped.received ? answer : { ...answer, candidates: answerFact(capped.sdp).candidates };
+    if (capped.kept < capped.received) signalling.answerCandidatesCapped = { received: capped.received, kept: capped.kept };
     fact.remoteCandidates = [...signalling.answer.candidates];
-    await pc.setRemoteDescription({ type: "answer", sdp: negotiated.answerSdp });
+    if (!(await bounded(pc.setRemoteDescription({ type: "answer", sdp: capped.sdp }), options.connectTimeoutMs))) {
+      throw new Error(`werift did not finish applying the answer within ${options.connectTimeoutMs} ms`);
+    }
 
     const trickling = options.trickle
       ? trickle(ctx, negotiated, offerSdp, gathered, gatheringComplete, options.gatherTimeoutMs, fact)
