@@ -4,7 +4,7 @@ import type { IceUrl } from "../config/types.js";
 import { addressAttribute, errorCodeOf, isSuccess, mappedAddressOf, methods, newRequest, stringAttribute } from "../stun/message.js";
 import { UdpStunSocket } from "../stun/udp-socket.js";
 import { openStreamChannel } from "../stun/stream-channel.js";
-import { StunTimeoutError, StunTransportError, type StunChannel } from "../stun/transaction.js";
+import { StunTimeoutError, StunTransportError, type StrayReplies, type StunChannel } from "../stun/transaction.js";
 import { tlsFactFrom, tlsHandshakeFailure } from "./tls-certificate.js";
 import { probeError } from "../facts/probe-error.js";
 
@@ -22,6 +22,7 @@ export type ProbeOutcome = Partial<
     | "realm"
     | "software"
     | "tls"
+    | "strayReplies"
     | "error"
   >
 > & { ok: boolean; exchanges: StunExchange[] };
@@ -54,10 +55,24 @@ export async function openChannel(url: IceUrl, remote: TransportAddress, options
   return { channel: wrap(channel), tls: channel.tls ? tlsFactFrom(channel.tls, url.host) : undefined };
 }
 
+function strayWords(stray: StrayReplies): string {
+  const parts = [
+    ...(stray.notStun > 0 ? [`${stray.notStun} ${stray.notStun === 1 ? "reply" : "replies"} that ${stray.notStun === 1 ? "was" : "were"} not STUN`] : []),
+    ...(stray.unknownTransaction > 0 ? [`${stray.unknownTransaction} STUN ${stray.unknownTransaction === 1 ? "reply" : "replies"} to no request of ours (wrong transaction id)`] : []),
+  ];
+  return parts.join(" and ");
+}
+
+/** The counts a timed-out transaction carries, for the server fact. */
+export function strayRepliesOf(error: unknown): StrayReplies | undefined {
+  return error instanceof StunTimeoutError ? error.stray : undefined;
+}
+
 /** A failed connect or transaction as the error it was: what was tried, and what the OS or the clock said. */
 export function transportFailure(error: unknown, url: IceUrl, phase: "connect" | "request"): ProbeError {
   const where = `${url.host}:${url.port} over ${url.transport.toUpperCase()}`;
   if (error instanceof StunTimeoutError) {
+    if (error.stray) return probeError("malformed-reply", `no valid answer from ${where} (${error.message}), but ${strayWords(error.stray)}`);
     if (url.transport === "udp") {
       return probeError("timeout", `no answer from ${where}: ${error.message}`);
     }
@@ -136,7 +151,8 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
       outcome: failure.code === "timeout" ? "timeout" : failure.code,
       retransmissions: error instanceof StunTimeoutError ? error.attempts - 1 : undefined,
     });
-    return { ok: false, exchanges, tls, error: failure };
+    const stray = strayRepliesOf(error);
+    return { ok: false, exchanges, tls, error: failure, ...(stray ? { strayReplies: stray } : {}) };
   } finally {
     channel.close();
   }

@@ -16,7 +16,7 @@ import {
   type Message,
 } from "../stun/message.js";
 import { StunTimeoutError, type StunChannel } from "../stun/transaction.js";
-import { openChannel, round, transportFailure, type ChannelOptions, type ProbeOutcome } from "./stun-binding.js";
+import { openChannel, round, transportFailure, type ChannelOptions, type ProbeOutcome, strayRepliesOf } from "./stun-binding.js";
 import { probeError } from "../facts/probe-error.js";
 
 /**
@@ -89,13 +89,17 @@ async function allocateOnce(url: IceUrl, remote: TransportAddress, credentials: 
     return { ok: false, exchanges: [], error: transportFailure(error, url, "connect") };
   }
   try {
+    let stray: ReturnType<typeof strayRepliesOf>;
     const outcome = await allocateOn(opened.channel, credentials, {
       deadline,
       releaseTimeoutMs: Math.min(options.timeoutMs, 1000),
-      failure: (error) => transportFailure(error, url, "request"),
+      failure: (error) => {
+        stray ??= strayRepliesOf(error);
+        return transportFailure(error, url, "request");
+      },
     });
     if (url.transport === "udp") outcome.retransmissions = outcome.exchanges.reduce((n, e) => n + (e.retransmissions ?? 0), 0);
-    return { ...outcome, tls: opened.tls };
+    return { ...outcome, tls: opened.tls, ...(stray ? { strayReplies: stray } : {}) };
   } finally {
     opened.channel.close();
   }

@@ -8,6 +8,7 @@ import { turnTlsCertificate } from "./turn-tls-certificate.js";
 import { turnUdpBlocked } from "./turn-udp-blocked.js";
 import { turnServerUnreachable } from "./turn-server-unreachable.js";
 import { stunServerUnreachable } from "./stun-server-unreachable.js";
+import { stunServerMalformedReply } from "./stun-server-malformed-reply.js";
 import { noTurnConfigured } from "./no-turn-configured.js";
 import { turnNotOn443 } from "./turn-not-on-443.js";
 import { expectationFailed } from "./expectation-failed.js";
@@ -58,6 +59,7 @@ export const rules: readonly Rule[] = [
   farSideUnreachableViaRelay,
   transportFallbackHidesUdp,
   stunServerUnreachable,
+  stunServerMalformedReply,
   symmetricNatWithoutTurn,
   noTurnConfigured,
   turnNotOn443,

@@ -24,12 +24,19 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** No answer within the bound. Carries how often the request was sent. */
+/** Datagrams from the server that answered nothing: not STUN at all, or STUN for no request of ours. */
+export interface StrayReplies {
+  notStun: number;
+  unknownTransaction: number;
+}
+
+/** No answer within the bound. Carries how often the request was sent, and what came instead. */
 export class StunTimeoutError extends Error {
   override readonly name = "StunTimeoutError";
   constructor(
     readonly attempts: number,
     readonly elapsedMs: number,
+    readonly stray?: StrayReplies,
   ) {
     super(`no answer after ${attempts} ${attempts === 1 ? "try" : "tries"} in ${Math.round(elapsedMs)} ms`);
   }

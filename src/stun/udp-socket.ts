@@ -6,6 +6,7 @@ import { decode, type Message } from "./message.js";
 import {
   StunTimeoutError,
   type RequestOptions,
+  type StrayReplies,
   type StunChannel,
   type TransactionResult,
 } from "./transaction.js";
@@ -15,6 +16,7 @@ interface Pending {
   acceptAnySource: boolean;
   lastSentAt: number;
   attempts: number;
+  stray: StrayReplies;
   resolve(result: TransactionResult): void;
 }
 
@@ -78,6 +80,7 @@ export class UdpStunSocket {
         acceptAnySource: options.acceptAnySource ?? false,
         lastSentAt: started,
         attempts: 0,
+        stray: { notStun: 0, unknownTransaction: 0 },
         resolve: (result) => {
           clearTimeout(timer);
           clearTimeout(deadline);
@@ -91,7 +94,8 @@ export class UdpStunSocket {
         clearTimeout(deadline);
         options.signal?.removeEventListener("abort", onAbort);
         this.pending.delete(key);
-        reject(new StunTimeoutError(entry.attempts, performance.now() - started));
+        const strays = entry.stray.notStun + entry.stray.unknownTransaction;
+        reject(new StunTimeoutError(entry.attempts, performance.now() - started, strays > 0 ? { ...entry.stray } : undefined));
       };
       // Timers run before I/O in Node's loop: after a stall (a descheduled process, a busy loop) an
       // answer that already arrived would lose to the deadline. Let pending I/O be read first.
@@ -135,8 +139,12 @@ export class UdpStunSocket {
 
   private onMessage(data: Buffer, address: string, port: number): void {
     const message = decode(data);
-    if (!message) return;
     const from: TransportAddress = { address, port, family: isIPv6(address) ? 6 : 4 };
+    if (!message) {
+      // Garbage, a truncated message, an attribute past the end: the server answered, not with STUN.
+      for (const entry of this.pending.values()) if (sameAddress(entry.destination, from)) entry.stray.notStun += 1;
+      return;
+    }
     const entry = this.pending.get(message.transactionId.toString("hex"));
     const fromDestination = entry && sameAddress(entry.destination, from);
     if (entry && (entry.acceptAnySource || fromDestination) && message.messageClass !== 0) {
@@ -147,6 +155,9 @@ export class UdpStunSocket {
         retransmissions: entry.attempts - 1,
       });
       return;
+    }
+    if (!entry && message.messageClass !== 0) {
+      for (const pending of this.pending.values()) if (sameAddress(pending.destination, from)) pending.stray.unknownTransaction += 1;
     }
     for (const listener of this.unmatched) listener(message, from);
   }
