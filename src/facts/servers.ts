@@ -126,6 +126,8 @@ export interface ServerFact {
    * address had answered in streamRttMs: a live server, so the silence over UDP is the path's.
    */
   udpWaitCut?: { boundMs: number; streamRttMs: number; streamServerId: string };
+  /** TCP/TLS only: the connection (and the TLS handshake) was established, so whatever failed after it was the server's answer. */
+  streamConnected?: boolean;
   /** UDP only: datagrams from the server that answered none of the requests (not STUN, or an unknown transaction id). */
   strayReplies?: { notStun: number; unknownTransaction: number };
   exchanges: StunExchange[];

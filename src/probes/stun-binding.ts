@@ -23,6 +23,7 @@ export type ProbeOutcome = Partial<
     | "software"
     | "tls"
     | "strayReplies"
+    | "streamConnected"
     | "error"
   >
 > & { ok: boolean; exchanges: StunExchange[] };
@@ -111,6 +112,7 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
     return { ok: false, exchanges, error: transportFailure(error, url, "connect") };
   }
   const { channel, tls } = opened;
+  const connected = url.transport === "udp" ? {} : { streamConnected: true };
   try {
     const result = await channel.request(newRequest(methods.BINDING), { timeoutMs: options.timeoutMs });
     const rttMs = round(result.rttMs);
@@ -152,7 +154,7 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
       retransmissions: error instanceof StunTimeoutError ? error.attempts - 1 : undefined,
     });
     const stray = strayRepliesOf(error);
-    return { ok: false, exchanges, tls, error: failure, ...(stray ? { strayReplies: stray } : {}) };
+    return { ok: false, exchanges, tls, error: failure, ...connected, ...(stray ? { strayReplies: stray } : {}) };
   } finally {
     channel.close();
   }

@@ -99,7 +99,7 @@ async function allocateOnce(url: IceUrl, remote: TransportAddress, credentials: 
       },
     });
     if (url.transport === "udp") outcome.retransmissions = outcome.exchanges.reduce((n, e) => n + (e.retransmissions ?? 0), 0);
-    return { ...outcome, tls: opened.tls, ...(stray ? { strayReplies: stray } : {}) };
+    return { ...outcome, tls: opened.tls, ...(url.transport === "udp" ? {} : { streamConnected: true }), ...(stray ? { strayReplies: stray } : {}) };
   } finally {
     opened.channel.close();
   }

@@ -1,3 +1,4 @@
+import type { ServerFact } from "../facts/servers.js";
 import { defineRule } from "./define-rule.js";
 import { errorEvidence, isUnreachable, serverPath, turnServers } from "./helpers.js";
 import { detailOf } from "../facts/probe-error.js";
@@ -9,12 +10,13 @@ export const turnServerUnreachable = defineRule({
   messages: {
     "connection-refused": { severity: "error", title: "A TURN server does not answer" },
     "no-answer": { severity: "error", title: "A TURN server does not answer" },
+    "connected-but-silent": { severity: "error", title: "A TURN server accepts the connection but never answers" },
   },
   supersedes: [],
   check(facts) {
     return turnServers(facts.servers)
       .filter(isUnreachable)
-      .map((s) => ({
+      .map((s) => (silentAfterConnect(s) ? connectedButSilent(s) : {
         message: s.error?.code === "connection-refused" ? ("connection-refused" as const) : ("no-answer" as const),
         explanation:
           `${s.url} (${s.transport.toUpperCase()} to port ${s.port}) gave no answer: ${detailOf(s.error) ?? "no response"}. ` +
@@ -28,3 +30,23 @@ export const turnServerUnreachable = defineRule({
       }));
   },
 });
+
+/** TCP (and TLS) came up and the request then went unanswered: the port is open, the service is wrong. */
+function silentAfterConnect(s: ServerFact): boolean {
+  return s.streamConnected === true && s.error?.code === "timeout";
+}
+
+function connectedButSilent(s: ServerFact) {
+  const how = s.transport === "tls" ? "TLS connection (handshake included)" : "TCP connection";
+  return {
+    message: "connected-but-silent" as const,
+    explanation:
+      `${s.url} accepted the ${how} on port ${s.port}, then never answered the Allocate request: ${detailOf(s.error) ?? "no response"}. ` +
+      "The path and the port are open, so this is not a firewall: whatever listens there does not speak TURN, or the TURN server is hung.",
+    fix:
+      `Check that port ${s.port} of ${s.host} is the TURN server's (coturn: listening-port for turn:, tls-listening-port for turns:): a web server or proxy on that port, ` +
+      "or a TLS port given as turn:?transport=tcp (or the reverse), accepts the connection and stays silent. If it is the TURN server, read its log: it may be out of threads or stuck.",
+    evidence: [errorEvidence(s), { path: serverPath(s, "streamConnected"), fact: `the ${how} was established` }],
+    subjects: [serverPath(s)],
+  };
+}
