@@ -2,7 +2,6 @@ import { Command, Option } from "commander";
 import { FORMATS } from "../report/formats.js";
 import type { ExplainFlags } from "./explain-action.js";
 import type { Output } from "./output.js";
-import { cliOptionName } from "./option-flags.js";
 
 export function explainCommand(out: Output, setExit: (code: number) => void): Command {
   return new Command("explain")

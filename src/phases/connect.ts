@@ -1,6 +1,7 @@
 import type { ConnectivityFact } from "../facts/connectivity.js";
 import type { SessionFact } from "../facts/session.js";
 import type { GatherOutcome } from "../facts/merge-gathering.js";
+import { signallingTargets } from "../config/signalling-servers.js";
 import { definePhase } from "../pipeline/phase.js";
 import type { PhaseSettings } from "./settings.js";
 
@@ -43,7 +44,7 @@ export function connectPhase(settings: PhaseSettings) {
   return definePhase({
     name: "connect",
     needs: ["targets", "servers"],
-    produces: ["connectivity", "session", "handedOutIceServers", "pathGathered"],
+    produces: ["connectivity", "session", "handedOutTargets", "pathGathered"],
     applies: () => settings.loopback || settings.remote !== undefined,
     describe: () => (settings.remote ? "connecting through the signalling URL" : "connecting two peers over each server path"),
     run: async ({ targets, servers }) => {
@@ -59,11 +60,12 @@ export function connectPhase(settings: PhaseSettings) {
         parallelism: settings.connectParallelism,
       });
       const session = sessionFromRemote(connectivity.find((c) => c.mode === "remote"));
+      const handedOut = signallingTargets(signallingIceServers, targets);
       return {
         connectivity,
         pathGathered,
         ...(session ? { session } : {}),
-        ...(signallingIceServers.length > 0 ? { handedOutIceServers: signallingIceServers } : {}),
+        ...(handedOut.length > 0 ? { handedOutTargets: handedOut } : {}),
       };
     },
     interrupted: () => ({ connectivity: [...finished], pathGathered: [...pathGathered] }),

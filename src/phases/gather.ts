@@ -1,7 +1,7 @@
 import { definePhase } from "../pipeline/phase.js";
 import type { IceServerTarget } from "../config/types.js";
 import type { ServerFact } from "../facts/servers.js";
-import { serverPaths, workingTargets } from "../probes/connect/server-paths.js";
+import { serverOfPath, serverPaths, workingTargets } from "../probes/connect/server-paths.js";
 import type { PhaseSettings } from "./settings.js";
 
 /**
@@ -13,7 +13,7 @@ export function gatherPhase(settings: PhaseSettings) {
   const toGather = (targets: readonly IceServerTarget[], servers: readonly ServerFact[]) => {
     // A loopback srflx or relay attempt's offering peer gathers through its server just as this
     // phase would; that gathering is reported from there (pathGathered), not done twice.
-    const covered = new Set(settings.loopback ? serverPaths(targets, servers).map((p) => (p.mode === "loopback-srflx" ? p.stun.id : p.mode === "loopback-relay" ? p.turn.id : "")) : []);
+    const covered = new Set(settings.loopback ? serverPaths(targets, servers).map((p) => serverOfPath(p)?.id) : []);
     return workingTargets(targets, servers).filter((t) => !covered.has(t.id));
   };
   return definePhase({

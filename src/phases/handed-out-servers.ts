@@ -1,8 +1,7 @@
 import { secretsOf } from "../config/ice-servers.js";
-import { signallingTargets } from "../config/signalling-servers.js";
 import type { ServerFact } from "../facts/servers.js";
 import { definePhase } from "../pipeline/phase.js";
-import { interruptedFacts, probeTargets } from "./servers.js";
+import { interruptedFacts, plural, probeTargets } from "./servers.js";
 import type { PhaseSettings } from "./settings.js";
 
 /**
@@ -11,22 +10,15 @@ import type { PhaseSettings } from "./settings.js";
  */
 export function handedOutServersPhase(settings: PhaseSettings) {
   const done = new Map<string, ServerFact>();
-  const targetsOf = (input: { handedOutIceServers: Parameters<typeof signallingTargets>[0]; targets: Parameters<typeof signallingTargets>[1] }) =>
-    signallingTargets(input.handedOutIceServers, input.targets);
   return definePhase({
     name: "handed-out servers",
-    needs: ["handedOutIceServers", "targets"],
+    needs: ["handedOutTargets", "targets"],
     produces: ["handedOutServers"],
-    applies: (input) => targetsOf(input).length > 0,
-    describe: (input) => {
-      const n = targetsOf(input).length;
-      return `probing ${n} ICE server URL${n === 1 ? "" : "s"} from the signalling server`;
+    describe: ({ handedOutTargets }) => `probing ${plural(handedOutTargets.length)} from the signalling server`,
+    run: async ({ handedOutTargets, targets }, context) => {
+      context.secrets(secretsOf(handedOutTargets));
+      return { handedOutServers: await probeTargets(handedOutTargets, settings, targets.length, done) };
     },
-    run: async (input, context) => {
-      const handedOut = targetsOf(input);
-      context.secrets(secretsOf(handedOut));
-      return { handedOutServers: await probeTargets(handedOut, settings, input.targets.length, done) };
-    },
-    interrupted: (input) => ({ handedOutServers: interruptedFacts(targetsOf(input), input.targets.length, done) }),
+    interrupted: ({ handedOutTargets, targets }) => ({ handedOutServers: interruptedFacts(handedOutTargets, targets.length, done) }),
   });
 }

@@ -5,7 +5,7 @@ import { pendingServerFact } from "../probes/server-fact.js";
 import { probeError } from "../facts/probe-error.js";
 import type { PhaseSettings } from "./settings.js";
 
-const plural = (n: number) => `${n} ICE server URL${n === 1 ? "" : "s"}`;
+export const plural = (n: number) => `${n} ICE server URL${n === 1 ? "" : "s"}`;
 
 /**
  * Every target probed on its own, all at once (DNS, then Binding or Allocate over its transport),

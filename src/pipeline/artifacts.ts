@@ -1,4 +1,4 @@
-import type { IceServerTarget, RTCIceServerLike } from "../config/types.js";
+import type { IceServerTarget } from "../config/types.js";
 import type { ConnectivityFact, NatFact, ServerFact, SessionFact } from "../facts/index.js";
 import type { GatherOutcome } from "../facts/merge-gathering.js";
 
@@ -21,8 +21,8 @@ export interface Artifacts {
   connectivity: ConnectivityFact[];
   /** The remote attempt seen as a session, for the SDP and session rules. */
   session: SessionFact;
-  /** ICE servers a signalling server handed out, with their credentials: probed, never reported. */
-  handedOutIceServers: RTCIceServerLike[];
+  /** Targets for the ICE servers a signalling server handed out that are not configured already, with their credentials: probed, never reported. */
+  handedOutTargets: IceServerTarget[];
   /** The per-server facts of those, appended to `servers` in the report. */
   handedOutServers: ServerFact[];
 }

@@ -1,4 +1,3 @@
-import type { NatFact } from "../facts/index.js";
 import { CLASSIC_NAT_LABEL } from "../labels/nat.js";
 import type { RuleHit } from "./types.js";
 import { defineRule } from "./define-rule.js";

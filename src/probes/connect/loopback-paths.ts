@@ -13,10 +13,8 @@ export function connectLoopbackPaths(
     paths.map((path) =>
       limit(async () => {
         const fact = await connectLoopback(path, options);
-        const through = path.mode === "loopback-srflx" ? path.stun : path.mode === "loopback-relay" ? path.turn : undefined;
-        const done = through ? { ...fact, serverId: through.id } : fact;
-        onAttempt?.(done);
-        return done;
+        onAttempt?.(fact);
+        return fact;
       }),
     ),
   );

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { toRTCIceServers } from "../../config/rtc-ice-servers.js";
-import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
+import type { RTCIceServerLike } from "../../config/types.js";
 import type { CandidateFact, CandidateType, GatheringFact } from "../../facts/candidates.js";
 import type { ConnectivityFact, ConnectivityMode } from "../../facts/connectivity.js";
 import { analyseSdp } from "../../sdp/analyse.js";
@@ -14,6 +14,8 @@ import { probeError } from "../../facts/probe-error.js";
 import { relayTransportOf } from "../../webrtc/turn-allocations.js";
 import { candidateFromLine } from "../../webrtc/candidate-line.js";
 import { completeGathering, pendingGatheringFact } from "../gather.js";
+import { serverOfPath } from "./server-paths.js";
+import type { LoopbackPath } from "./types.js";
 
 export interface LoopbackOptions extends AttemptTimeouts {
   /** Bound on each peer's gathering. */
@@ -26,20 +28,13 @@ export interface LoopbackOptions extends AttemptTimeouts {
   onServerGathering?(result: { fact: GatheringFact; candidates: CandidateFact[] }): void;
 }
 
-export type LoopbackPath =
-  | { mode: "loopback-host" }
-  | { mode: "loopback-srflx"; stun: IceServerTarget }
-  | { mode: "loopback-relay"; turn: IceServerTarget };
+export type { LoopbackPath } from "./types.js";
 
 const WANTED: Record<Exclude<ConnectivityMode, "remote">, CandidateType> = {
   "loopback-host": "host",
   "loopback-srflx": "srflx",
   "loopback-relay": "relay",
 };
-
-function serverOf(path: LoopbackPath): IceServerTarget | undefined {
-  return path.mode === "loopback-srflx" ? path.stun : path.mode === "loopback-relay" ? path.turn : undefined;
-}
 
 function iceServersFor(path: LoopbackPath): RTCIceServerLike[] {
   if (path.mode === "loopback-srflx") return toRTCIceServers([path.stun]);
@@ -63,10 +58,8 @@ function candidatesOf(sdp: string): CandidateFact[] {
 export async function connectLoopback(path: LoopbackPath, options: LoopbackOptions): Promise<ConnectivityFact> {
   const started = performance.now();
   const wanted = WANTED[path.mode];
-  const fact = pendingConnectivityFact(
-    path.mode,
-    path.mode === "loopback-srflx" ? path.stun.url.raw : path.mode === "loopback-relay" ? path.turn.url.raw : undefined,
-  );
+  const server = serverOfPath(path);
+  const fact: ConnectivityFact = { ...pendingConnectivityFact(path.mode, server?.url.raw), ...(server ? { serverId: server.id } : {}) };
   const setup = { iceServers: iceServersFor(path), relayOnly: path.mode === "loopback-relay", tlsCa: options.tlsCa };
   const peers: Peer[] = [];
   const gathering = serverGathering(path, options, started);
@@ -119,7 +112,7 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
 
 /** Hands the offering peer's gathering to `onServerGathering` once, for paths through a server. */
 function serverGathering(path: LoopbackPath, options: LoopbackOptions, started: number) {
-  const target = serverOf(path);
+  const target = serverOfPath(path);
   const state = {
     reported: false,
     report(outcome: { timedOut: boolean; candidates: CandidateFact[]; relayProtocol?: "udp" | "tcp" | "tls"; error?: GatheringFact["error"] }) {

@@ -1,6 +1,6 @@
 import type { IceServerTarget } from "../../config/types.js";
 import type { ServerFact } from "../../facts/servers.js";
-import type { LoopbackPath } from "./loopback.js";
+import type { LoopbackPath } from "./types.js";
 
 // Which paths a check tries, from the probes' facts alone: no werift, no SDP parser, so the phases
 // that only need to know (gather) load nothing heavy.
@@ -18,6 +18,11 @@ export function serverPaths(targets: readonly IceServerTarget[], servers: readon
   if (stun) paths.push({ mode: "loopback-srflx", stun });
   for (const turn of working.filter((t) => t.url.isTurn)) paths.push({ mode: "loopback-relay", turn });
   return paths;
+}
+
+/** The STUN or TURN target a path goes through; none for the host path. */
+export function serverOfPath(path: LoopbackPath): IceServerTarget | undefined {
+  return path.mode === "loopback-srflx" ? path.stun : path.mode === "loopback-relay" ? path.turn : undefined;
 }
 
 /** The targets whose own probe succeeded, in configuration order, matched by id. */

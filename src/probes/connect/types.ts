@@ -1,4 +1,11 @@
+import type { IceServerTarget } from "../../config/types.js";
 import type { SignalProtocol } from "../../signalling/types.js";
+
+/** One loopback connection path: host candidates, or through one STUN or TURN target. */
+export type LoopbackPath =
+  | { mode: "loopback-host" }
+  | { mode: "loopback-srflx"; stun: IceServerTarget }
+  | { mode: "loopback-relay"; turn: IceServerTarget };
 
 /** The far peer to connect to through the user's own signalling (WHIP or Pipecat). */
 export interface RemoteTarget {

@@ -47,8 +47,8 @@ describe("runPhases", () => {
     const ran: string[] = [];
     const { outcomes, artifacts } = await runPhases(
       [
-        definePhase({ name: "connect", needs: ["targets"], produces: ["handedOutIceServers"], describe: () => "", run: async () => ({}) }),
-        definePhase({ name: "handed-out", needs: ["handedOutIceServers"], produces: ["handedOutServers"], describe: () => "", run: async () => (ran.push("handed-out"), { handedOutServers: [] }) }),
+        definePhase({ name: "connect", needs: ["targets"], produces: ["handedOutTargets"], describe: () => "", run: async () => ({}) }),
+        definePhase({ name: "handed-out", needs: ["handedOutTargets"], produces: ["handedOutServers"], describe: () => "", run: async () => (ran.push("handed-out"), { handedOutServers: [] }) }),
         definePhase({ name: "off", needs: ["targets"], produces: ["nat"], applies: () => false, describe: () => "", run: async () => (ran.push("off"), { nat }) }),
       ],
       { targets: [] },
