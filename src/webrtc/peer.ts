@@ -1,6 +1,6 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
-import { disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
+import { closeLateProtocols, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
 import type { PeerConfig, PeerConnection, Werift } from "./types.js";
 
 export type { DataChannel, PeerConnection, Werift } from "./types.js";
@@ -66,4 +66,5 @@ export async function closePeer(pc: PeerConnection, boundMs = 2000): Promise<voi
   guardReconnects(pc);
   await releaseAllocations(pc, boundMs).catch(() => undefined);
   await bounded(pc.close(), boundMs).catch(() => false);
+  closeLateProtocols(pc);
 }

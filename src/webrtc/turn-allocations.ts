@@ -3,7 +3,7 @@ import type { PeerConnection } from "./types.js";
 
 /** werift's inner ICE objects; none of them is exported API, so everything here reads them defensively. */
 interface WeriftIceTransport {
-  connection: { stunServer?: unknown; protocols?: { turn?: WeriftTurnClient }[] };
+  connection: { stunServer?: unknown; protocols?: { turn?: WeriftTurnClient; close?(): Promise<unknown> }[] };
 }
 
 interface WeriftTurnClient {
@@ -89,5 +89,22 @@ export function guardReconnects(pc: PeerConnection): void {
     };
     stream.rtcDoctorGuarded = true;
     quiet();
+  }
+}
+
+/**
+ * werift's TURN gathering goes on after the peer is closed: a UDP TURN URL that timed out falls
+ * back to TCP seconds later and adds the new TURN connection to the closed peer, where nothing
+ * closes it (and its reconnects end the process once the server is gone). Once the peer is closed,
+ * whatever werift adds is closed on arrival.
+ */
+export function closeLateProtocols(pc: PeerConnection): void {
+  for (const transport of iceTransportsOf(pc)) {
+    const late: NonNullable<WeriftIceTransport["connection"]["protocols"]> = [];
+    late.push = (...protocols) => {
+      for (const protocol of protocols) void protocol.close?.().catch(() => undefined);
+      return 0;
+    };
+    transport.connection.protocols = late;
   }
 }
