@@ -1,13 +1,15 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
-import { closeLateProtocols, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
+import { closeLateProtocols, closeTransportsOfFailedAllocations, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
 import type { PeerConfig, PeerConnection, Werift } from "./types.js";
 
 export type { DataChannel, PeerConnection, Werift } from "./types.js";
 
 /** werift costs ~200 ms to import; only the phases that open peer connections pay for it. */
-export function loadWerift(): Promise<Werift> {
-  return import("werift");
+export async function loadWerift(): Promise<Werift> {
+  const werift = await import("werift");
+  closeTransportsOfFailedAllocations((werift as unknown as { TurnProtocol?: Parameters<typeof closeTransportsOfFailedAllocations>[0] }).TurnProtocol);
+  return werift;
 }
 
 export interface PeerSetup {

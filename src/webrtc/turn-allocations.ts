@@ -108,3 +108,28 @@ export function closeLateProtocols(pc: PeerConnection): void {
     transport.connection.protocols = late;
   }
 }
+
+interface TurnProtocolClass {
+  prototype: { connectionMade(this: { transport?: { close?(): Promise<unknown> } }): Promise<void>; rtcDoctorClosesOnFailure?: boolean };
+}
+
+/**
+ * When werift's Allocate fails (a timeout under load, an error reply), werift drops the TURN client
+ * and falls back or gives up, but the socket it opened for it stays open: a UDP socket on 0.0.0.0 that
+ * keeps a process alive after check() returned, and a file descriptor lost per failure in a
+ * long-running process. A failed Allocate closes its own transport. Applied once per process.
+ */
+export function closeTransportsOfFailedAllocations(turnProtocol: TurnProtocolClass | undefined): void {
+  const proto = turnProtocol?.prototype;
+  if (!proto || proto.rtcDoctorClosesOnFailure || typeof proto.connectionMade !== "function") return;
+  const connectionMade = proto.connectionMade;
+  proto.connectionMade = async function (this: { transport?: { close?(): Promise<unknown> } }) {
+    try {
+      await connectionMade.call(this);
+    } catch (error) {
+      await Promise.resolve(this.transport?.close?.()).catch(() => undefined);
+      throw error;
+    }
+  };
+  proto.rtcDoctorClosesOnFailure = true;
+}
