@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh machine: installs what the tests need from Debian when it
 # is missing (coturn for real STUN/TURN servers, iptables/nftables/iproute2 for the NAT lab, openssl
-# for test certificates), builds, then runs every test. Extra arguments go to vitest.
+# for test certificates, chromium for the test page), builds, then runs every test. Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,8 @@ command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# A real browser for serve's test page (puppeteer-core drives it; nothing downloads a browser build).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2

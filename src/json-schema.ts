@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { packageFileUrl } from "./package-path.js";
 import type { Ajv2020 as Ajv2020Class, Options, ValidateFunction } from "ajv/dist/2020.js";
 
 type AddFormats = (ajv: Ajv2020Class) => unknown;
@@ -15,8 +16,7 @@ export function compileSchema(path: string, options: Options): ValidateFunction 
   const { Ajv2020 } = require("ajv/dist/2020.js") as { Ajv2020: typeof Ajv2020Class };
   const formats = require("ajv-formats") as AddFormats | { default: AddFormats };
   const addFormats = typeof formats === "function" ? formats : formats.default;
-  // src/, dist/ and bundle/ all sit one level below the package root.
-  const schema = JSON.parse(readFileSync(new URL(`../${path}`, import.meta.url), "utf8")) as object;
+  const schema = JSON.parse(readFileSync(packageFileUrl(path), "utf8")) as object;
   const ajv = new Ajv2020(options);
   addFormats(ajv);
   return ajv.compile(schema);

@@ -20,6 +20,9 @@ export interface ServeFlags {
   stunAltHost?: string;
   advertise?: string;
   token?: string;
+  allowOrigin: string[];
+  reportsDir: string;
+  redact?: boolean;
 }
 
 /** The address a client elsewhere would use: the first non-internal IPv4 when listening on all. */
@@ -54,6 +57,8 @@ export async function runServe(out: Output, setExit: (code: number) => void, fla
       port: flags.port,
       iceServers: toRTCIceServers(targets),
       shareIceServers: flags.shareIceServers === true,
+      allowOrigins: flags.allowOrigin,
+      reports: { dir: flags.reportsDir, redact: flags.redact === true },
       ...(flags.token !== undefined ? { token: flags.token.trim() } : {}),
       ...(flags.stunPort === false
         ? {}
@@ -80,6 +85,10 @@ export async function runServe(out: Output, setExit: (code: number) => void, fla
       `  rtc-doctor check --signal ${base}/whip --protocol whip${clientFlags}`,
       "or, Pipecat-style:",
       `  rtc-doctor check --signal ${base}/api/offer --protocol pipecat${clientFlags}`,
+      "",
+      // The page reads the token from the fragment, which the browser never sends anywhere.
+      `For a remote user, send this test page (reports go to ${flags.reportsDir}/):`,
+      `  ${base}/${flags.token !== undefined ? "#token=<the token>" : ""}`,
       "",
     ].join("\n"),
   );

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import type { ServeFlags } from "./serve-action.js";
 import { collect } from "./parsers.js";
+import { parseAllowedOrigin } from "../serve/cors.js";
 import type { Output } from "./output.js";
 
 function port(name: string, allowZero = true) {
@@ -9,6 +10,14 @@ function port(name: string, allowZero = true) {
     if (!/^\d+$/.test(value) || n > 65535 || (!allowZero && n === 0)) throw new InvalidArgumentError(`${name} must be a port number from ${allowZero ? 0 : 1} to 65535`);
     return n;
   };
+}
+
+function allowOrigin(value: string, previous: string[]): string[] {
+  try {
+    return [...previous, parseAllowedOrigin(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 export function serveCommand(out: Output, setExit: (code: number) => void): Command {
@@ -27,6 +36,9 @@ export function serveCommand(out: Output, setExit: (code: number) => void): Comm
     .option("--stun-alt-port <port>", "second STUN port: enables RFC 5780 CHANGE-REQUEST (change port) and OTHER-ADDRESS", port("--stun-alt-port"))
     .option("--stun-alt-host <address>", "second local address: enables RFC 5780 CHANGE-REQUEST (change IP)")
     .option("--advertise <host>", "host name or address clients reach this machine at (for the printed command)")
+    .option("--allow-origin <origin>", "let pages on this origin (scheme://host[:port], or * for any) call serve from a browser: CORS (repeatable)", allowOrigin, [])
+    .option("--reports-dir <dir>", "folder for the reports the test page at / posts", "rtc-doctor-reports")
+    .option("--redact", "replace IP addresses in stored reports with placeholders that keep their class")
     .option("--token <token>", "require Authorization: Bearer <token> on every signalling request (401 otherwise; never printed)")
     .addHelpText(
       "after",

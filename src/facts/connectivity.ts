@@ -62,6 +62,8 @@ export interface ConnectivityFact {
   via?: string;
   /** The id of the STUN/TURN target the path goes through (loopback-srflx, loopback-relay). */
   serverId?: string;
+  /** A browser's attempt (serve's test page): all paths, or relays only. rtc-doctor's own remote attempt uses all. */
+  iceTransportPolicy?: "all" | "relay";
   /** ICE connected, DTLS connected and the data channel opened. */
   ok: boolean;
   durationMs: number;

@@ -22,11 +22,19 @@ export interface RunConfigFact {
   turnCount: number;
 }
 
+/** Where the facts were measured: by rtc-doctor itself (absent), or by a visitor's browser on serve's test page. */
+export interface VantageFact {
+  kind: "browser";
+  /** navigator.userAgent as the page read it. */
+  userAgent: string;
+}
+
 /**
  * Everything the probes found. Rules read only this; the report serialises it unchanged, so a
  * finding's evidence can point into the report with a JSON pointer (e.g. /servers/2/error).
  */
 export interface Facts {
+  vantage?: VantageFact;
   config: RunConfigFact;
   servers: ServerFact[];
   gathering: GatheringFact[];

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { normaliseIceServer } from "../config/ice-servers.js";
 import type { RTCIceServerInput, RTCIceServerLike } from "../config/types.js";
+import { applyCors, type AllowedOrigins } from "./cors.js";
+import { pageAsset } from "./page-assets.js";
+import { ReportInputError, ReportStore, reportSummaryLine } from "./reports.js";
 import { EchoSession, type SessionConfig } from "./session.js";
 import { startStunResponder, type StunResponder, type StunResponderOptions } from "./stun-responder.js";
 
@@ -18,6 +21,10 @@ export interface ServeOptions extends Partial<Omit<SessionConfig, "iceServers">>
   maxSessions?: number;
   /** Every request but GET / must carry `Authorization: Bearer <token>` (401 otherwise). */
   token?: string;
+  /** Page origins allowed to call serve from a browser (CORS); "*" for any. The test page at / needs none. */
+  allowOrigins?: AllowedOrigins;
+  /** Reports posted by the test page: the folder they are kept in, and whether addresses are redacted. */
+  reports?: { dir?: string; redact?: boolean };
   log?(line: string): void;
 }
 
@@ -31,6 +38,8 @@ export interface RunningServe {
 }
 
 const MAX_BODY = 256 * 1024;
+// A page's report carries its offers and answers: two 64 KiB SDPs per connection at most (schema).
+const MAX_REPORT_BODY = 1024 * 1024;
 
 class HttpError extends Error {
   constructor(
@@ -79,13 +88,25 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   };
 
   const shared = options.shareIceServers ? config.iceServers : [];
+  const secrets = [
+    ...config.iceServers.flatMap((s) => [s.username, typeof s.credential === "string" ? s.credential : undefined]).filter((x): x is string => typeof x === "string" && x.length > 0),
+    ...(options.token ? [options.token] : []),
+  ];
+  const reports = new ReportStore({ ...options.reports, secrets });
+  let stunPort: number | undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://serve.invalid");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
 
-    if (path === "/" && method === "GET") return text(res, 200, usage());
+    if (applyCors(req, res, options.allowOrigins ?? [])) return;
+    if (path === "/" && method === "GET") {
+      // A browser gets the test page; curl and scripts get the plain usage they always got.
+      if (/text\/html/i.test(req.headers.accept ?? "")) return asset(res, "index.html");
+      return text(res, 200, usage());
+    }
+    if (path === "/page/app.js" && method === "GET") return asset(res, "app.js");
     if (options.token !== undefined && !authorized(req.headers.authorization, options.token)) {
       // OPTIONS too: its Link headers may carry the shared ICE servers' credentials.
       res.setHeader("WWW-Authenticate", 'Bearer realm="rtc-doctor serve"');
@@ -124,6 +145,31 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       if (ifMatch !== "*" && ifMatch !== session.etag) throw new HttpError(412, "stale ETag");
       await session.addCandidates(candidatesFromFragment(await body(req)));
       res.writeHead(204).end();
+      return;
+    }
+
+    if (path === "/page/config" && method === "GET") {
+      // The ICE servers the page gathers with: those serve hands out (credentials included, as a
+      // browser must have them to use a TURN server), and serve's own STUN responder.
+      return json(res, 200, { iceServers: shared, ...(stunPort !== undefined ? { stunPort } : {}), protocol: "pipecat", offerPath: "/api/offer", reportPath: "/reports" });
+    }
+
+    if (path === "/reports" && method === "POST") {
+      let answer;
+      try {
+        answer = await reports.add(parseJson(await body(req, MAX_REPORT_BODY)), `${requestOrigin(req)}/api/offer`);
+      } catch (error) {
+        if (error instanceof ReportInputError) throw new HttpError(400, error.message);
+        throw error;
+      }
+      log(reportSummaryLine(answer.id, answer.report));
+      return json(res, 201, { id: answer.id, summary: answer.report.summary, verdict: answer.report.verdict, findings: answer.report.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, explanation: f.explanation, fix: f.fix })) });
+    }
+    const storedReport = /^\/reports\/([0-9a-z]+)$/.exec(path);
+    if (storedReport && method === "GET") {
+      const stored = await reports.get(storedReport[1] ?? "");
+      if (stored === undefined) throw new HttpError(404, "no such report");
+      res.writeHead(200, { "Content-Type": "application/json" }).end(stored);
       return;
     }
 
@@ -183,6 +229,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   let stun: StunResponder | undefined;
   try {
     if (options.stun) stun = await startStunResponder({ ...options.stun, host: options.stun.host ?? options.host });
+    stunPort = stun?.address.port;
   } catch (error) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
@@ -219,6 +266,7 @@ function usage(): string {
     "  WHIP:     POST /whip (application/sdp), PATCH/DELETE /whip/sessions/{id}",
     "  Pipecat:  POST/PATCH /api/offer, POST /start then /sessions/{id}/api/offer",
     "Every session's peer echoes what it receives on the data channel.",
+    "  Test page: open / in a browser; it posts its report to POST /reports, read back at GET /reports/{id}",
     "",
   ].join("\n");
 }
@@ -247,13 +295,13 @@ export function candidatesFromFragment(fragment: string): { candidate: string; s
   return out;
 }
 
-function body(req: IncomingMessage): Promise<string> {
+function body(req: IncomingMessage, max = MAX_BODY): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
+      if (size > max) {
         reject(new HttpError(413, "request body too large"));
         req.destroy();
       } else chunks.push(chunk);
@@ -271,6 +319,17 @@ function parseJson(text: string): Record<string, unknown> {
     // falls through
   }
   throw new HttpError(400, "expected a JSON object");
+}
+
+/** Where the visitor reached serve, as its own requests name it (for the report's signalling URL). */
+function requestOrigin(req: IncomingMessage): string {
+  const host = (req.headers.host ?? "serve").replace(/[^\w.:[\]-]/g, "").slice(0, 200);
+  return `http://${host}`;
+}
+
+function asset(res: ServerResponse, name: "index.html" | "app.js"): void {
+  const page = pageAsset(name);
+  res.writeHead(200, { "Content-Type": page.type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" }).end(page.body);
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {
