@@ -70,6 +70,26 @@ async function gatherOne(server, url) {
   }
 }
 
+/**
+ * All STUN servers on one RTCPeerConnection: its one socket asks each of them, so the server-reflexive
+ * candidates say whether the NAT keeps one public port for every destination (endpoint-independent
+ * mapping) or gives each destination its own (symmetric). The event's url names the server.
+ */
+async function gatherMapping(urls) {
+  const started = now();
+  const pc = new RTCPeerConnection({ iceServers: [{ urls }] });
+  const candidates = [];
+  pc.onicecandidate = (e) => e.candidate && e.candidate.candidate && candidates.length < 64 && candidates.push({ url: String(e.url || "").slice(0, 512), candidate: e.candidate.candidate });
+  try {
+    pc.createDataChannel("mapping");
+    await pc.setLocalDescription(await pc.createOffer());
+    const finished = await within(gatheringComplete(pc), TIMEOUT_MS);
+    return { durationMs: now() - started, timedOut: !finished, candidates };
+  } finally {
+    pc.close();
+  }
+}
+
 function statsCandidate(c) {
   if (!c) return undefined;
   const out = { candidateType: c.candidateType, protocol: c.protocol === "tcp" ? "tcp" : "udp", address: String(c.address ?? c.ip ?? ""), port: Number(c.port) || 0 };
@@ -208,13 +228,20 @@ async function run() {
   const iceServers = [...(config.stunPort ? [{ urls: [`stun:${host.includes(":") ? `[${host}]` : host}:${config.stunPort}`] }] : []), ...config.iceServers];
   const urls = iceServers.flatMap((s) => s.urls.map((url) => [s, url]));
   const hasTurn = urls.some(([, url]) => isTurn(url));
-  stepsTotal = urls.length + 1 + (hasTurn ? 1 : 0) + 1;
+  const stunUrls = urls.map(([, url]) => url).filter((url) => /^stun:/i.test(url));
+  stepsTotal = urls.length + 1 + (hasTurn ? 1 : 0) + 1 + (stunUrls.length >= 2 ? 1 : 0);
   stepDone();
 
   const servers = [];
   for (const [server, url] of urls) {
     step(`Gathering through ${url}`);
     servers.push(await gatherOne(server, url));
+    stepDone();
+  }
+  let mapping;
+  if (stunUrls.length >= 2) {
+    step("Testing how this network's NAT maps addresses");
+    mapping = await gatherMapping(stunUrls);
     stepDone();
   }
   const connections = [];
@@ -232,7 +259,7 @@ async function run() {
   $("verdict").textContent = verdict.text;
   $("verdict").className = verdict.cls;
 
-  const observation = { kind: "rtc-doctor-browser-observation", version: 1, userAgent: navigator.userAgent.slice(0, 512), startedAt, durationMs: now() - started, timeoutMs: TIMEOUT_MS, servers, connections };
+  const observation = { kind: "rtc-doctor-browser-observation", version: 1, userAgent: navigator.userAgent.slice(0, 512), startedAt, durationMs: now() - started, timeoutMs: TIMEOUT_MS, servers, ...(mapping ? { mapping } : {}), connections };
   $("destination").textContent = new URL(base).host;
   $("outgoing").replaceChildren(describeOutgoing(observation));
   show("consent");

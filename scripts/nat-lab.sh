@@ -127,6 +127,11 @@ NFT
       ;;
     port-restricted-cone)
       "${ipt[@]}" -t nat -A POSTROUTING -o n0 -j MASQUERADE
+      # An unsolicited datagram to a mapped port would otherwise be taken by the router itself: its
+      # conntrack entry then holds the port, and the client's own packet to that peer leaves from
+      # another one (MASQUERADE avoids the clash), so two such NATs could never punch a hole, which
+      # real port-restricted cones do. Dropped before conntrack confirms it, it holds nothing.
+      "${ipt[@]}" -A INPUT -i n0 -p udp -m conntrack --ctstate NEW -j DROP
       ;;
     symmetric)
       "${ipt[@]}" -t nat -A POSTROUTING -o n0 -j MASQUERADE --random-fully

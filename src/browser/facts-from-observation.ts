@@ -7,7 +7,10 @@ import type { ProbeError } from "../facts/common.js";
 import { probeError } from "../facts/probe-error.js";
 import { classifyAddress, familyOf } from "../net/address-class.js";
 import { analyseCandidateLine, analyseSdp } from "../sdp/analyse.js";
-import type { BrowserConnectionObservation, BrowserObservation, BrowserServerObservation, BrowserStatsCandidate } from "./observation.js";
+import type { NatFact } from "../facts/nat.js";
+import type { ServerFact } from "../facts/servers.js";
+import { classicNatType, mappingFromSamples, type MappingSample, type MultiServerMapping } from "../probes/nat/classify.js";
+import type { BrowserConnectionObservation, BrowserMappingObservation, BrowserObservation, BrowserServerObservation, BrowserStatsCandidate } from "./observation.js";
 
 function candidateOf(line: string): CandidateFact | undefined {
   try {
@@ -42,7 +45,13 @@ function errorOf(error: BrowserServerObservation["errors"][number]): ProbeError 
   return probeError("stun-error", detail, stun);
 }
 
-function gatheringOf(server: BrowserServerObservation, taken: Set<string>): { fact: GatheringFact; candidates: CandidateFact[] } | undefined {
+interface Gathered {
+  fact: GatheringFact;
+  server: ServerFact;
+  candidates: CandidateFact[];
+}
+
+function gatheringOf(server: BrowserServerObservation, taken: Set<string>, index: number): Gathered | undefined {
   let url;
   try {
     url = parseIceUrl(server.url);
@@ -68,7 +77,95 @@ function gatheringOf(server: BrowserServerObservation, taken: Set<string>): { fa
     ...(wanted === 0 && error ? { error: errorOf(error) } : {}),
   };
   const attributed = parsed.map((c) => (c.type === "host" ? c : { ...c, url: server.url, serverId }));
-  return { fact, candidates: attributed };
+  const reflexive = parsed.find((c) => c.type === "srflx");
+  const relayed = parsed.find((c) => c.type === "relay");
+  const address = (c: CandidateFact | undefined) => (c?.family ? { address: c.address, port: c.port, family: c.family } : undefined);
+  const mapped = address(reflexive);
+  const relayedAddress = address(relayed);
+  // The page's RTCPeerConnection for this one URL was its probe of the server: what it yielded,
+  // or the browser's error for it.
+  const serverFact: ServerFact = {
+    id: serverId,
+    index,
+    url: server.url,
+    scheme: url.scheme,
+    kind: url.scheme.startsWith("turn") ? "turn" : "stun",
+    transport: url.transport,
+    host: url.host,
+    port: url.port,
+    source: "signalling",
+    hasCredentials: url.scheme.startsWith("turn"),
+    ok: wanted > 0,
+    durationMs: Math.round(server.durationMs),
+    ...(mapped ? { mappedAddress: mapped } : {}),
+    ...(relayedAddress ? { relayedAddress } : {}),
+    exchanges: [],
+    ...(wanted === 0 ? { error: error ? errorOf(error) : probeError(server.timedOut ? "timeout" : "no-candidate", server.timedOut ? "the browser's gathering did not finish in time" : "the browser gathered no candidate through this server") } : {}),
+  };
+  return { fact, server: serverFact, candidates: attributed };
+}
+
+const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+)$/i;
+
+/**
+ * The NAT's mapping from one socket's server-reflexive candidates towards several STUN servers,
+ * with the classification check's NAT probe uses. Filtering cannot be tested from a page.
+ */
+function natOf(mapping: BrowserMappingObservation | undefined, gathered: readonly Gathered[]): NatFact | undefined {
+  if (!mapping) return undefined;
+  const parsed = mapping.candidates.flatMap((c) => {
+    const candidate = candidateOf(c.candidate);
+    return candidate ? [{ url: c.url, candidate }] : [];
+  });
+  // Several host sockets (interfaces) each get their own mapping: only one socket's answers compare.
+  const hostSockets = new Set(parsed.filter((c) => c.candidate.type === "host" && c.candidate.protocol === "udp").map((c) => `${c.candidate.address}|${c.candidate.port}`));
+  const samples: MappingSample[] = [];
+  const servers: string[] = [];
+  for (const { url, candidate } of parsed) {
+    if (candidate.type !== "srflx" || candidate.protocol !== "udp" || !candidate.family) continue;
+    let target;
+    try {
+      target = parseIceUrl(url);
+    } catch {
+      continue;
+    }
+    const family = familyOf(target.host);
+    if (!IP_LITERAL.test(target.host) || !family) continue;
+    samples.push({ server: { address: target.host, port: target.port, family }, mapped: { address: candidate.address, port: candidate.port, family: candidate.family } });
+    servers.push(url);
+  }
+  let result: MultiServerMapping | undefined = hostSockets.size <= 1 ? mappingFromSamples([samples]) : undefined;
+  if (samples.length === 0 && hostSockets.size <= 1) {
+    // Chromium leaves the event's url empty: then the servers that answered on their own say who
+    // was asked, and the browser's own de-duplication says whether they saw one mapping or several.
+    const answered = gathered.filter((g) => g.server.kind === "stun" && g.server.ok && IP_LITERAL.test(g.server.host));
+    const reflexive = new Set(parsed.filter((c) => c.candidate.type === "srflx" && c.candidate.protocol === "udp").map((c) => `${c.candidate.address}|${c.candidate.port}`));
+    if (new Set(answered.map((g) => g.server.host)).size >= 2 && reflexive.size > 0) {
+      servers.push(...answered.map((g) => g.server.url));
+      const differing = reflexive.size > 1 ? 1 : 0;
+      result = { mapping: differing ? "address-and-port-dependent" : "endpoint-independent", conclusiveRounds: 1, differingRounds: differing, portDependenceTested: false };
+    }
+  }
+  const behaviour = result?.mapping ?? "unknown";
+  const ids = servers.map((url) => gathered.find((g) => g.fact.url === url)?.fact.serverId).filter((id): id is string => id !== undefined);
+  const publicAddress = samples[0]?.mapped;
+  return {
+    mapping: behaviour,
+    filtering: "unknown",
+    classic: classicNatType({ mapping: behaviour, filtering: "unknown", noNat: false, udpBlocked: false }),
+    ...(publicAddress ? { publicAddress } : {}),
+    method: "multi-server",
+    servers,
+    ...(ids.length === servers.length ? { serverIds: ids } : {}),
+    mappingRounds: { total: 1, conclusive: result?.conclusiveRounds ?? 0, differing: result?.differingRounds ?? 0 },
+    durationMs: Math.round(mapping.durationMs),
+    reasons: [
+      ...(behaviour === "unknown" ? (["mapping-inconclusive"] as const) : []),
+      ...(result && !result.portDependenceTested && behaviour !== "endpoint-independent" ? (["port-dependence-not-tested"] as const) : []),
+      "filtering-not-tested",
+    ],
+    tests: [],
+  };
 }
 
 function statsCandidate(c: BrowserStatsCandidate): CandidateFact {
@@ -110,12 +207,18 @@ function connectivityOf(connection: BrowserConnectionObservation, via: string): 
 
 /**
  * The facts a visitor's browser measured, in the same shapes as a check's, so the same rules judge
- * them. `via` is the signalling URL the page used. Servers were not probed on their own (a page
- * cannot), so `servers` is empty and the gathering carries each server's evidence.
+ * them. `via` is the signalling URL the page used. Each server was probed by an RTCPeerConnection
+ * of its own: what it yielded (or the browser's icecandidateerror) is that server's fact; serve
+ * handed the servers out, so their source is signalling.
  */
 export function factsFromObservation(observation: BrowserObservation, via: string): Facts {
   const taken = new Set<string>();
-  const gathered = observation.servers.flatMap((s) => gatheringOf(s, taken) ?? []);
+  const gathered: Gathered[] = [];
+  for (const s of observation.servers) {
+    const g = gatheringOf(s, taken, gathered.length);
+    if (g) gathered.push(g);
+  }
+  const nat = natOf(observation.mapping, gathered);
   const seen = new Set<string>();
   const candidates = gathered
     .flatMap((g) => g.candidates)
@@ -133,9 +236,10 @@ export function factsFromObservation(observation: BrowserObservation, via: strin
       stunCount: gathered.filter((g) => g.fact.url.toLowerCase().startsWith("stun")).length,
       turnCount: gathered.filter((g) => g.fact.url.toLowerCase().startsWith("turn")).length,
     },
-    servers: [],
+    servers: gathered.map((g) => g.server),
     gathering: gathered.map((g) => g.fact),
     candidates,
+    ...(nat ? { nat } : {}),
     connectivity: observation.connections.map((c) => connectivityOf(c, via)),
   };
 }

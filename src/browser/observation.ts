@@ -12,6 +12,13 @@ export interface BrowserServerObservation {
   errors: { errorCode: number; errorText?: string; url?: string }[];
 }
 
+export interface BrowserMappingObservation {
+  durationMs: number;
+  timedOut: boolean;
+  /** Each candidate with the STUN URL that produced it (the icecandidate event's url). */
+  candidates: { url: string; candidate: string }[];
+}
+
 export interface BrowserStatsCandidate {
   candidateType: "host" | "srflx" | "prflx" | "relay";
   protocol: "udp" | "tcp";
@@ -49,6 +56,8 @@ export interface BrowserObservation {
   /** The page's bound on each gathering and connection. */
   timeoutMs: number;
   servers: BrowserServerObservation[];
+  /** Every STUN URL on one RTCPeerConnection (when there are two or more): the NAT's mapping behaviour. */
+  mapping?: BrowserMappingObservation;
   connections: BrowserConnectionObservation[];
 }
 

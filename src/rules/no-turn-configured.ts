@@ -11,9 +11,8 @@ export const noTurnConfigured = defineRule({
   supersedes: [],
   check(facts) {
     if (turnServers(facts.servers).length > 0) return [];
-    // explain, or a browser's report from serve's test page: nothing was probed on its own; only the
-    // configuration counted in config says what was configured.
-    if ((facts.session || facts.vantage) && facts.servers.length === 0 && (facts.config.turnCount > 0 || facts.config.stunCount === 0)) return [];
+    // explain: nothing was probed; only a dump's configuration (counted in config) says what was configured.
+    if (facts.session && facts.servers.length === 0 && (facts.config.turnCount > 0 || facts.config.stunCount === 0)) return [];
     return [
       {
         message: "stun-only",

@@ -122,6 +122,23 @@ describe.skipIf(!chromiumAvailable())("serve's test page in a real Chromium", ()
     }
   });
 
+  it("--redact: the stored report keeps each address's class, not the address", { timeout: 180_000 }, async () => {
+    const redacting = await startServe({ host: "127.0.0.1", port: 0, stun: { port: 0 }, reports: { dir, redact: true } });
+    const page = await chromium.browser.newPage();
+    try {
+      const run = await runPage(page, `${redacting.url}/`);
+      const stored = readFileSync(join(dir, `${run.id}.json`), "utf8");
+      expect(stored).not.toMatch(/127\.0\.0\.1/);
+      const report = JSON.parse(stored);
+      expectValidReport(report);
+      expect(report.servers[0].url).toMatch(/^stun:ip4-loopback-\d+:\d+$/);
+      expect(report.candidates.filter((c: { type: string }) => c.type === "srflx").every((c: { address: string; addressClass: string }) => /^ip4-loopback-\d+$/.test(c.address) && c.addressClass === "loopback")).toBe(true);
+    } finally {
+      await page.close();
+      await redacting.close();
+    }
+  });
+
   it("runs from a page on another origin through CORS, and not from an origin serve does not allow", { timeout: 180_000 }, async () => {
     const page = await chromium.browser.newPage();
     try {
