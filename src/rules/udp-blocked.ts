@@ -80,7 +80,7 @@ export const udpBlocked = defineRule({
           message: works ? ("refused-everywhere-relay-works" as const) : ("refused-everywhere" as const),
           data: counted(d),
           explanation:
-            `Every UDP destination configured (${onHosts(d)}) answered with ICMP port unreachable, and none with STUN. ` +
+            `Every configured UDP destination answered with ICMP port unreachable and none with STUN: ${list(d.destinations)}, on ${plural(d.hosts, "host")}. ` +
             "That is an answer, not silence: either nothing listens on UDP at any of them, or a firewall on this network rejects outbound UDP the way a closed port does " +
             "(iptables' REJECT answers UDP with port unreachable unless told otherwise). With unrelated hosts all refusing, the firewall is the likelier of the two. " +
             (works
@@ -89,7 +89,7 @@ export const udpBlocked = defineRule({
           fix:
             "Run this check with the same {option:stun} URLs from a host on another network: if they answer there, this network's firewall rejects UDP; " +
             "allow outbound UDP (at least to the STUN/TURN port and the TURN relay range), or offer TURN over TLS on 443. " +
-            "If it is refused there too, start the servers' UDP listeners (coturn: listening-port, no no-udp; Docker: publish the port as /udp).",
+            "If it is refused there too, start the servers' UDP listeners (coturn: listening-port, without no-udp; Docker: publish the port as UDP, -p 3478:3478/udp).",
           evidence: [{ path: "/nat/reasons", fact: natReasonWords(nat).join(" ") }, ...silentTestEvidence(nat), ...(works ? relayEvidence : turnEvidence(facts))],
           subjects,
         },
