@@ -64,11 +64,11 @@ function udpPortUnreachable(s: ServerFact, servers: readonly ServerFact[]) {
       `The Allocate request to ${s.url} came back as ICMP port unreachable: an answer, not silence. ${resolvedWords(s)} sends it when nothing listens on UDP ${s.port}. ` +
       (stream.length > 0
         ? `The same server allocates over ${streamWords}, so it runs: it was started without UDP (coturn: no-udp) or listens for UDP on another port or address. Clients with only this UDP URL get no relay. `
-        : "Without an answer there is no relay candidate through it, so peers that cannot reach each other directly will sit in ICE checking. ") +
+        : "No relay can be allocated through it, so peers that cannot reach each other directly will sit in ICE checking. ") +
       "A firewall on the path that rejects UDP the way a closed port does (iptables' REJECT does so by default) looks the same from here.",
     fix:
       `Make the TURN server listen on UDP ${s.port} of ${s.host}: coturn: listening-port (3478 by default) and listening-ip, without no-udp; ` +
-      `in Docker, publish the port as UDP (-p ${s.port}:${s.port}/udp) and the relay range as UDP too; in a cloud security group, allow inbound UDP ${s.port}. ` +
+      `in Docker, publish the port as UDP (-p ${s.port}:${s.port}/udp) and the relay range as UDP too. ` +
       "On the server, 'ss -ulnp' shows what listens.",
     evidence: [errorEvidence(s), ...stream.map((o) => ({ path: serverPath(o), fact: `${o.url}: relay allocated over ${o.transport.toUpperCase()}` }))],
     subjects: [serverPath(s)],
