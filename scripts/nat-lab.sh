@@ -15,7 +15,7 @@
 set -euo pipefail
 
 LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.lab"
-PROFILES="no-nat full-cone restricted-cone port-restricted-cone symmetric udp-blocked tcp-443-only"
+PROFILES="no-nat full-cone restricted-cone port-restricted-cone symmetric udp-blocked tcp-443-only udp-rejected udp-prohibited"
 SERVER_IPS=(198.51.100.1 198.51.100.2 198.51.100.3 198.51.100.4)
 
 die() { echo "nat-lab: $*" >&2; exit 1; }
@@ -144,6 +144,16 @@ NFT
       "${ipt[@]}" -t nat -A POSTROUTING -o n0 -j MASQUERADE
       "${ipt[@]}" -A FORWARD -i n1 -p tcp --dport 443 -j ACCEPT
       "${ipt[@]}" -A FORWARD -i n1 -j DROP
+      ;;
+    udp-rejected)
+      # REJECT's default answer to UDP: the ICMP port unreachable a host with no listener sends.
+      "${ipt[@]}" -t nat -A POSTROUTING -o n0 -j MASQUERADE
+      "${ipt[@]}" -A FORWARD -i n1 -p udp -j REJECT --reject-with icmp-port-unreachable
+      ;;
+    udp-prohibited)
+      # ICMP "communication administratively prohibited" (type 3 code 13): only a filter says that.
+      "${ipt[@]}" -t nat -A POSTROUTING -o n0 -j MASQUERADE
+      "${ipt[@]}" -A FORWARD -i n1 -p udp -j REJECT --reject-with icmp-admin-prohibited
       ;;
   esac
 }

@@ -16,6 +16,8 @@ export type ProbeErrorCode =
   | "connection-refused"
   | "connection-reset"
   | "network-unreachable"
+  /** UDP: an ICMP port unreachable came back (ECONNREFUSED on the connected socket): an answer, not silence. */
+  | "port-unreachable"
   | "tls-handshake-failed"
   | "tls-certificate-invalid"
   | "unauthorized"

@@ -22,6 +22,11 @@ export interface NatTest {
   attempts: number;
   rttMs?: number;
   result: string;
+  /**
+   * An ICMP error came back instead of an answer: port unreachable (nothing listens there, or a
+   * firewall that answers like a closed port), or communication prohibited (a router's or firewall's refusal).
+   */
+  icmp?: "port-unreachable" | "prohibited";
 }
 
 export interface NatFact {
@@ -57,6 +62,8 @@ export type NatReason =
   | "no-udp-server"
   /** No configured server answered a Binding request over UDP. */
   | "no-udp-answer"
+  /** No server answered over UDP, and at least one refused with ICMP port unreachable instead of staying silent. */
+  | "udp-refused"
   /** The server saw this host's own address. */
   | "no-nat"
   /** No NAT, but unsolicited inbound UDP is filtered as a NAT would. */

@@ -4,7 +4,7 @@ import type { IceUrl } from "../config/types.js";
 import { addressAttribute, errorCodeOf, isSuccess, mappedAddressOf, methods, newRequest, stringAttribute } from "../stun/message.js";
 import { UdpStunSocket } from "../stun/udp-socket.js";
 import { openStreamChannel } from "../stun/stream-channel.js";
-import { StunTimeoutError, StunTransportError, type StrayReplies, type StunChannel } from "../stun/transaction.js";
+import { StunIcmpError, StunTimeoutError, StunTransportError, type StrayReplies, type StunChannel } from "../stun/transaction.js";
 import { tlsFactFrom, tlsHandshakeFailure } from "./tls-certificate.js";
 import { probeError } from "../facts/probe-error.js";
 
@@ -44,7 +44,10 @@ export interface OpenedChannel {
 export async function openChannel(url: IceUrl, remote: TransportAddress, options: ChannelOptions): Promise<OpenedChannel> {
   const wrap = options.wrap ?? ((channel: StunChannel) => channel);
   if (url.transport === "udp") {
-    const socket = await UdpStunSocket.open(remote.family);
+    // Connected, so that an ICMP port unreachable ends the probe at once instead of its timeout.
+    const socket = await UdpStunSocket.connect(remote).catch((error: NodeJS.ErrnoException) => {
+      throw new StunTransportError(error.message, error.code);
+    });
     return { channel: wrap(socket.channelTo(remote)) };
   }
   const channel = await openStreamChannel(remote, {
@@ -69,6 +72,11 @@ export function strayRepliesOf(error: unknown): StrayReplies | undefined {
   return error instanceof StunTimeoutError ? error.stray : undefined;
 }
 
+/** An exchange's outcome when an ICMP error ended it, as its ProbeError code names it. */
+export function icmpOutcome(error: StunIcmpError): "port-unreachable" | "network-unreachable" {
+  return error.code === "ECONNREFUSED" ? "port-unreachable" : "network-unreachable";
+}
+
 /** A failed connect or transaction as the error it was: what was tried, and what the OS or the clock said. */
 export function transportFailure(error: unknown, url: IceUrl, phase: "connect" | "request"): ProbeError {
   const where = `${url.host}:${url.port} over ${url.transport.toUpperCase()}`;
@@ -79,6 +87,9 @@ export function transportFailure(error: unknown, url: IceUrl, phase: "connect" |
     }
     const what = phase === "connect" ? (url.transport === "tls" ? "TCP/TLS connection" : "TCP connection") : "answer";
     return probeError("timeout", `no ${what} from ${where} within ${Math.round(error.elapsedMs)} ms`);
+  }
+  if (error instanceof StunIcmpError) {
+    return probeError(icmpOutcome(error), `${where}: ${error.message}`);
   }
   if (error instanceof StunTransportError) {
     switch (error.code) {
@@ -151,7 +162,7 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
     exchanges.push({
       request: "Binding",
       outcome: failure.code === "timeout" ? "timeout" : failure.code,
-      retransmissions: error instanceof StunTimeoutError ? error.attempts - 1 : undefined,
+      retransmissions: error instanceof StunTimeoutError || error instanceof StunIcmpError ? error.attempts - 1 : undefined,
     });
     const stray = strayRepliesOf(error);
     return { ok: false, exchanges, tls, error: failure, ...connected, ...(stray ? { strayReplies: stray } : {}) };

@@ -15,8 +15,8 @@ import {
   stringAttribute,
   type Message,
 } from "../stun/message.js";
-import { StunTimeoutError, type StunChannel } from "../stun/transaction.js";
-import { openChannel, round, transportFailure, type ChannelOptions, type ProbeOutcome, strayRepliesOf } from "./stun-binding.js";
+import { StunIcmpError, StunTimeoutError, type StunChannel } from "../stun/transaction.js";
+import { icmpOutcome, openChannel, round, transportFailure, type ChannelOptions, type ProbeOutcome, strayRepliesOf } from "./stun-binding.js";
 import { probeError } from "../facts/probe-error.js";
 
 /**
@@ -125,8 +125,9 @@ export async function allocateOn(
   const outcome: ProbeOutcome = { ok: false, exchanges };
   const send = async (name: string, message: Message, timeoutMs = Math.max(1, deadline - performance.now())) => {
     const result = await channel.request(message, { timeoutMs }).catch((error: unknown) => {
-      const attempts = error instanceof StunTimeoutError && channel.transport === "udp" ? { retransmissions: error.attempts - 1 } : {};
-      exchanges.push({ request: name, outcome: error instanceof StunTimeoutError ? "timeout" : "failed", ...attempts });
+      const sent = error instanceof StunTimeoutError || error instanceof StunIcmpError;
+      const attempts = sent && channel.transport === "udp" ? { retransmissions: error.attempts - 1 } : {};
+      exchanges.push({ request: name, outcome: error instanceof StunTimeoutError ? "timeout" : error instanceof StunIcmpError ? icmpOutcome(error) : "failed", ...attempts });
       throw error;
     });
     const exchange: StunExchange = { request: name, outcome: describe(result.response), rttMs: round(result.rttMs) };

@@ -2,11 +2,22 @@ import type { ServerFact } from "../facts/index.js";
 import type { Evidence } from "./types.js";
 import { detailOf } from "../facts/probe-error.js";
 
-const UNREACHABLE = new Set(["timeout", "connection-refused", "connection-reset", "network-unreachable"]);
+const UNREACHABLE = new Set(["timeout", "connection-refused", "connection-reset", "network-unreachable", "port-unreachable"]);
 
 /** No answer at all (as opposed to an answer that refused): the server or the path to it is the problem. */
 export function isUnreachable(server: ServerFact): boolean {
   return server.error !== undefined && UNREACHABLE.has(server.error.code);
+}
+
+/** UDP to the server's port came back as ICMP port unreachable: the host (or a firewall like it) answered that nothing listens. */
+export function isPortUnreachable(server: ServerFact): boolean {
+  return server.transport === "udp" && server.error?.code === "port-unreachable";
+}
+
+/** The server's address as the probe resolved it, for the words an operator checks against. */
+export function resolvedWords(server: ServerFact): string {
+  const a = server.remoteAddress?.address;
+  return a && a.toLowerCase() !== server.host.toLowerCase() ? `${server.host} (${a})` : server.host;
 }
 
 export function turnServers(servers: readonly ServerFact[]): ServerFact[] {

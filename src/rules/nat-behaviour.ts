@@ -24,8 +24,8 @@ export const natBehaviour = defineRule<Message>({
   supersedes: [],
   check(facts) {
     const nat = facts.nat;
-    // With no UDP at all there is no NAT behaviour to describe.
-    if (!nat || nat.classic === "udp-blocked") return [];
+    // With no UDP at all there is no NAT behaviour to describe; with only refused ports, the refusal's finding says what to fix first.
+    if (!nat || nat.classic === "udp-blocked" || nat.reasons?.includes("udp-refused")) return [];
     const turnWorks = workingTurn(facts).length > 0;
     const evidence = [{ path: "/nat", fact: classification(nat) }];
     const relay = turnWorks

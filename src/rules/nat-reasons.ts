@@ -9,6 +9,10 @@ function sentence(reason: NatReason, nat: NatFact): string {
       return "No STUN server reachable over UDP was configured, so the NAT could not be tested.";
     case "no-udp-answer":
       return `No STUN server answered a Binding request over UDP (${plural(nat.servers.length, "server")} tried).`;
+    case "udp-refused": {
+      const refused = new Set(nat.tests.filter((t) => t.icmp === "port-unreachable").map((t) => `${t.sentTo.address}:${t.sentTo.port}`)).size;
+      return `No STUN server answered over UDP, and ${refused === 1 ? "one destination" : `${refused} destinations`} refused with ICMP port unreachable instead of staying silent, so the NAT could not be tested.`;
+    }
     case "no-nat":
       return "No NAT: the server saw this host's own address.";
     case "stateful-firewall":

@@ -1,14 +1,46 @@
+import type { ServerFact } from "../facts/index.js";
+import type { RuleHit } from "./types.js";
 import { defineRule } from "./define-rule.js";
-import { errorEvidence, isUnreachable, serverPath } from "./helpers.js";
+import { errorEvidence, isPortUnreachable, isUnreachable, resolvedWords, serverPath } from "./helpers.js";
 import { detailOf } from "../facts/probe-error.js";
 
-export const stunServerUnreachable = defineRule({
+type Message = "none-answers" | "one-of-several" | "nothing-listens" | "nothing-listens-one-of-several";
+
+const NOTHING_LISTENS = "Nothing listens on UDP {{port}} at {{host}}";
+
+/** An ICMP port unreachable is the far end's answer: the server's address is right, its UDP port is not served. */
+function nothingListens(s: ServerFact, none: boolean, answering: readonly ServerFact[]): RuleHit<Message> {
+  const others = answering.filter((o) => o.transport === "udp");
+  return {
+    message: none ? "nothing-listens" : "nothing-listens-one-of-several",
+    data: { port: String(s.port), host: s.host },
+    explanation:
+      `The Binding request to ${s.url} came back as ICMP port unreachable: an answer, not silence. ${resolvedWords(s)} sends it when nothing listens on UDP ${s.port} ` +
+      "(a firewall on the path that rejects UDP the way a closed port does, as iptables' REJECT does by default, sends the same). " +
+      (none
+        ? "No STUN server answered, so this host learns no public address (no srflx candidate) and a peer outside this network can only reach it through a relay. " +
+          "A STUN server on another host tells the two causes apart: if it answers, this port is the problem, not the network."
+        : others.length > 0
+          ? `Other STUN servers answered over UDP (${others.map((o) => o.url).join(", ")}), so UDP gets out of this network: this URL's port is wrong or its server is not running.`
+          : "Other STUN servers answered, so this URL's port is wrong or its server is not running."),
+    fix:
+      `Check the port in ${s.url} (STUN's default is 3478; Google's servers use 19302), and that the STUN server runs and listens on UDP ${s.port} of ${s.host}: ` +
+      `on the server, 'ss -ulnp' lists it; coturn: listening-port and listening-ip, without no-udp; in Docker, publish it as UDP (-p ${s.port}:${s.port}/udp).` +
+      (none ? "" : ` Or remove ${s.url} from the configuration.`),
+    evidence: [errorEvidence(s), ...others.slice(0, 1).map((o) => ({ path: serverPath(o), fact: `${o.url}: answered over UDP in ${o.rttMs} ms` }))],
+    subjects: [serverPath(s)],
+  };
+}
+
+export const stunServerUnreachable = defineRule<Message>({
   id: "stun-server-unreachable",
   docs: "docs/rules/stun-server-unreachable.md",
   requires: ["servers"],
   messages: {
     "none-answers": { severity: "error", title: "A STUN server does not answer" },
     "one-of-several": { severity: "warning", title: "A STUN server does not answer" },
+    "nothing-listens": { severity: "error", title: NOTHING_LISTENS },
+    "nothing-listens-one-of-several": { severity: "warning", title: NOTHING_LISTENS },
   },
   supersedes: [],
   check(facts) {
@@ -17,18 +49,23 @@ export const stunServerUnreachable = defineRule({
     if (dead.length === 0) return [];
     // With no STUN answer at all there is no server-reflexive candidate: that is what breaks ICE, so it is an error.
     const none = dead.length === stun.length;
-    return dead.map((s) => ({
-      message: none ? ("none-answers" as const) : ("one-of-several" as const),
-      explanation:
-        `${s.url} (${s.transport.toUpperCase()}) gave no answer: ${detailOf(s.error) ?? "no response"}. ` +
-        (none
-          ? "No STUN server answered, so this host learns no public address (no srflx candidate) and a peer outside this network can only reach it through a relay."
-          : "Other STUN servers answered, so this one is down, mistyped, or its port is filtered on this path."),
-      fix: none
-        ? "Allow outbound UDP to the STUN port (often 3478 or 19302) in the firewall, or configure a TURN server reachable over TCP/TLS 443."
-        : `Check the host and port of ${s.url}, or remove it from the configuration.`,
-      evidence: [errorEvidence(s)],
-      subjects: [serverPath(s)],
-    }));
+    const answering = stun.filter((s) => s.ok);
+    return dead.map((s): RuleHit<Message> =>
+      isPortUnreachable(s)
+        ? nothingListens(s, none, answering)
+        : {
+            message: none ? "none-answers" : "one-of-several",
+            explanation:
+              `${s.url} (${s.transport.toUpperCase()}) gave no answer: ${detailOf(s.error) ?? "no response"}. ` +
+              (none
+                ? "No STUN server answered, so this host learns no public address (no srflx candidate) and a peer outside this network can only reach it through a relay."
+                : "Other STUN servers answered, so this one is down, mistyped, or its port is filtered on this path."),
+            fix: none
+              ? "Allow outbound UDP to the STUN port (often 3478 or 19302) in the firewall, or configure a TURN server reachable over TCP/TLS 443."
+              : `Check the host and port of ${s.url}, or remove it from the configuration.`,
+            evidence: [errorEvidence(s)],
+            subjects: [serverPath(s)],
+          },
+    );
   },
 });

@@ -208,7 +208,7 @@ export const turnAuthFailed = defineRule<Message>({
   messages: {
     unauthorized: { severity: "error", title: TITLE },
     "unauthorized-rest-password": { severity: "error", title: TITLE },
-    "rest-expired": { severity: "error", title: TITLE },
+    "rest-expired": { severity: "error", title: "The TURN REST credentials have expired: the server rejects them" },
     "rest-milliseconds": { severity: "error", title: TITLE },
     "rest-user-first-refused": { severity: "error", title: TITLE },
     "rest-user-first-elsewhere": { severity: "error", title: TITLE },

@@ -5,7 +5,7 @@ import { errorEvidence, serverPath, turnServers } from "./helpers.js";
 import { COTURN_LAST_EXPIRY, REST_RECIPE, coturnAcceptsExpiry, days, restEvidence, restShape } from "./rest-helpers.js";
 import { REST_EXPIRING_SOON_SEC, REST_LONG_LIVED_SEC } from "../config/rest-username.js";
 
-type Message = "milliseconds" | "user-first-refused" | "user-first" | "will-be-refused" | "expiring-soon" | "long-lived";
+type Message = "milliseconds" | "user-first-refused" | "user-first" | "expired" | "will-be-refused" | "expiring-soon" | "long-lived";
 
 /**
  * What the TURN REST username says before the server has refused it: an expiry about to pass, a
@@ -67,12 +67,12 @@ function hitFor(s: ServerFact, rest: RestCredentialFact): RuleHit<Message> | und
   // the username only looks like one (a static user), so there is nothing to say.
   if (!coturnAcceptsExpiry(rest)) {
     if (s.ok) return undefined;
-    const why =
-      rest.remainingSec <= 0
-        ? `it expired at ${rest.expiresAt}, ${-rest.remainingSec} s before the probe`
-        : `its expiry, ${rest.expiresAt}, is after ${COTURN_LAST_EXPIRY}, which coturn's 32-bit expiry reads as a time in the past`;
+    const expired = rest.remainingSec <= 0;
+    const why = expired
+      ? `it expired at ${rest.expiresAt}, ${-rest.remainingSec} s before the probe`
+      : `its expiry, ${rest.expiresAt}, is after ${COTURN_LAST_EXPIRY}, which coturn's 32-bit expiry reads as a time in the past`;
     return {
-      message: "will-be-refused",
+      message: expired ? "expired" : "will-be-refused",
       subjects,
       explanation:
         `The TURN REST username for ${s.url} will be refused once the server is reached: ${why}. ` +
@@ -87,6 +87,7 @@ function hitFor(s: ServerFact, rest: RestCredentialFact): RuleHit<Message> | und
   if (rest.remainingSec <= REST_EXPIRING_SOON_SEC) {
     return {
       message: "expiring-soon",
+      data: { seconds: String(rest.remainingSec) },
       subjects,
       explanation:
         `The TURN REST username for ${s.url} expires ${rest.remainingSec} s after the probe (${rest.expiresAt}). ` +
@@ -125,8 +126,9 @@ export const turnRestCredential = defineRule<Message>({
     milliseconds: { severity: "warning", title: TITLE },
     "user-first-refused": { severity: "error", title: TITLE },
     "user-first": { severity: "warning", title: TITLE },
-    "will-be-refused": { severity: "warning", title: TITLE },
-    "expiring-soon": { severity: "warning", title: TITLE },
+    expired: { severity: "warning", title: "The TURN REST credentials have expired" },
+    "will-be-refused": { severity: "warning", title: "The TURN REST username's expiry is after 2038, which coturn reads as expired" },
+    "expiring-soon": { severity: "warning", title: "The TURN REST credentials are about to expire ({{seconds}} s left)" },
     "long-lived": { severity: "info", title: "The TURN REST credentials live for days" },
   },
   supersedes: [],

@@ -2,13 +2,17 @@ import type { ServerFact } from "../facts/index.js";
 import { defineRule } from "./define-rule.js";
 import { errorEvidence, serverPath, turnServers } from "./helpers.js";
 
-/** TURN/UDP URLs that got no answer while the same host answers TURN over TCP or TLS. */
+/**
+ * TURN/UDP URLs that got no answer, or a router's ICMP "prohibited", while the same host answers TURN
+ * over TCP or TLS. A port unreachable is the server's own answer: turn-server-unreachable says it.
+ */
 function udpBlockedTowards(servers: readonly ServerFact[]): ServerFact[] {
   const turn = turnServers(servers);
+  const blockedOnTheWay = (s: ServerFact) => s.error?.code === "timeout" || (s.error?.code === "network-unreachable" && s.exchanges.length > 0);
   return turn.filter(
     (s) =>
       s.transport === "udp" &&
-      s.error?.code === "timeout" &&
+      blockedOnTheWay(s) &&
       turn.some((o) => o.ok && o.transport !== "udp" && o.host.toLowerCase() === s.host.toLowerCase()),
   );
 }
@@ -31,7 +35,7 @@ export const turnUdpBlocked = defineRule({
         message: "udp-blocked-tcp-works" as const,
         explanation:
           `The TURN server ${s.host} answers over ${working.map((w) => w.transport.toUpperCase()).join("/")} but not over UDP port ${s.port}. ` +
-          "UDP towards it is blocked on this path (or the server does not listen on UDP). Calls will still connect through TCP/TLS, " +
+          "UDP towards it is blocked on this path (a firewall here, or the server's own inbound rules). Calls will still connect through TCP/TLS, " +
           "with higher latency and head-of-line blocking under loss; a client that only has the UDP URL gets no relay at all.",
         fix:
           `Open UDP ${s.port} towards ${s.host} (outbound here, inbound in the server's firewall or security group), ` +

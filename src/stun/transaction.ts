@@ -42,6 +42,37 @@ export class StunTimeoutError extends Error {
   }
 }
 
+/** What each OS error on a connected UDP socket says came back: Linux reports only these ICMP errors there. */
+const ICMP_WORDS: Record<string, string> = {
+  ECONNREFUSED: "ICMP port unreachable",
+  EHOSTUNREACH: "ICMP destination unreachable, communication prohibited",
+  ENETUNREACH: "ICMP network prohibited",
+  EHOSTDOWN: "ICMP host unknown",
+  ENOPROTOOPT: "ICMP protocol unreachable",
+};
+
+/** The OS error codes that mean an ICMP error came back for a connected UDP socket's datagram. */
+export function isIcmpErrorCode(code: string | undefined): boolean {
+  return code !== undefined && code in ICMP_WORDS;
+}
+
+/**
+ * UDP only: an ICMP error came back for the request (seen on a connected socket). Unlike silence it
+ * is an answer: from the destination host (nothing listens on the port) or from a router or firewall
+ * on the path. It ends the transaction at once; carries how often the request was sent by then.
+ */
+export class StunIcmpError extends Error {
+  override readonly name = "StunIcmpError";
+  constructor(
+    /** ECONNREFUSED (port unreachable), EHOSTUNREACH or ENETUNREACH (prohibited), ... */
+    readonly code: string,
+    readonly attempts: number,
+    readonly elapsedMs: number,
+  ) {
+    super(`${ICMP_WORDS[code] ?? "ICMP error"} (${code}) after ${attempts} ${attempts === 1 ? "send" : "sends"} in ${Math.round(elapsedMs * 10) / 10} ms`);
+  }
+}
+
 /** The connection under a stream transaction failed (refused, reset, TLS). */
 export class StunTransportError extends Error {
   override readonly name = "StunTransportError";

@@ -4,7 +4,9 @@ import { performance } from "node:perf_hooks";
 import type { TransportAddress } from "../facts/common.js";
 import { decode, type Message } from "./message.js";
 import {
+  StunIcmpError,
   StunTimeoutError,
+  isIcmpErrorCode,
   type RequestOptions,
   type StrayReplies,
   type StunChannel,
@@ -17,7 +19,9 @@ interface Pending {
   lastSentAt: number;
   attempts: number;
   stray: StrayReplies;
+  startedAt: number;
   resolve(result: TransactionResult): void;
+  fail(error?: Error): void;
 }
 
 export type UnmatchedListener = (message: Message, from: TransportAddress) => void;
@@ -26,17 +30,24 @@ export type UnmatchedListener = (message: Message, from: TransportAddress) => vo
  * One UDP socket that runs many STUN transactions at once, to one or many servers. Answers are
  * matched by transaction id, so one local port can serve NAT tests against several addresses, and
  * messages that match nothing (e.g. our own hairpinned request) go to `onUnmatched`.
+ *
+ * A socket opened with `connect` talks to one server only, and in return hears the ICMP errors the
+ * kernel reports on connected sockets (port unreachable, communication prohibited): a transaction
+ * then ends at once with a StunIcmpError instead of waiting out its timeout.
  */
 export class UdpStunSocket {
   private readonly pending = new Map<string, Pending>();
   private readonly unmatched = new Set<UnmatchedListener>();
   private closed = false;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly connectedTo?: TransportAddress,
+  ) {
     socket.on("message", (data, rinfo) => this.onMessage(data, rinfo.address, rinfo.port));
-    // Errors such as ICMP port unreachable surface per send on Linux; a pending request then simply
-    // times out, which is how an unreachable server is reported.
-    socket.on("error", () => {});
+    // An unconnected socket hears no ICMP errors (Linux reports them only on connected ones): a
+    // pending request to a closed port then times out. Other errors have no transaction to end.
+    socket.on("error", (error: NodeJS.ErrnoException) => this.onSocketError(error));
   }
 
   static async open(family: 4 | 6 = 4, localAddress?: string, localPort = 0): Promise<UdpStunSocket> {
@@ -51,6 +62,21 @@ export class UdpStunSocket {
     return new UdpStunSocket(socket);
   }
 
+  /**
+   * A socket connected to one server: the kernel then reports ICMP errors for it, and a refused
+   * port ends its transactions at once. Rejects with the OS error (no route: ENETUNREACH).
+   */
+  static async connect(remote: TransportAddress): Promise<UdpStunSocket> {
+    const socket = createSocket({ type: remote.family === 6 ? "udp6" : "udp4" });
+    try {
+      await new Promise<void>((resolve, reject) => socket.connect(remote.port, remote.address, (error?: Error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+    return new UdpStunSocket(socket, remote);
+  }
+
   get localAddress(): TransportAddress {
     const a = this.socket.address();
     return { address: a.address, port: a.port, family: isIPv6(a.address) ? 6 : 4 };
@@ -63,7 +89,7 @@ export class UdpStunSocket {
 
   /** Sends a message once with no transaction (e.g. a hairpin probe towards our own mapped address). */
   send(message: Message, destination: TransportAddress): void {
-    if (!this.closed) this.socket.send(message.bytes, destination.port, destination.address);
+    if (!this.closed) this.transmitTo(message.bytes, destination);
   }
 
   request(message: Message, destination: TransportAddress, options: RequestOptions): Promise<TransactionResult> {
@@ -81,6 +107,8 @@ export class UdpStunSocket {
         lastSentAt: started,
         attempts: 0,
         stray: { notStun: 0, unknownTransaction: 0 },
+        startedAt: started,
+        fail: () => {},
         resolve: (result) => {
           clearTimeout(timer);
           clearTimeout(deadline);
@@ -89,14 +117,15 @@ export class UdpStunSocket {
           resolve(result);
         },
       };
-      const fail = () => {
+      const fail = (error?: Error) => {
         clearTimeout(timer);
         clearTimeout(deadline);
         options.signal?.removeEventListener("abort", onAbort);
         this.pending.delete(key);
         const strays = entry.stray.notStun + entry.stray.unknownTransaction;
-        reject(new StunTimeoutError(entry.attempts, performance.now() - started, strays > 0 ? { ...entry.stray } : undefined));
+        reject(error ?? new StunTimeoutError(entry.attempts, performance.now() - started, strays > 0 ? { ...entry.stray } : undefined));
       };
+      entry.fail = fail;
       // Timers run before I/O in Node's loop: after a stall (a descheduled process, a busy loop) an
       // answer that already arrived would lose to the deadline. Let pending I/O be read first.
       const deadline = setTimeout(() => setImmediate(() => this.pending.get(key) === entry && fail()), options.timeoutMs);
@@ -104,7 +133,7 @@ export class UdpStunSocket {
         if (this.closed) return fail();
         entry.attempts += 1;
         entry.lastSentAt = performance.now();
-        this.socket.send(bytes, destination.port, destination.address);
+        this.transmitTo(bytes, destination);
         if (entry.attempts < maxAttempts) {
           timer = setTimeout(transmit, rto);
           rto *= 2;
@@ -129,6 +158,23 @@ export class UdpStunSocket {
         if (ownsSocket) this.close();
       },
     };
+  }
+
+  private transmitTo(bytes: Buffer, destination: TransportAddress): void {
+    if (!this.connectedTo) {
+      this.socket.send(bytes, destination.port, destination.address);
+      return;
+    }
+    if (!sameAddress(this.connectedTo, destination)) throw new Error(`this UDP socket is connected to ${this.connectedTo.address}:${this.connectedTo.port}, not ${destination.address}:${destination.port}`);
+    // A pending ICMP error can surface on the next send instead of the next receive.
+    this.socket.send(bytes, (error) => error && this.onSocketError(error as NodeJS.ErrnoException));
+  }
+
+  /** On a connected socket an ICMP error is the answer to every transaction in flight: they all go to that one server. */
+  private onSocketError(error: NodeJS.ErrnoException): void {
+    if (!this.connectedTo || !isIcmpErrorCode(error.code)) return;
+    const now = performance.now();
+    for (const entry of [...this.pending.values()]) entry.fail(new StunIcmpError(error.code!, entry.attempts, now - entry.startedAt));
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import { probeServer, probeServers } from "../../src/probes/server-probe.js";
 import { gatherThroughServers } from "../../src/probes/gather.js";
 import { probeDns } from "../../src/probes/dns.js";
 import { startCoturn, turnserverAvailable, TURNSERVER_MISSING, type Coturn } from "../helpers/coturn.js";
+import { startUdpStunTarget } from "../helpers/udp-stun-target.js";
 
 // Generous bounds: every wait is bounded by these, and no assertion depends on how long anything took.
 const TIMEOUT_MS = 3000;
@@ -159,15 +160,32 @@ describe("probes against a real coturn (UDP, TCP, TLS)", () => {
     expect(fact.allocation).toBeUndefined();
   });
 
-  test("a UDP port with nothing behind it: timeout after retransmissions, within the bound", async () => {
+  test("a UDP port with nothing behind it: the kernel's ICMP port unreachable ends the probe at its first send", async () => {
     const port = await deadUdpPort();
     for (const target of [stun(`stun:127.0.0.1:${port}`), turn(`turn:127.0.0.1:${port}`, coturn)]) {
-      const fact = await probe(target, { timeoutMs: SHORT_TIMEOUT_MS });
+      // A bound far past the test's own: a probe that waited for silence would hang the test.
+      const fact = await probe(target, { timeoutMs: 120_000 });
       expect(fact.ok).toBe(false);
-      expect(fact.error?.code).toBe("timeout");
-      expect(fact.error?.message).toMatch(/no answer .* after \d+ tries in \d+ ms/);
-      expect(fact.exchanges).toEqual([expect.objectContaining({ outcome: "timeout" })]);
-      expect(fact.exchanges[0]?.retransmissions).toBeGreaterThan(0);
+      expect(fact.error?.code).toBe("port-unreachable");
+      expect(fact.error?.detail).toMatch(/ICMP port unreachable \(ECONNREFUSED\) after 1 send/);
+      expect(fact.exchanges).toEqual([expect.objectContaining({ outcome: "port-unreachable", retransmissions: 0 })]);
+      expect(fact.rttMs).toBeUndefined();
+    }
+  });
+
+  test("a UDP server that stays silent: timeout after retransmissions, within the bound", async () => {
+    const silent = await startUdpStunTarget();
+    try {
+      for (const target of [stun(`stun:127.0.0.1:${silent.port}`), turn(`turn:127.0.0.1:${silent.port}`, coturn)]) {
+        const fact = await probe(target, { timeoutMs: SHORT_TIMEOUT_MS });
+        expect(fact.ok).toBe(false);
+        expect(fact.error?.code).toBe("timeout");
+        expect(fact.error?.message).toMatch(/no answer .* after \d+ tries in \d+ ms/);
+        expect(fact.exchanges).toEqual([expect.objectContaining({ outcome: "timeout" })]);
+        expect(fact.exchanges[0]?.retransmissions).toBeGreaterThan(0);
+      }
+    } finally {
+      await silent.stop();
     }
   });
 
@@ -253,14 +271,14 @@ describe("coturn with --no-udp", () => {
     await coturn?.stop();
   });
 
-  test("TURN over TCP relays, TURN over UDP reports a timeout", async () => {
+  test("TURN over TCP relays; TURN over UDP gets ICMP port unreachable (no UDP listener), not a timeout", async () => {
     const [udp, tcp] = await probeServers(
       [turn(`turn:127.0.0.1:${coturn.port}`, coturn), turn(`turn:127.0.0.1:${coturn.port}?transport=tcp`, coturn)],
       { timeoutMs: SHORT_TIMEOUT_MS },
     );
     expectNoSecrets([udp, tcp]);
     expect(tcp).toMatchObject({ ok: true, transport: "tcp" });
-    expect(udp).toMatchObject({ ok: false, transport: "udp", error: { code: "timeout" } });
+    expect(udp).toMatchObject({ ok: false, transport: "udp", error: { code: "port-unreachable" } });
   });
 
   test("werift falls back to TCP for a UDP TURN URL (after ~6 s), and the relay says so; a shorter bound times out", async () => {

@@ -15,7 +15,9 @@ export type LabProfile =
   | "port-restricted-cone"
   | "symmetric"
   | "udp-blocked"
-  | "tcp-443-only";
+  | "tcp-443-only"
+  | "udp-rejected"
+  | "udp-prohibited";
 
 export interface LabSiteSpec {
   /** Short, [a-z0-9]: part of the namespace names. */

@@ -32,6 +32,8 @@ export interface SilentServer {
   /** Sends in all and how long the probe waited. */
   attempts: number;
   waitedMs: number;
+  /** An ICMP error ended the wait (see NatTest.icmp). */
+  icmp?: NatTest["icmp"];
 }
 
 export interface NatOptions {
@@ -46,6 +48,11 @@ export interface NatOptions {
    * "UDP blocked" from that evidence at once, instead of a second wait of the whole timeout.
    */
   silent?: readonly SilentServer[];
+  /**
+   * Servers whose port the server probes found refused (ICMP port unreachable). Such an answer is
+   * not silence: with no answering server left, the verdict is not "UDP blocked".
+   */
+  refused?: readonly SilentServer[];
 }
 
 type Answered = BindingOutcome & { mapped: TransportAddress };
@@ -102,10 +109,14 @@ export async function classifyNat(servers: readonly NatServer[], options: NatOpt
   const started = performance.now();
   const candidates = usableServers(servers);
   const silent = options.silent ?? [];
-  if (candidates.length === 0 && silent.length > 0) {
-    const tests: NatTest[] = silent.map((s) => ({ name: "server probe (UDP)", sentTo: s.address, attempts: s.attempts, result: `no answer in ${Math.round(s.waitedMs)} ms` }));
-    const body: FactBody = { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", reasons: ["no-udp-answer"], tests };
-    return toFact(body, silent, performance.now() - started);
+  const refused = options.refused ?? [];
+  if (candidates.length === 0 && silent.length + refused.length > 0) {
+    const tests: NatTest[] = [...silent, ...refused].map(serverProbeTest);
+    const body: FactBody =
+      refused.length > 0
+        ? { mapping: "unknown", filtering: "unknown", classic: "unknown", method: "none", reasons: ["udp-refused"], tests }
+        : { mapping: "unknown", filtering: "unknown", classic: "udp-blocked", method: "none", reasons: ["no-udp-answer"], tests };
+    return toFact(body, [...silent, ...refused], performance.now() - started);
   }
   if (candidates.length === 0) {
     return toFact({ mapping: "unknown", filtering: "unknown", classic: "unknown", method: "none", reasons: ["no-udp-server"], tests: [] }, candidates, performance.now() - started);
@@ -123,6 +134,15 @@ export async function classifyNat(servers: readonly NatServer[], options: NatOpt
   } finally {
     for (const s of sockets) s.close();
   }
+}
+
+/** What the server probe saw of a server that did not answer, as a NAT test. */
+function serverProbeTest(s: SilentServer): NatTest {
+  const base = { name: "server probe (UDP)", sentTo: s.address, attempts: s.attempts };
+  const waited = `${Math.round(s.waitedMs)} ms`;
+  if (!s.icmp) return { ...base, result: `no answer in ${waited}` };
+  const what = s.icmp === "port-unreachable" ? "ICMP port unreachable" : "ICMP communication prohibited (from a router or firewall)";
+  return { ...base, result: `${what} in ${waited}`, icmp: s.icmp };
 }
 
 async function discover(candidates: NatServer[], options: NatOptions, openProbe: (sourceIp: string) => Promise<NatSocket>): Promise<FactBody> {

@@ -32,7 +32,8 @@ export function renderNat(report: Report, c: ChalkInstance): string[] {
   for (const words of natReasonWords(nat)) out.push(c.gray(`      ${words}`));
   for (const t of nat.tests) {
     const change = t.changeRequest && (t.changeRequest.ip || t.changeRequest.port) ? ` (change ${[t.changeRequest.ip ? "ip" : "", t.changeRequest.port ? "port" : ""].filter(Boolean).join("+")})` : "";
-    const answer = t.responseFrom ? `answer from ${addr(t.responseFrom)}${t.mappedAddress ? `, mapped ${addr(t.mappedAddress)}` : ""}` : `no answer after ${t.attempts} ${t.attempts === 1 ? "try" : "tries"}`;
+    const tries = `${t.attempts} ${t.attempts === 1 ? "try" : "tries"}`;
+    const answer = t.responseFrom ? `answer from ${addr(t.responseFrom)}${t.mappedAddress ? `, mapped ${addr(t.mappedAddress)}` : ""}` : t.icmp ? `refused after ${tries}` : `no answer after ${tries}`;
     out.push(c.gray(`      · ${t.name}: to ${addr(t.sentTo)}${change} → ${answer}: ${t.result}`));
   }
   return out;

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCoturn, type Coturn } from "../../helpers/coturn.js";
 import { reportFrom, runCli } from "../../helpers/cli.js";
+import { freeUdpPort } from "../../helpers/ports.js";
 
 // TURN REST credentials against a real coturn with use-auth-secret: minted ones are accepted,
 // expired ones are refused by coturn and explained, and the shared secret never leaves the process.
@@ -47,6 +48,8 @@ describe("--turn-secret against coturn's use-auth-secret", () => {
     const finding = report.findings.find((f) => f.id === "turn-auth-failed");
     expect(finding?.explanation).toMatch(/TURN REST username's expiry is in the past/);
     expect(finding?.evidence.map((e) => e.path)).toContain("/servers/0/restCredential");
+    // The title itself says expired: the top line a person reads.
+    expect(report.findings[0]).toMatchObject({ id: "turn-auth-failed", message: "rest-expired", title: "The TURN REST credentials have expired: the server rejects them" });
   });
 
   it("a wrong secret is a plain 401, not called expired", async () => {
@@ -102,6 +105,37 @@ describe("--turn-secret against coturn's use-auth-secret", () => {
     expect(report.servers[0]?.restCredential).toMatchObject({ order: "expiry-first", unit: "milliseconds", coturnAcceptsExpiry: false });
     expect(report.servers[0]?.restCredential?.expiresAt).toBe(new Date(ms).toISOString());
     expect(report.findings.find((f) => f.id === "turn-auth-failed")?.explanation).toMatch(/expiry is in milliseconds/);
+  });
+
+  it("a username given with an expiry an hour past and a correct HMAC: coturn answers 401, the title says expired", async () => {
+    const { code, report } = await given(`${Math.floor(Date.now() / 1000) - 3600}:ci`);
+    expect(code).toBe(1);
+    expect(report.servers[0]?.error).toMatchObject({ code: "wrong-credentials", stunErrorCode: 401 });
+    expect(report.servers[0]?.restCredential).toMatchObject({ order: "expiry-first", unit: "seconds", coturnAcceptsExpiry: false, minted: false });
+    expect(report.findings[0]).toMatchObject({ id: "turn-auth-failed", message: "rest-expired", severity: "error", title: "The TURN REST credentials have expired: the server rejects them" });
+  });
+
+  it("a username whose expiry is 30 days ahead: coturn accepts it (a future expiry is not 'not yet valid'), the note says it lives for days", async () => {
+    const { code, report } = await given(`${Math.floor(Date.now() / 1000) + 30 * 86_400}:ci`);
+    expect(code).toBe(0);
+    expect(report.servers[0]).toMatchObject({ ok: true, restCredential: { coturnAcceptsExpiry: true } });
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(report.findings.find((f) => f.id === "turn-rest-credential")).toMatchObject({ message: "long-lived", severity: "info", title: "The TURN REST credentials live for days" });
+  });
+
+  it("an expired username towards a UDP port where nothing listens: the port is the error, and the warning's title says expired", async () => {
+    const closed = await freeUdpPort();
+    const username = `${Math.floor(Date.now() / 1000) - 3600}:ci`;
+    const r = await runCli(["check", "--json", "--no-nat", "--no-gather", "--no-connect", "--turn", `turn:127.0.0.1:${closed}`, "--username", username, "--credential", hmac(username)]);
+    const report = reportFrom(r);
+    expect(r.stdout + r.stderr).not.toContain(hmac(username));
+    expect(report.servers[0]?.error?.code).toBe("port-unreachable");
+    expect(report.findings.map((f) => [f.id, f.message, f.title])).toEqual([
+      ["turn-server-unreachable", "udp-port-unreachable", `Nothing listens on UDP ${closed} at 127.0.0.1`],
+      ["turn-rest-credential", "expired", "The TURN REST credentials have expired"],
+      ["turn-not-on-443", expect.any(String), expect.any(String)],
+    ]);
+    expect(r.code).toBe(1);
   });
 
   it("the conventional shape, given rather than minted, is accepted with no REST finding", async () => {

@@ -110,7 +110,7 @@ describe("udp-blocked", () => {
 
   it("is info when TURN over TCP/TLS works, with the working relays as evidence", () => {
     expect(hitsOf(udpBlocked, withNat(blocked))).toEqual([
-      { rule: "udp-blocked", message: "stream-relay-works", severity: "info", evidence: ["/nat/classic", "/nat/tests/0", "/servers/2", "/servers/3"], subjects: ["/nat"] },
+      { rule: "udp-blocked", message: "stream-relay-works", severity: "info", evidence: ["/nat/classic", "/nat/tests", "/nat/tests/0", "/servers/2", "/servers/3"], subjects: ["/nat"] },
     ]);
   });
 

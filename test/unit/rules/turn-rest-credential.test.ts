@@ -55,15 +55,31 @@ describe("turn-rest-credential", () => {
     expect(turnRestCredential.check(facts)[0]?.explanation).toContain("The server accepted it this time");
   });
 
-  it("says an expired username will be refused once an unreachable server is reached", () => {
+  it("says an expired username will be refused once an unreachable server is reached, and its title says expired", () => {
     const facts = on({ ...failed(timeout), restCredential: rest({ remainingSec: -120, expiresAt: "2026-03-01T11:58:00.000Z", coturnAcceptsExpiry: false, minted: true }) });
     expect(hitsOf(turnRestCredential, facts)).toEqual([
-      { rule: "turn-rest-credential", message: "will-be-refused", severity: "warning", evidence: ["/servers/1/error", "/servers/1/restCredential"], subjects: ["/servers/1"] },
+      { rule: "turn-rest-credential", message: "expired", severity: "warning", evidence: ["/servers/1/error", "/servers/1/restCredential"], subjects: ["/servers/1"] },
     ]);
+    expect(runRules([turnRestCredential], facts)[0]?.title).toBe("The TURN REST credentials have expired");
     const [hit] = turnRestCredential.check(facts);
     expect(hit?.explanation).toContain("it expired at 2026-03-01T11:58:00.000Z, 120 s before the probe");
     // Minted here: the fix names the lifetime option, as a token the diagnosis turns into words.
     expect(hit?.fix).toContain("{option:turnTtlSec}");
+  });
+
+  it("an expiry after 2038 on an unreachable server: will be refused, and the title says why", () => {
+    const facts = on({ ...failed(timeout), restCredential: rest({ remainingSec: 400_000_000, expiresAt: "2040-01-01T00:00:00.000Z", coturnAcceptsExpiry: false }) });
+    expect(kinds(hitsOf(turnRestCredential, facts))).toEqual(["turn-rest-credential/will-be-refused"]);
+    expect(runRules([turnRestCredential], facts)[0]?.title).toBe("The TURN REST username's expiry is after 2038, which coturn reads as expired");
+  });
+
+  it("the expiring-soon title says how many seconds are left", () => {
+    const facts = on({ restCredential: rest({ remainingSec: 30, expiresAt: "2026-03-01T12:00:30.000Z" }) });
+    expect(runRules([turnRestCredential], facts)[0]?.title).toBe("The TURN REST credentials are about to expire (30 s left)");
+  });
+
+  it("a username valid for a day on an unreachable server: nothing to say about it (a future expiry is not 'not yet valid')", () => {
+    expect(turnRestCredential.check(on({ ...failed(timeout), restCredential: rest() }))).toEqual([]);
   });
 
   it("notes an expiry more than 7 days away as info", () => {
@@ -130,6 +146,13 @@ describe("turn-auth-failed names the REST username's fault", () => {
       { rule: "turn-auth-failed", message: "rest-expired", severity: "error", evidence: ["/servers/1/error", "/servers/1/restCredential"], subjects: ["/servers/1"] },
     ]);
     expect(auth(patch)?.explanation).toContain("only 30 s before the probe");
+    // The title itself says expired, not only the explanation.
+    expect(runRules([turnAuthFailed], facts(patch))[0]?.title).toBe("The TURN REST credentials have expired: the server rejects them");
+  });
+
+  it("a username whose expiry is ahead is never called expired: the 401 is the password's", () => {
+    const [finding] = runRules([turnAuthFailed], facts({ remainingSec: 3600 }));
+    expect([finding?.message, finding?.title]).toEqual(["unauthorized-rest-password", "The TURN server rejects the credentials"]);
   });
 
   it("a valid REST username: the expiry is not the cause, the password is", () => {
