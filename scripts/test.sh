@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh machine: installs what the tests need from Debian when it
 # is missing (coturn for real STUN/TURN servers, iptables/nftables/iproute2 for the NAT lab, openssl
-# for test certificates, chromium for the test page), builds, then runs every test. Extra arguments go to vitest.
+# for test certificates, chromium for the test page, python3-aiortc for an aiortc far side), builds,
+# then runs every test. Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
