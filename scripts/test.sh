@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh machine: installs what the tests need from Debian when it
 # is missing (coturn for real STUN/TURN servers, iptables/nftables/iproute2 for the NAT lab, openssl
-# for test certificates, chromium for the test page), builds, then runs every test. Extra arguments go to vitest.
+# for test certificates, chromium for the test page, python3-aiortc for an aiortc far side), builds,
+# then runs every test. Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,9 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # A real browser for serve's test page (puppeteer-core drives it; nothing downloads a browser build).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# aiortc, the stack inside Pipecat bots, as a far side (test/helpers/aiortc-far-end.py); Debian's
+# python3, not a pyenv one on PATH.
+/usr/bin/python3 -c 'import aiortc' >/dev/null 2>&1 || need+=(python3-aiortc)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2

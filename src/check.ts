@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { resolveIceServers, type ResolvedServers, type ServerInputs } from "./config/ice-servers.js";
-import { DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
+import { DEFAULT_SIGNAL_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
 import type { Facts } from "./facts/index.js";
 import { mergeGathering, type GatherResult } from "./facts/merge-gathering.js";
 import type { Rule } from "./rules/index.js";
@@ -48,6 +48,8 @@ export interface CheckOptions extends ServerInputs {
   remote?: RemoteTarget;
   /** Bound on ICE + DTLS + data channel of one connection attempt. Default 10 s. */
   connectTimeoutMs?: number;
+  /** Bound on each request to the `remote` signalling URL (the far side may gather before it answers). Default 30 s. */
+  signalTimeoutMs?: number;
   /** At most this many connection attempts at once. Default 64. */
   connectParallelism?: number;
   failOn?: FailOn;
@@ -80,6 +82,7 @@ function settingsFrom(options: CheckOptions, startedAt: Date): PhaseSettings {
   return {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    signalTimeoutMs: options.signalTimeoutMs ?? DEFAULT_SIGNAL_TIMEOUT_MS,
     tlsCa: options.tlsCa,
     natLifetime: options.natLifetime,
     startedAt,

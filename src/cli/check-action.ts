@@ -104,6 +104,7 @@ export async function runCheck(out: Output, setExit: (code: number) => void, cli
       connect: flags.connect,
       remote,
       connectTimeoutMs: flags.connectTimeout,
+      signalTimeoutMs: flags.signalTimeout,
       optionName: cliOptionName,
       failOn: flags.failOn,
       expect,

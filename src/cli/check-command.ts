@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
+import { DEFAULT_SIGNAL_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
 import { parseTtl } from "../config/turn-ttl.js";
 import { FORMATS } from "../report/formats.js";
 import { SIGNAL_PROTOCOLS } from "../signalling/types.js";
@@ -29,6 +29,7 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
     .option("--token <token>", "bearer token for --signal (never printed; or RTC_DOCTOR_TOKEN)")
     .option("--header <header>", "extra request header for --signal, \"Name: value\" (repeatable; values never printed)", collect, [])
     .option("--trickle", "send the offer at once and trickle candidates, instead of after gathering completes")
+    .option("--signal-timeout <ms>", "bound on each request to --signal (a far side that gathers before answering takes seconds)", positiveInt("--signal-timeout"), DEFAULT_SIGNAL_TIMEOUT_MS)
     .option("--no-connect", "skip the loopback connections (host, srflx, relay through each TURN URL)")
     .option("--connect-timeout <ms>", "bound on ICE + DTLS + data channel of each connection attempt", positiveInt("--connect-timeout"), 10_000)
     .option("--expect <expectation>", "what must hold, else exit 1 (repeatable): relay, relay:udp|tcp|tls, srflx, nat:!symmetric, nat:<type>, connect:remote, connect:loopback, rtt<MS", collect, [])

@@ -10,6 +10,7 @@ export interface SignalFlags {
   trickle?: boolean;
   connect: boolean;
   connectTimeout: number;
+  signalTimeout: number;
 }
 
 const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*)$/;

@@ -12,3 +12,11 @@ export const DEFAULT_STUN_URLS: readonly string[] = [
 
 /** Milliseconds a single probe may take before it is reported as a timeout. */
 export const DEFAULT_TIMEOUT_MS = 3000;
+
+/**
+ * Milliseconds each request to the signalling URL may take. Far sides that gather before they
+ * answer (Pipecat's aiortc, WHIP servers) take seconds when one of their STUN/TURN servers does not
+ * answer them (aiortc waits 5 s for STUN), so the probe bound would cut off an answer that is
+ * merely late; how late it is, is evidence of its own.
+ */
+export const DEFAULT_SIGNAL_TIMEOUT_MS = 30_000;

@@ -41,6 +41,13 @@ export interface SignallingFact {
   offerCandidates: number;
   trickledCandidates: number;
   exchanges: HttpExchangeFact[];
+  /** The bound on each signalling request (the `signalTimeoutMs` option); absent in reports from before it existed. */
+  requestTimeoutMs?: number;
+  /**
+   * How long the far side took to answer the offer: the request that brought the answer, from sending
+   * it to the whole response. Far sides that gather before answering spend their gathering here.
+   */
+  answerMs?: number;
   /** ICE server URLs the signalling server handed out (WHIP Link headers, Pipecat iceConfig); no credentials. */
   iceServersFromServer: string[];
   offer?: SdpFact;

@@ -56,6 +56,7 @@ export function connectPhase(settings: PhaseSettings) {
         remote: settings.remote,
         timeoutMs: settings.timeoutMs,
         connectTimeoutMs: settings.connectTimeoutMs,
+        signalTimeoutMs: settings.signalTimeoutMs,
         tlsCa: settings.tlsCa,
         parallelism: settings.connectParallelism,
       });

@@ -6,6 +6,8 @@ export interface PhaseSettings {
   timeoutMs: number;
   /** Bound on ICE + DTLS + data channel of one connection attempt. */
   connectTimeoutMs: number;
+  /** Bound on each request to the signalling URL. */
+  signalTimeoutMs: number;
   tlsCa?: string | Buffer;
   natLifetime?: boolean;
   /** The clock TURN REST expiries are read against. */

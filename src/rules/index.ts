@@ -20,6 +20,8 @@ import { farSideTooManyCandidates } from "./far-side-too-many-candidates.js";
 import { ipFamilyMismatch } from "./ip-family-mismatch.js";
 import { iceTcpOneSide } from "./ice-tcp-one-side.js";
 import { farSideUnreachableViaRelay } from "./far-side-unreachable-via-relay.js";
+import { farSideUdpFiltered } from "./far-side-udp-filtered.js";
+import { farSideSlowAnswer } from "./far-side-slow-answer.js";
 import { transportFallbackHidesUdp } from "./transport-fallback-hides-udp.js";
 import { udpBlocked } from "./udp-blocked.js";
 import { symmetricNatWithoutTurn } from "./symmetric-nat-without-turn.js";
@@ -49,6 +51,8 @@ export const rules: readonly Rule[] = [
   turnServerUnreachable,
   // The session (explain input or a real attempt): what each side offered, then what ICE did with it.
   sdpWithoutCandidates,
+  // How long the far side took to answer tells whether its own STUN/TURN servers answered it.
+  farSideSlowAnswer,
   farSidePrivateCandidates,
   // Only private far-side candidates leave the relay as the way in; a TURN server denying private peers closes it.
   turnDeniesPrivatePeers,
@@ -57,6 +61,8 @@ export const rules: readonly Rule[] = [
   ipFamilyMismatch,
   iceTcpOneSide,
   farSideUnreachableViaRelay,
+  // No relay anywhere: checks to its public candidates vanish while ours come back from STUN.
+  farSideUdpFiltered,
   transportFallbackHidesUdp,
   stunServerUnreachable,
   stunServerMalformedReply,

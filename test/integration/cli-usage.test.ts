@@ -12,6 +12,7 @@ describe("rtc-doctor check: usage and configuration errors", () => {
     [["check", "--stun", "stun:"], /missing host/],
     [["check", "--turn", "turn:127.0.0.1:9"], /needs --username and --credential/],
     [["check", "--stun", "stun:127.0.0.1", "--timeout", "0"], /--timeout must be a whole number/],
+    [["check", "--stun", "stun:127.0.0.1", "--signal", "http://127.0.0.1:9/whip", "--signal-timeout", "1s"], /--signal-timeout must be a whole number/],
     [["check", "--format", "xml"], /argument 'xml' is invalid/],
     [["check", "--fail-on", "sometimes"], /argument 'sometimes' is invalid/],
     [["check", "--no-such-flag"], /unknown option '--no-such-flag'/],

@@ -15,10 +15,12 @@ export interface ConnectPhaseOptions {
   /** Loopback attempts through every server path (srflx, relay per TURN URL). */
   loopback: boolean;
   remote?: RemoteTarget;
-  /** Bound on each probe step (gathering, each HTTP request). */
+  /** Bound on each probe step (gathering; each HTTP request unless signalTimeoutMs is given). */
   timeoutMs: number;
   /** Bound on ICE + DTLS + data channel of one attempt (werift never reports "failed"). */
   connectTimeoutMs: number;
+  /** Bound on each request to the signalling URL (default: timeoutMs). */
+  signalTimeoutMs?: number;
   tlsCa?: string | Buffer;
   /** At most this many attempts at once, loopback and remote together. */
   parallelism: number;
@@ -79,7 +81,7 @@ export async function runConnectPhase(
             token: remote.token,
             headers: remote.headers,
             trickle: remote.trickle ?? false,
-            httpTimeoutMs: options.timeoutMs,
+            httpTimeoutMs: options.signalTimeoutMs ?? options.timeoutMs,
             iceServers: clientIceServers(targets, servers),
             onServerIceServers: (list) => signallingIceServers.push(...list),
           }).then((fact) => (options.onAttempt?.(fact), fact)),

@@ -27,7 +27,7 @@ export interface RemoteOptions extends AttemptTimeouts {
   trickle: boolean;
   /** Bound on the wait for gathering before the offer goes out (default mode). */
   gatherTimeoutMs: number;
-  /** Bound on each HTTP request. */
+  /** Bound on each HTTP request to the signalling URL. */
   httpTimeoutMs: number;
   /** The local peer's ICE servers (the user's working ones); the server's own are added. */
   iceServers: readonly RTCIceServerLike[];
@@ -68,6 +68,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     offerCandidates: 0,
     trickledCandidates: 0,
     exchanges: ctx.exchanges,
+    requestTimeoutMs: options.httpTimeoutMs,
     iceServersFromServer: [],
   };
   const fact: ConnectivityFact = { ...pendingConnectivityFact("remote", safeUrl(options.url)), signalling };
@@ -122,6 +123,9 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     fact.localCandidates = [...signalling.offer.candidates];
 
     negotiated = await sendOffer(ctx, protocol, offerUrl, offerSdp);
+    // The request that brought the answer: the far side's own time, not an auto-detection attempt before it.
+    const answered = ctx.exchanges.filter((e) => e.step === "offer").at(-1);
+    if (answered) signalling.answerMs = answered.durationMs;
     signalling.protocol = negotiated.protocol;
     if (negotiated.detectedBy) signalling.detectedBy = negotiated.detectedBy;
     // werift takes no new ICE servers once the offer exists, so servers that first appear with the
