@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { FORMATS } from "../report/formats.js";
+import { MAX_EXPLAIN_INPUT_BYTES } from "../config/limits.js";
 import type { ExplainFlags } from "./explain-action.js";
 import type { Output } from "./output.js";
 
@@ -15,12 +16,13 @@ export function explainCommand(out: Output, setExit: (code: number) => void): Co
     .addHelpText(
       "after",
       "\nInputs: an SDP (taken as the far side's), JSON {type, sdp}, {offer, answer} (offer = our side, answer = the far side) or {local, remote}, " +
-        "the JSON from chrome://webrtc-internals \"Create Dump\", or the output of rtc-doctor check --json.\n" +
+        "the dump from chrome://webrtc-internals \"Create Dump\" (.gz as downloaded, or .txt; gzip is recognised by its bytes), or the output of rtc-doctor check --json. " +
+        `Any input, standard input (-) included, may be up to ${MAX_EXPLAIN_INPUT_BYTES / (1024 * 1024)} MiB.\n` +
         "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 unreadable or unrecognised input.",
     )
     .action(async (file: string, flags: ExplainFlags) => {
       // The rules, the SDP parser and the renderers load only when a capture is explained.
       const { runExplain } = await import("./explain-action.js");
-      runExplain(out, setExit, file, flags);
+      await runExplain(out, setExit, file, flags);
     });
 }

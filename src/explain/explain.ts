@@ -13,6 +13,7 @@ import { ExplainInputError } from "./errors.js";
 import { pickSession, sessionsFromDump, type DumpSession } from "./from-dump.js";
 import { sessionFromSdp } from "./from-sdp.js";
 import { reportSchemaError } from "./report-schema.js";
+import { decodeExplainInput } from "./input.js";
 
 export type { ExplainInputKind, DumpConnectionSummary, PeerConnectionChoice, ExplainMarker } from "../report/explain-marker.js";
 
@@ -66,8 +67,12 @@ function parseJson(text: string): unknown {
   );
 }
 
-/** What the input is, decided by its shape, and the facts it carries. */
-export function factsFromInput(text: string, options: ExplainOptions = {}): { kind: ExplainInputKind; facts: Facts; peerConnection?: PeerConnectionChoice } {
+/**
+ * What the input is, decided by its shape, and the facts it carries. Bytes may be gzip-compressed
+ * (a Chrome dump as downloaded); text is taken as it is.
+ */
+export function factsFromInput(input: string | Uint8Array, options: ExplainOptions = {}): { kind: ExplainInputKind; facts: Facts; peerConnection?: PeerConnectionChoice } {
+  const text = typeof input === "string" ? input : decodeExplainInput(input);
   if (text.length > MAX_EXPLAIN_INPUT_BYTES) throw new ExplainInputError(`input of ${text.length} characters; at most ${MAX_EXPLAIN_INPUT_BYTES} are read`);
   const trimmed = text.replace(/^\uFEFF/, "").trim();
   if (trimmed === "") throw new ExplainInputError("input is empty: give an SDP, a webrtc-internals dump or an rtc-doctor JSON report");
@@ -96,10 +101,10 @@ export function factsFromInput(text: string, options: ExplainOptions = {}): { ki
 }
 
 /** Diagnoses a capture with no network at all: the same rules and report as `check`. */
-export function explain(text: string, options: ExplainOptions = {}): ExplainResult {
+export function explain(input: string | Uint8Array, options: ExplainOptions = {}): ExplainResult {
   const startedAt = options.now ?? new Date();
   const t0 = performance.now();
-  const { kind, facts, peerConnection } = factsFromInput(text, options);
+  const { kind, facts, peerConnection } = factsFromInput(input, options);
   const diagnosis = diagnose(facts, { rules: options.rules, failOn: options.failOn, optionName: options.optionName });
   const report = buildReport(facts, diagnosis, { startedAt, durationMs: performance.now() - t0 });
   return { kind, report: { ...report, explain: { input: kind, ...(peerConnection ? { peerConnection } : {}) } } };
