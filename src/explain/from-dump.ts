@@ -1,7 +1,19 @@
-import type { CandidateFact, CandidatePairFact, SdpFact, SessionFact } from "../facts/index.js";
-import { analyseCandidateLine, analyseSdp } from "../sdp/analyse.js";
-import { candidateFromStats, pairFromStats } from "../webrtc/candidate-stats.js";
+import type { SessionFact } from "../facts/index.js";
 import { ExplainInputError } from "./errors.js";
+import { pairsFrom } from "./dump-stats.js";
+import {
+  addressKey,
+  asString,
+  candidateErrorFrom,
+  candidateFrom,
+  descriptionFrom,
+  eventKind,
+  iceServerUrls,
+  isObject,
+  stateValue,
+  type LoggedCandidate,
+  type LoggedDescription,
+} from "./dump-values.js";
 
 /**
  * chrome://webrtc-internals "Create Dump": `{getUserMedia, PeerConnections, UserAgent[, UserAgentData]}`
@@ -14,7 +26,10 @@ import { ExplainInputError } from "./errors.js";
  *   rtcConfiguration "{ iceServers: [stun:...], iceTransportPolicy: all, ... }";
  * - middle: icecandidate / iceconnectionstatechange / connectionstatechange, same value formats;
  * - current: onicecandidate / oniceconnectionstatechange ("\"checking\"", quoted) / onicecandidateerror,
- *   values JSON objects, rtcConfiguration a JSON string.
+ *   values JSON objects, rtcConfiguration a JSON string; setLocalDescription() logs "" and
+ *   setLocalDescriptionOnSuccess the SDP; a failed addIceCandidate is followed by addIceCandidateFailed
+ *   with the error text; under mDNS the stats give "" as the address of every candidate known by a name
+ *   (Chromium 156, captured by scripts/capture-chrome-dumps.mjs).
  */
 interface DumpConnection {
   rtcConfiguration?: unknown;
@@ -39,159 +54,48 @@ export interface DumpSession {
 import type { PickReason } from "../report/explain-marker.js";
 export type { PickReason };
 
-function asString(v: unknown): string {
-  return typeof v === "string" ? v : "";
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Current Chrome logs JSON objects as event values; older ones "name: value" text. */
-function jsonValue(value: string): Record<string, unknown> | undefined {
-  if (!value.trimStart().startsWith("{")) return undefined;
-  try {
-    const parsed = JSON.parse(value) as unknown;
-    return isObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** "name: value" out of text whose fields are separated by newlines (icecandidateerror) or ", ". */
-function textField(value: string, name: string): string | undefined {
-  const m = new RegExp(`(?:^|\\n|, )${name}: ([^\\n]*?)(?=\\n|, [A-Za-z_]+: |$)`).exec(value);
-  return m?.[1]?.trim();
-}
-
-/**
- * The event name without Chrome's spelling: "onIceCandidate", "icecandidate" and "onicecandidate"
- * are one event, as are "iceConnectionStateChange", "iceconnectionstatechange" and
- * "oniceconnectionstatechange".
- */
-function eventKind(type: unknown): string {
-  const t = asString(type).toLowerCase();
-  return t.startsWith("on") ? t.slice(2) : t;
-}
-
-/** A state as logged: "checking", "\"checking\"" (current Chrome) or "ICEConnectionStateChecking" (oldest). */
-function stateValue(value: string): string {
-  return value
-    .trim()
-    .replace(/^"(.*)"$/, "$1")
-    .replace(/^k?(?:ice|peer)?connectionstate/i, "")
-    .toLowerCase();
-}
-
-function candidateFrom(value: string): CandidateFact | undefined {
-  const json = jsonValue(value);
-  let line: string;
-  let mid: string | undefined;
-  if (json) {
-    line = asString(json["candidate"]);
-    mid = typeof json["sdpMid"] === "string" ? json["sdpMid"] : undefined;
-  } else {
-    // "sdpMid: 0, sdpMLineIndex: 0, candidate: candidate:1 1 udp ..." (some versions append ", url: ...").
-    const at = value.indexOf("candidate: ");
-    if (at < 0) return undefined;
-    line = value.slice(at + 11).split(/\r?\n|, url:|, relayProtocol:/)[0] ?? "";
-    mid = textField(value, "sdpMid");
-  }
-  try {
-    return analyseCandidateLine(line.trim(), mid && mid !== "null" ? mid : undefined);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Each stats object's last sample, from series keyed "<id>-<field>" whose values are JSON-encoded arrays. */
-function lastSamples(stats: unknown): Map<string, Record<string, unknown>> {
-  const objects = new Map<string, Record<string, unknown>>();
-  if (!isObject(stats)) return objects;
-  for (const [key, series] of Object.entries(stats)) {
-    const dash = key.lastIndexOf("-");
-    if (dash <= 0 || !isObject(series)) continue;
-    let values: unknown = series["values"];
-    if (typeof values === "string") {
-      try {
-        values = JSON.parse(values);
-      } catch {
-        continue;
-      }
-    }
-    if (!Array.isArray(values) || values.length === 0) continue;
-    const id = key.slice(0, dash);
-    const object = objects.get(id) ?? { statsType: asString(series["statsType"]) || statsTypeOf(id) };
-    object[key.slice(dash + 1)] = values[values.length - 1];
-    objects.set(id, object);
-  }
-  return objects;
-}
-
-/** Dumps whose series carry no statsType: the type from the id Chrome gave the object (RTCTransport_0_1, ...). */
-function statsTypeOf(id: string): string {
-  if (id.startsWith("RTCIceCandidatePair")) return "candidate-pair";
-  if (id.startsWith("RTCTransport")) return "transport";
-  return "";
-}
-
-function pairsFrom(stats: unknown): CandidatePairFact[] {
-  const objects = lastSamples(stats);
-  const selectedIds = new Set([...objects.values()].filter((o) => o["statsType"] === "transport").map((o) => asString(o["selectedCandidatePairId"])));
-  const pairs: CandidatePairFact[] = [];
-  for (const [id, o] of objects) {
-    if (o["statsType"] !== "candidate-pair") continue;
-    const local = candidateFromStats(objects.get(asString(o["localCandidateId"])));
-    const remote = candidateFromStats(objects.get(asString(o["remoteCandidateId"])));
-    const pair = pairFromStats(o, local, remote, selectedIds.has(id));
-    if (pair) pairs.push(pair);
-  }
-  return pairs;
-}
-
-/** "type: offer, sdp: v=0..." (older Chrome) or {"type": "offer", "sdp": "v=0..."} (current); undefined without an SDP. */
-function descriptionFrom(value: string, what: string): SdpFact | undefined {
-  const json = jsonValue(value);
-  const m = json ? undefined : /^type: (\w+), sdp: ([\s\S]*)$/.exec(value.trim());
-  const rawType = json ? asString(json["type"]) : (m?.[1] ?? "");
-  const sdp = json ? asString(json["sdp"]) : (m?.[2] ?? "");
-  if (!sdp.trim()) return undefined;
-  const type = rawType === "offer" || rawType === "answer" || rawType === "pranswer" ? rawType : undefined;
-  try {
-    return analyseSdp(sdp, type);
-  } catch (error) {
-    throw new ExplainInputError(`webrtc-internals dump: ${what}: ${(error as Error).message}`);
-  }
-}
-
-/**
- * The STUN/TURN URLs of a configuration in any of Chrome's serialisations: the JS-like string
- * "{ iceServers: [stun:a:19302, turn:b:3478], iceTransportPolicy: all, ... }", a JSON string
- * '{"iceServers":[{"urls":["stun:a:19302"]}]}', or an object.
- */
-function iceServerUrls(config: unknown): string[] {
-  const text = typeof config === "string" ? config : JSON.stringify(config ?? "");
-  return [...new Set([...text.matchAll(/(?<![\w.-])(?:stuns?|turns?):[^\s"',\]}]+/gi)].map((m) => m[0]))];
-}
-
 function eventsOf(connection: DumpConnection): { type?: unknown; value?: unknown }[] {
   return Array.isArray(connection.updateLog) ? (connection.updateLog as unknown[]).filter(isObject) : [];
 }
 
-function candidateErrorFrom(value: string): NonNullable<SessionFact["candidateErrors"]>[number] | undefined {
-  const json = jsonValue(value);
-  const code = Number(json ? json["error_code"] : textField(value, "error_code"));
-  if (!Number.isInteger(code) || code <= 0) return undefined;
-  const url = json ? asString(json["url"]) : (textField(value, "url") ?? "");
-  const text = json ? asString(json["error_text"]) : (textField(value, "error_text") ?? "");
-  return { errorCode: code, ...(url ? { url } : {}), ...(text ? { errorText: text } : {}) };
+/** What one connection's log says, before the other connections of the dump are looked at. */
+interface LoggedConnection {
+  id: string;
+  url?: string;
+  session: SessionFact;
+  iceServerUrls: string[];
+  connectionStates: string[];
+  local?: LoggedDescription;
+  remote?: LoggedDescription;
+  /** icecandidate events: what our agent found. */
+  gathered: LoggedCandidate[];
+  /** addIceCandidate events that did not fail: what reached our agent. */
+  added: LoggedCandidate[];
+  stats: unknown;
 }
 
-function connectionSession(id: string, connection: DumpConnection): DumpSession {
-  const session: SessionFact = { source: "webrtc-internals", trickled: { local: [], remote: [] }, iceStates: [] };
+/**
+ * A failed addIceCandidate: older Chrome logs the candidate as the value, current Chrome the error
+ * text right after the addIceCandidate it belongs to (the call is checked before it returns).
+ */
+function dropFailed(added: LoggedCandidate[], value: string): void {
+  const failed = candidateFrom(value);
+  const at = failed ? added.map((c) => addressKey(c.fact)).lastIndexOf(addressKey(failed.fact)) : added.length - 1;
+  if (at >= 0) added.splice(at, 1);
+}
+
+function readConnection(id: string, connection: DumpConnection): LoggedConnection {
+  const session: SessionFact = { source: "webrtc-internals", trickled: { remote: [] }, iceStates: [] };
   const connectionStates: string[] = [];
   let servers = iceServerUrls(connection.rtcConfiguration);
-  let created: SdpFact | undefined;
+  let created: LoggedDescription | undefined;
+  let local: LoggedDescription | undefined;
+  let remote: LoggedDescription | undefined;
+  // A description set by a call that then fails is not in effect: the one before it is.
+  let localBefore: LoggedDescription | undefined;
+  let remoteBefore: LoggedDescription | undefined;
+  const gathered: LoggedCandidate[] = [];
+  const added: LoggedCandidate[] = [];
   for (const event of eventsOf(connection)) {
     const kind = eventKind(event.type);
     const value = asString(event.value);
@@ -202,23 +106,39 @@ function connectionSession(id: string, connection: DumpConnection): DumpSession 
         break;
       case "setlocaldescription":
       case "setlocaldescriptionimplicitcreateofferoranswer":
-        // setLocalDescription() without an argument logs no SDP: the one just created is it.
-        session.local = descriptionFrom(value, "setLocalDescription") ?? created ?? session.local;
+        // setLocalDescription() without an argument logs no SDP: the one just created is it, or the one its success logs.
+        localBefore = local;
+        local = descriptionFrom(value, "setLocalDescription") ?? created ?? local;
+        break;
+      case "setlocaldescriptiononsuccess":
+        local = descriptionFrom(value, "setLocalDescriptionOnSuccess") ?? local;
+        break;
+      case "setlocaldescriptiononfailure":
+        local = localBefore;
         break;
       case "setremotedescription":
-        session.remote = descriptionFrom(value, "setRemoteDescription") ?? session.remote;
+        remoteBefore = remote;
+        remote = descriptionFrom(value, "setRemoteDescription") ?? remote;
+        break;
+      case "setremotedescriptiononsuccess":
+        remote = descriptionFrom(value, "setRemoteDescriptionOnSuccess") ?? remote;
+        break;
+      case "setremotedescriptiononfailure":
+        remote = remoteBefore;
         break;
       case "icecandidate": {
         const c = candidateFrom(value);
-        if (c) session.trickled?.local?.push(c);
+        if (c) gathered.push(c);
         break;
       }
       case "addicecandidate": {
-        // addIceCandidateFailed is not matched: the agent never got that candidate.
         const c = candidateFrom(value);
-        if (c) session.trickled?.remote?.push(c);
+        if (c) added.push(c);
         break;
       }
+      case "addicecandidatefailed":
+        dropFailed(added, value);
+        break;
       case "iceconnectionstatechange": {
         const state = stateValue(value);
         if (state) session.iceStates?.push(state);
@@ -243,13 +163,60 @@ function connectionSession(id: string, connection: DumpConnection): DumpSession 
       default:
     }
   }
-  const pairs = pairsFrom(connection.stats);
+  if (local) session.local = local.fact;
+  if (remote) session.remote = remote.fact;
+  if (session.trickled) session.trickled.remote = added.map((c) => c.fact);
+  if (gathered.length > 0) session.gathered = gathered.map((c) => c.fact);
+  const url = asString(connection.url);
+  return { id, ...(url ? { url } : {}), session, iceServerUrls: servers, connectionStates, local, remote, gathered, added, stats: connection.stats };
+}
+
+/** Candidates as both ends name them: an icecandidate of one is an addIceCandidate or a description line of the other. */
+function keys(list: readonly LoggedCandidate[]): Set<string> {
+  return new Set(list.map((c) => addressKey(c.fact)));
+}
+
+/**
+ * The connection in the same dump that is `of`'s far side, when the page held both ends (a test
+ * page, a call between two tabs' connections): its remote description carries our ufrag, or it
+ * received a candidate we found.
+ */
+function farSideOf(of: LoggedConnection, all: readonly LoggedConnection[]): LoggedConnection | undefined {
+  const ours = keys(of.gathered);
+  return all.find(
+    (other) =>
+      other !== of &&
+      ((of.local?.ufrag !== undefined && other.remote?.ufrag === of.local.ufrag) || [...(other.remote?.candidates ?? []), ...other.added].some((c) => ours.has(addressKey(c.fact)))),
+  );
+}
+
+/**
+ * Our candidates count as trickled only once the other side is seen to have them: an icecandidate
+ * event says the browser found a candidate, not that the page sent it. With the far side in the dump,
+ * those it received (in its remote description or an addIceCandidate) beyond our own description are
+ * the trickled ones; without it the dump cannot tell, and trickled.local stays absent.
+ */
+function trickledLocal(of: LoggedConnection, all: readonly LoggedConnection[]): LoggedCandidate[] | undefined {
+  const far = farSideOf(of, all);
+  if (!far) return undefined;
+  const received = keys([...(far.remote?.candidates ?? []), ...far.added]);
+  const described = keys(of.local?.candidates ?? []);
+  return of.gathered.filter((c) => received.has(addressKey(c.fact)) && !described.has(addressKey(c.fact)));
+}
+
+function toSession(of: LoggedConnection, all: readonly LoggedConnection[]): DumpSession {
+  const session: SessionFact = { ...of.session };
+  const local = trickledLocal(of, all);
+  session.trickled = { ...(local ? { local: local.map((c) => c.fact) } : {}), remote: of.session.trickled?.remote ?? [] };
+  const pairs = pairsFrom(of.stats, {
+    local: [...(of.local?.candidates ?? []), ...of.gathered],
+    remote: [...(of.remote?.candidates ?? []), ...of.added],
+  });
   if (pairs.length > 0) session.pairs = pairs;
   // A "completed" before any check is not a connection (werift logs one when gathering completes).
   const ice = session.iceStates ?? [];
-  const connected = connectionStates.includes("connected") || ice.some((s, i) => s === "connected" || (s === "completed" && ice.slice(0, i).includes("checking")));
-  const url = asString(connection.url);
-  return { id, ...(url ? { url } : {}), session, iceServerUrls: servers, connectionStates, connected };
+  const connected = of.connectionStates.includes("connected") || ice.some((s, i) => s === "connected" || (s === "completed" && ice.slice(0, i).includes("checking")));
+  return { id: of.id, ...(of.url ? { url: of.url } : {}), session, iceServerUrls: of.iceServerUrls, connectionStates: of.connectionStates, connected };
 }
 
 /**
@@ -263,7 +230,8 @@ export function sessionsFromDump(dump: { PeerConnections?: unknown }): DumpSessi
   }
   const entries = Object.entries(connections);
   if (entries.length === 0) throw new ExplainInputError("webrtc-internals dump: it holds no peer connection (was the call running when the dump was made?)");
-  return entries.map(([id, connection]) => connectionSession(id, isObject(connection) ? (connection as DumpConnection) : {}));
+  const logged = entries.map(([id, connection]) => readConnection(id, isObject(connection) ? (connection as DumpConnection) : {}));
+  return logged.map((c) => toSession(c, logged));
 }
 
 /**

@@ -5,7 +5,9 @@ export type CandidateType = "host" | "srflx" | "prflx" | "relay";
 /**
  * What an address in a candidate says about who can reach it. `container-bridge` is Docker's
  * default bridge (172.17.0.0/16), a subset of private that needs a different fix (publish ports,
- * host networking); `cgnat` is RFC 6598 shared space, reachable only inside the carrier.
+ * host networking); `cgnat` is RFC 6598 shared space, reachable only inside the carrier. `hidden`
+ * is a candidate whose address the input leaves out: Chrome's stats give "" for candidates it knows
+ * only by an mDNS name, and nothing else in the dump named it.
  */
 export type AddressClass =
   | "public"
@@ -16,7 +18,8 @@ export type AddressClass =
   | "container-bridge"
   | "mdns"
   | "hostname"
-  | "unspecified";
+  | "unspecified"
+  | "hidden";
 
 /**
  * One ICE candidate, wherever it was seen: gathered through an ICE server, an a=candidate line of a

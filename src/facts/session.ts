@@ -15,6 +15,8 @@ export interface CandidatePairFact {
   requestsSent?: number;
   responsesReceived?: number;
   requestsReceived?: number;
+  /** Answers this side sent to the far side's checks (they may still have been lost on the way). */
+  responsesSent?: number;
   bytesSent?: number;
   bytesReceived?: number;
 }
@@ -41,6 +43,12 @@ export interface SessionFact {
    * cannot tell (a bare SDP); an empty list means none was trickled.
    */
   trickled?: { local?: CandidateFact[]; remote?: CandidateFact[] };
+  /**
+   * Every candidate our side's ICE agent reported (a browser's icecandidate events), whether or not
+   * the page sent it anywhere: a dump of one browser cannot see its signalling. Only the candidates
+   * the other side is seen to have received count in `trickled.local`.
+   */
+  gathered?: CandidateFact[];
   /** iceConnectionState values in the order they were entered. */
   iceStates?: string[];
   pairs?: CandidatePairFact[];

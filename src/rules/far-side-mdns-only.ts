@@ -1,5 +1,5 @@
 import { defineRule } from "./define-rule.js";
-import { candidateEvidence, candidatesOf, sideName } from "./session-helpers.js";
+import { anyPairSucceeded, candidateEvidence, candidatesOf, sideName } from "./session-helpers.js";
 
 /** Browsers hide host addresses behind random .local names; with nothing else, only the same LAN can resolve them. */
 export const farSideMdnsOnly = defineRule({
@@ -15,6 +15,8 @@ export const farSideMdnsOnly = defineRule({
     if (!session) return [];
     const remote = candidatesOf(session, "remote");
     if (remote.length === 0 || !remote.every((c) => c.addressClass === "mdns")) return [];
+    // Two peers on one link resolve each other's names: a pair that succeeded shows this one did.
+    if (anyPairSucceeded(session)) return [];
     return [
       {
         message: "mdns-only",

@@ -18,7 +18,8 @@ export const farSideUnreachableViaRelay = defineRule({
   messages: {
     "relay-checks-unanswered": { severity: "error", title: "Our relay works, but the far side's candidates never answer (firewall on the far side)" },
   },
-  supersedes: [],
+  // The same unanswered checks, with the relay that shows our side's path works.
+  supersedes: ["checks-unanswered"],
   check(facts) {
     const session = facts.session;
     const pairs = session?.pairs ?? [];

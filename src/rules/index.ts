@@ -22,6 +22,7 @@ import { iceTcpOneSide } from "./ice-tcp-one-side.js";
 import { farSideUnreachableViaRelay } from "./far-side-unreachable-via-relay.js";
 import { farSideUdpFiltered } from "./far-side-udp-filtered.js";
 import { farSideSlowAnswer } from "./far-side-slow-answer.js";
+import { checksUnanswered } from "./checks-unanswered.js";
 import { transportFallbackHidesUdp } from "./transport-fallback-hides-udp.js";
 import { udpBlocked } from "./udp-blocked.js";
 import { symmetricNatWithoutTurn } from "./symmetric-nat-without-turn.js";
@@ -63,6 +64,8 @@ export const rules: readonly Rule[] = [
   farSideUnreachableViaRelay,
   // No relay anywhere: checks to its public candidates vanish while ours come back from STUN.
   farSideUdpFiltered,
+  // A capture's pairs, when no description above explains them (a real attempt's: the rule above).
+  checksUnanswered,
   transportFallbackHidesUdp,
   stunServerUnreachable,
   stunServerMalformedReply,

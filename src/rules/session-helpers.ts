@@ -15,7 +15,9 @@ export function hasSide(session: SessionFact, side: Side): boolean {
 }
 
 export function describeCandidate(c: CandidateFact): string {
-  const where = c.family === 6 ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
+  // An address the input left out (Chrome's stats under mDNS, when the log named no such candidate).
+  const address = c.address === "" ? "(address hidden)" : c.address;
+  const where = c.family === 6 ? `[${address}]:${c.port}` : `${address}:${c.port}`;
   return `${c.type} ${c.protocol}${c.tcpType ? ` ${c.tcpType}` : ""} ${where} (${c.addressClass})`;
 }
 
@@ -35,7 +37,12 @@ export function candidateEvidence(session: SessionFact, side: Side, max = 4): Ev
 
 /** A candidate someone outside its own network can send to. */
 export function isReachableFromAnywhere(c: CandidateFact): boolean {
-  return !isLocalOnly(c.addressClass) && c.addressClass !== "mdns";
+  return !isLocalOnly(c.addressClass) && c.addressClass !== "mdns" && c.addressClass !== "hidden";
+}
+
+/** A candidate pair got through: whatever a description predicted, this session connected. */
+export function anyPairSucceeded(session: SessionFact): boolean {
+  return (session.pairs ?? []).some((p) => p.state === "succeeded");
 }
 
 /** RFC 8445/6544 pairing: same component family; UDP with UDP; TCP active with passive, so with so. */

@@ -15,7 +15,8 @@ function port(value: unknown): number | undefined {
 
 /**
  * One RTCIceCandidateStats entry (werift's getStats() or a webrtc-internals dump, which share the
- * W3C names) as a candidate fact; undefined for an entry that is not a usable candidate. Stats carry
+ * W3C names) as a candidate fact; undefined for an entry that is not a usable candidate. An empty
+ * address (Chrome under mDNS) gives address "" with addressClass "hidden". Stats carry
  * `relayProtocol` only in browsers; werift's caller passes the transport it really used instead.
  * Pure and werift-free, so `explain` can use it without loading the stack.
  */
@@ -24,7 +25,7 @@ export function candidateFromStats(stats: Record<string, unknown> | undefined, r
   const address = text(stats["address"]) || text(stats["ip"]);
   const type = text(stats["candidateType"]);
   const protocol = text(stats["protocol"]).toLowerCase();
-  if (!address || !TYPES.has(type) || (protocol !== "udp" && protocol !== "tcp")) return undefined;
+  if (!TYPES.has(type) || (protocol !== "udp" && protocol !== "tcp")) return undefined;
   const family = familyOf(address);
   const tcpType = text(stats["tcpType"]);
   const reported = text(stats["relayProtocol"]).toLowerCase();
@@ -40,14 +41,15 @@ export function candidateFromStats(stats: Record<string, unknown> | undefined, r
     ...(tcpType === "active" || tcpType === "passive" || tcpType === "so" ? { tcpType } : {}),
     ...(relatedAddress ? { relatedAddress } : {}),
     ...(relatedAddress && relatedPort !== undefined ? { relatedPort } : {}),
-    addressClass: classifyAddress(address),
+    // Chrome gives "" for a candidate it knows only by an mDNS name: the pair is still evidence.
+    addressClass: address ? classifyAddress(address) : "hidden",
     ...(family ? { family } : {}),
     ...(type === "relay" && relayProtocol ? { relayProtocol } : {}),
   };
 }
 
 const PAIR_STATES = new Set<string>(["frozen", "waiting", "in-progress", "succeeded", "failed"]);
-const COUNTERS = ["requestsSent", "responsesReceived", "requestsReceived", "bytesSent", "bytesReceived"] as const;
+const COUNTERS = ["requestsSent", "responsesReceived", "requestsReceived", "responsesSent", "bytesSent", "bytesReceived"] as const;
 
 function count(value: unknown): number | undefined {
   const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;

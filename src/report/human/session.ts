@@ -17,17 +17,35 @@ const MAX_CANDIDATES = 10;
 const MAX_PAIRS = 12;
 
 function where(c: { address: string; port: number }): string {
+  // Chrome's stats leave out an address known by an mDNS name; the log did not name this one.
+  if (c.address === "") return `(address hidden):${c.port}`;
   return c.address.includes(":") ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
 }
 
 function addressClass(c: CandidateFact, color: ChalkInstance): string {
-  return isLocalOnly(c.addressClass) || c.addressClass === "mdns" ? color.yellow(c.addressClass) : c.addressClass;
+  return isLocalOnly(c.addressClass) || c.addressClass === "mdns" || c.addressClass === "hidden" ? color.yellow(c.addressClass) : c.addressClass;
 }
 
-function candidateLine(c: CandidateFact, trickled: boolean, color: ChalkInstance): string {
+function candidateLine(c: CandidateFact, note: string, color: ChalkInstance): string {
   const related = c.relatedAddress ? color.gray(` from ${where({ address: c.relatedAddress, port: c.relatedPort ?? 0 })}`) : "";
   const proto = `${c.protocol}${c.tcpType ? ` ${c.tcpType}` : ""}`;
-  return `${c.type.padEnd(5)} ${proto} ${where(c)}  ${addressClass(c, color)}${related}${trickled ? color.gray("  (trickled)") : ""}`;
+  return `${c.type.padEnd(5)} ${proto} ${where(c)}  ${addressClass(c, color)}${related}${note ? color.gray(`  (${note})`) : ""}`;
+}
+
+const key = (k: CandidateFact) => `${k.type} ${k.protocol} ${k.address} ${k.port} ${k.component}`;
+
+/**
+ * Candidates our browser found that nothing shows were sent (a dump of one browser cannot see its
+ * signalling): listed apart, so the description's own count is not mistaken for what was sent.
+ */
+function gatheredLines(session: SessionFact, c: ChalkInstance): string[] {
+  const shown = new Set([...(session.local?.candidates ?? []), ...(session.trickled?.local ?? [])].map(key));
+  const rest = (session.gathered ?? []).filter((k) => !shown.has(key(k)));
+  if (rest.length === 0) return [];
+  const out = [c.gray(`      found by the browser afterwards, not seen to reach the far side: ${rest.length}`)];
+  for (const k of rest.slice(0, MAX_CANDIDATES)) out.push(`      ${candidateLine(k, "found", c)}`);
+  if (rest.length > MAX_CANDIDATES) out.push(c.gray(`      ... ${rest.length - MAX_CANDIDATES} more in the JSON report`));
+  return out;
 }
 
 function label(session: SessionFact, side: Side): string {
@@ -43,9 +61,9 @@ function yesNo(name: string, value: boolean): string {
 function sideLines(session: SessionFact, side: Side, c: ChalkInstance): string[] {
   const sdp = session[side];
   const trickled = session.trickled?.[side] ?? [];
-  if (!sdp && trickled.length === 0) return [];
+  const found = side === "local" ? gatheredLines(session, c) : [];
+  if (!sdp && trickled.length === 0 && found.length === 0) return [];
   // A browser's dump logs each candidate as trickled even when the description taken later carries it too.
-  const key = (k: CandidateFact) => `${k.type} ${k.protocol} ${k.address} ${k.port} ${k.component}`;
   const inDescription = new Set((sdp?.candidates ?? []).map(key));
   const all = [
     ...(sdp?.candidates ?? []).map((k) => ({ k, trickled: false })),
@@ -59,9 +77,10 @@ function sideLines(session: SessionFact, side: Side, c: ChalkInstance): string[]
   const out = [`  ${label(session, side)}: ${count} (${byType.join(", ")}); ${flags}`];
   // Grouped by type, so the missing srflx/relay stands out next to the host candidates.
   const sorted = TYPES.flatMap((t) => all.filter(({ k }) => k.type === t));
-  for (const { k, trickled: late } of sorted.slice(0, MAX_CANDIDATES)) out.push(`      ${candidateLine(k, late, c)}`);
+  for (const { k, trickled: late } of sorted.slice(0, MAX_CANDIDATES)) out.push(`      ${candidateLine(k, late ? "trickled" : "", c)}`);
   if (sorted.length > MAX_CANDIDATES) out.push(c.gray(`      ... ${sorted.length - MAX_CANDIDATES} more in the JSON report`));
   if (session.trickled?.[side] !== undefined && trickled.length === 0 && sdp) out.push(c.gray("      no candidate trickled after the description"));
+  out.push(...found);
   return out;
 }
 

@@ -67,7 +67,9 @@ describe("Chrome's dump spellings", () => {
     expect(stuck?.iceServerUrls).toEqual(["stun:stun.l.google.com:19302", "turn:turn.example.com:3478?transport=udp"]);
     expect(stuck?.connectionStates).toEqual(["connecting"]);
     expect(stuck?.session.iceStates).toEqual(["checking"]);
-    expect(stuck?.session.trickled?.local?.map((c) => `${c.type} ${c.address}`)).toEqual(["host 192.168.1.23", "srflx 203.0.113.7"]);
+    // The browser found them; the far side is not in the dump, so nothing shows they were sent.
+    expect(stuck?.session.gathered?.map((c) => `${c.type} ${c.address}`)).toEqual(["host 192.168.1.23", "srflx 203.0.113.7"]);
+    expect(stuck?.session.trickled?.local).toBeUndefined();
     // The value is "url: ...\naddress: ...\n...\nerror_text: ...\nerror_code: 701": each field ends at its line.
     expect(stuck?.session.candidateErrors).toEqual([{ errorCode: 701, url: "stun:stun.l.google.com:19302", errorText: "STUN binding request timed out." }]);
     // Stats values are JSON-encoded arrays: the last sample counts.
@@ -80,7 +82,7 @@ describe("Chrome's dump spellings", () => {
     const d = dump("chrome-old-log-names.json");
     expect(Object.keys(d)).toEqual(["getUserMedia", "PeerConnections"]);
     const [s] = sessionsFromDump(d);
-    expect(s?.session.trickled?.local).toHaveLength(2);
+    expect(s?.session.gathered).toHaveLength(2);
     expect(s?.session.iceStates).toEqual(["checking", "failed"]);
     expect(s?.connectionStates).toEqual(["connecting", "failed"]);
     expect(s?.iceServerUrls).toEqual(["stun:stun.l.google.com:19302"]);
@@ -96,7 +98,7 @@ describe("Chrome's dump spellings", () => {
     expect(s?.session.remote?.type).toBe("answer");
     expect(s?.session.iceStates).toEqual(["checking"]);
     expect(s?.connectionStates).toEqual(["connecting"]);
-    expect(s?.session.trickled?.local?.map((c) => c.addressClass)).toEqual(["mdns"]);
+    expect(s?.session.gathered?.map((c) => c.addressClass)).toEqual(["mdns"]);
     expect(s?.session.trickled?.remote).toMatchObject([{ protocol: "tcp", tcpType: "active", addressClass: "mdns", mid: "0" }]);
     expect(s?.session.candidateErrors).toEqual([{ errorCode: 701, url: "stun:stun.l.google.com:19302", errorText: "STUN host lookup received error." }]);
     expect(s?.iceServerUrls).toEqual(["stun:stun.l.google.com:19302"]);
@@ -137,7 +139,8 @@ describe("Chrome's dump spellings", () => {
     expect(a?.connected).toBe(true);
     expect(a?.session.iceStates).toEqual(["connected"]);
     expect(a?.iceServerUrls).toEqual(["turns:relay.example:443?transport=tcp"]);
-    expect(a?.session.trickled).toEqual({ local: [], remote: [] });
+    expect(a?.session.trickled).toEqual({ remote: [] });
+    expect(a?.session.gathered).toBeUndefined();
     expect(a?.session.pairs).toMatchObject([{ state: "succeeded", selected: true, local: { address: "192.0.2.1" }, remote: { type: "srflx", port: 6000 } }]);
     expect(b).toMatchObject({ id: "1-2", connected: false, iceServerUrls: [], connectionStates: [] });
   });

@@ -33,12 +33,23 @@ describe("candidateFromStats: one conversion for werift's getStats() and webrtc-
     });
   });
 
-  it.each([undefined, {}, { address: "10.0.0.2", protocol: "udp", candidateType: "weird" }, { address: "10.0.0.2", protocol: "sctp", candidateType: "host" }, { protocol: "udp", candidateType: "host" }])(
+  it.each([undefined, {}, { address: "10.0.0.2", protocol: "udp", candidateType: "weird" }, { address: "10.0.0.2", protocol: "sctp", candidateType: "host" }])(
     "is undefined for %j",
     (entry) => {
       expect(candidateFromStats(entry)).toBeUndefined();
     },
   );
+});
+
+it("keeps a candidate whose address Chrome left empty (mDNS) as hidden: its pair is still evidence", () => {
+  expect(candidateFromStats({ address: "", ip: "", port: 45796, protocol: "udp", candidateType: "host", foundation: 3995364917 })).toEqual({
+    type: "host",
+    protocol: "udp",
+    address: "",
+    port: 45796,
+    component: 1,
+    addressClass: "hidden",
+  });
 });
 
 describe("pairFromStats: one conversion for both stacks' candidate pairs", () => {
