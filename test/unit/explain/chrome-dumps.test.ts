@@ -41,11 +41,12 @@ describe("explain on a healthy real dump", () => {
     expect(report.findings).toEqual([]);
     expect(report.explain?.peerConnection).toMatchObject({ reason: "last-with-remote", connected: true, lastIceState: "connected", others: [] });
     const pairs = report.session?.pairs ?? [];
-    expect(pairs.map((p) => p.state)).toEqual(["succeeded", "succeeded"]);
+    // One pair per address family; which of them ends up checked and selected varies from run to run.
+    expect(pairs).toHaveLength(2);
     const selected = pairs.filter((p) => p.selected);
     expect(selected).toHaveLength(1);
     // Chrome's stats give "" for our mDNS candidates; the icecandidate with the same foundation and port names it.
-    expect(selected[0]).toMatchObject({ nominated: true, local: { type: "host", protocol: "udp", addressClass: "mdns" }, remote: { type: "host", addressClass: expect.stringMatching(/^(public|private)$/) } });
+    expect(selected[0]).toMatchObject({ state: "succeeded", nominated: true, local: { type: "host", protocol: "udp", addressClass: "mdns" }, remote: { type: "host", addressClass: expect.stringMatching(/^(public|private)$/) } });
     expect(selected[0]?.local.address).toMatch(MDNS);
     expect(report.session?.gathered?.map((c) => c.address)).toContain(selected[0]?.local.address);
     expect(selected[0]?.responsesReceived).toBeGreaterThan(0);
