@@ -50,7 +50,8 @@ function whyNoAddressOfOurs(session: SessionFact): string[] {
 }
 
 /**
- * Checks went out on candidate pairs and not one was answered, and no pair succeeded. What the far
+ * A capture's candidate pairs (an explained dump) on which checks went out and not one was answered,
+ * and no pair succeeded. What the far
  * side did tells the causes apart: its own checks reaching us mean it has our addresses and our
  * packets do not reach it (inbound UDP filtered on its side); no check from it at all means it also
  * had no usable address of ours, or its checks are dropped before they reach us.
@@ -68,6 +69,8 @@ export const checksUnanswered = defineRule<Message>({
     const session = facts.session;
     const pairs = session?.pairs ?? [];
     if (!session || pairs.length === 0 || anyPairSucceeded(session)) return [];
+    // rtc-doctor's own attempt: far-side-udp-filtered and connection-stalled judge its pairs, with the probes' evidence beside them.
+    if (session.source === "connectivity") return [];
     const checked = pairs.filter((p) => (p.requestsSent ?? 0) > 0);
     if (checked.length === 0 || checked.some((p) => (p.responsesReceived ?? 0) > 0)) return [];
     const sent = sum(checked, "requestsSent");

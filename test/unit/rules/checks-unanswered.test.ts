@@ -57,6 +57,7 @@ describe("checks-unanswered", () => {
     ["one answer on one of the pairs", () => answeredOnce(stuck())],
     ["fewer than five checks: a capture taken while they were in flight", () => withPairs(stuck(), (p) => ({ ...p, requestsSent: 2 }))],
     ["no check sent at all", () => withPairs(stuck(), (p) => ({ ...p, requestsSent: 0 }))],
+    ["rtc-doctor's own attempt (far-side-udp-filtered judges it, with the probes' evidence)", () => ({ ...stuck(), source: "connectivity" as const })],
     ["only private far-side addresses checked (far-side-private-candidates says why)", () => withPairs(stuck(), (p) => ({ ...p, remote: { ...p.remote, address: "10.0.0.5", addressClass: "private" } }))],
   ])("silent on %s", (_name, session) => {
     expect(checksUnanswered.check(withSession(session()))).toEqual([]);
