@@ -1,5 +1,6 @@
 import type { Facts, NatFact } from "../facts/index.js";
 import type { PeerProfile, Reach, Verdict, VerdictCell } from "./verdict-types.js";
+import { relayNarrowerThanServer } from "../net/address-class.js";
 
 type ThisSide = Verdict["thisSide"];
 
@@ -55,7 +56,8 @@ function relayCell(here: ThisSide, peer: PeerProfile, relays: Verdict["relays"])
 
 /** The reachability matrix, or undefined when the facts cannot support one (e.g. `explain` of an SDP). */
 export function deriveVerdict(facts: Facts): Verdict | undefined {
-  const relays = [...new Set(facts.servers.filter((s) => s.kind === "turn" && s.ok).map((s) => s.transport))];
+  // A relay that hands out an address peers elsewhere cannot send to (turn-private-relay-address) relays for nobody.
+  const relays = [...new Set(facts.servers.filter((s) => s.kind === "turn" && s.ok && !relayNarrowerThanServer(s.relayedAddressClass, s.remoteAddressClass)).map((s) => s.transport))];
   const anyTurn = facts.servers.some((s) => s.kind === "turn");
   if (!facts.nat && !anyTurn) return undefined;
   const here = thisSide(facts.nat);

@@ -4,6 +4,8 @@ import { turnAuthFailed } from "./turn-auth-failed.js";
 import { turnRestCredential } from "./turn-rest-credential.js";
 import { turnQuotaOrCapacity } from "./turn-quota-or-capacity.js";
 import { turnAllocationRefused } from "./turn-allocation-refused.js";
+import { turnPrivateRelayAddress } from "./turn-private-relay-address.js";
+import { turnRelayAddressFamily } from "./turn-relay-address-family.js";
 import { turnTlsCertificate } from "./turn-tls-certificate.js";
 import { turnUdpBlocked } from "./turn-udp-blocked.js";
 import { turnServerUnreachable } from "./turn-server-unreachable.js";
@@ -46,6 +48,9 @@ export const rules: readonly Rule[] = [
   turnRestCredential,
   turnQuotaOrCapacity,
   turnAllocationRefused,
+  // A relay that allocates but hands out an address peers elsewhere cannot use: the server's own configuration.
+  turnPrivateRelayAddress,
+  turnRelayAddressFamily,
   turnTlsCertificate,
   turnUdpBlocked,
   turnServerUnreachable,
