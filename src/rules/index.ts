@@ -17,6 +17,7 @@ import { expectationFailed } from "./expectation-failed.js";
 import { sdpWithoutCandidates } from "./sdp-without-candidates.js";
 import { farSidePrivateCandidates } from "./far-side-private-candidates.js";
 import { turnDeniesPrivatePeers } from "./turn-denies-private-peers.js";
+import { turnDeniesFarSide } from "./turn-denies-far-side.js";
 import { farSideMdnsOnly } from "./far-side-mdns-only.js";
 import { farSideTooManyCandidates } from "./far-side-too-many-candidates.js";
 import { ipFamilyMismatch } from "./ip-family-mismatch.js";
@@ -61,6 +62,8 @@ export const rules: readonly Rule[] = [
   farSidePrivateCandidates,
   // Only private far-side candidates leave the relay as the way in; a TURN server denying private peers closes it.
   turnDeniesPrivatePeers,
+  // Asked directly after the far side answered: the relay refuses the far side's real addresses.
+  turnDeniesFarSide,
   farSideMdnsOnly,
   farSideTooManyCandidates,
   ipFamilyMismatch,
