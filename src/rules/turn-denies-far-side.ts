@@ -50,7 +50,8 @@ function hit(facts: Facts, f: FarSidePermissionsFact, k: number): RuleHit<Messag
     evidence.push({ path: `/farSidePermissions/${k}/peers`, fact: `allowed: ${list(allowed.map(peerWords))}` });
   }
   const session = facts.session;
-  const relayPairs = (session?.pairs ?? []).filter((p) => p.local.type === "relay");
+  const deniedAddresses = new Set(denied.map((p) => p.address));
+  const relayPairs = (session?.pairs ?? []).filter((p) => p.local.type === "relay" && deniedAddresses.has(p.remote.address));
   if (failed && relayPairs.length > 0) {
     evidence.push(
       ...relayPairs.slice(0, 3).map((p) => ({
@@ -67,8 +68,8 @@ function hit(facts: Facts, f: FarSidePermissionsFact, k: number): RuleHit<Messag
       explanation:
         `After the far side answered, rtc-doctor asked ${f.url} for a permission to each address the far side offered (a permission only opens the relay's filter; nothing was sent to the far side). ` +
         `The TURN server refused ${deniedWords} with 403 Forbidden: its relay may neither send to nor receive from the far side there. ` +
-        `So every relay pair fails at the TURN server${relayPairs.length > 0 ? ` (${plural(relayPairs.length, "relay pair")} here, none answered)` : ""}: the checks counted as sent never leave the relay. ` +
-        "The far side's firewall is not what stops them.",
+        `So every relay pair to ${denied.length === 1 ? "that address" : "those addresses"} fails at the TURN server${relayPairs.length > 0 ? ` (${plural(relayPairs.length, "relay pair")} here, none answered)` : ""}: the checks counted as sent never leave the relay. ` +
+        `The far side's firewall is not what stops them${decide.length < f.peers.length ? ", and its other addresses (private, loopback) cannot be reached from a relay on the internet anyway" : ""}.`,
       fix:
         "On the TURN server, let the relay reach the far side. coturn: remove or narrow the denied-peer-ip range that covers " +
         `${list(denied.map((p) => p.address))}, or add allowed-peer-ip=<first>-<last> for the far side's addresses (it overrides denied-peer-ip); ` +

@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
 import { BIN } from "../helpers/cli.js";
@@ -28,6 +30,8 @@ const STUN = `stun:${TURN_PLAIN}:3478`;
 const BOUNDS = ["--timeout", "3000", "--connect-timeout", "6000"];
 
 const skipReason = notRootReason();
+// RTC_DOCTOR_LAB_CAPTURE=DIR writes each report there as NAME.json: how test/fixtures/reports/lab-turn-* were made.
+const CAPTURE = process.env["RTC_DOCTOR_LAB_CAPTURE"];
 
 function forwardTcp(router: string, port: number, to: string): void {
   const r = spawnSync("ip", ["netns", "exec", router, "iptables", "-t", "nat", "-A", "PREROUTING", "-i", "n0", "-p", "tcp", "--dport", String(port), "-j", "DNAT", "--to-destination", `${to}:${port}`], { encoding: "utf8" });
@@ -71,20 +75,21 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the TURN server's own config
     lab?.down();
   });
 
-  async function check(args: string[]): Promise<{ code: number | null; report: Report }> {
+  async function check(args: string[], capture: string): Promise<{ code: number | null; report: Report }> {
     const cli = lab.sites["cli"];
     if (!cli) throw new Error("lab site cli missing");
     const r = await runIn(cli.client, process.execPath, [BIN, "check", ...args, "--json", "--no-nat", "--no-gather", "--no-connect", ...BOUNDS], 90_000);
     expect(r.stderr).toBe("");
     const report = JSON.parse(r.stdout) as Report;
     expectValidReport(report);
+    if (CAPTURE) writeFileSync(join(CAPTURE, `${capture}.json`), `${JSON.stringify(report, null, 2)}\n`);
     return { code: r.code, report };
   }
-  const call = (turnHost: string) => check(["--signal", `http://${FAR_PUBLIC}:${FAR_PORT}/api/offer`, "--protocol", "pipecat", ...turnArgs(turnHost)]);
+  const call = (turnHost: string, capture: string) => check(["--signal", `http://${FAR_PUBLIC}:${FAR_PORT}/api/offer`, "--protocol", "pipecat", ...turnArgs(turnHost)], capture);
   const remoteOf = (report: Report) => report.connectivity?.find((c) => c.mode === "remote");
 
   it("coturn behind a 1:1 NAT without external-ip: the top error is its private relayed address, with the external-ip fix", async () => {
-    const { code, report } = await call(TURN_NAT);
+    const { code, report } = await call(TURN_NAT, "lab-turn-behind-nat");
     expect(report.servers[0]).toMatchObject({ ok: true, remoteAddressClass: "public", relayedAddressClass: "private", relayedAddress: { address: "10.88.0.2" } });
     expect(remoteOf(report)).toMatchObject({ ok: false, stalledIn: "checking" });
     const top = errors(report)[0];
@@ -98,7 +103,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the TURN server's own config
   }, 120_000);
 
   it("the same coturn with external-ip: relayed at the public address, connected through it, no error", async () => {
-    const { code, report } = await call(TURN_EXT);
+    const { code, report } = await call(TURN_EXT, "lab-turn-external-ip");
     expect(report.servers[0]).toMatchObject({ ok: true, relayedAddressClass: "public", relayedAddress: { address: TURN_EXT } });
     const remote = remoteOf(report);
     expect(remote?.error, JSON.stringify(remote?.error)).toBeUndefined();
@@ -108,7 +113,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the TURN server's own config
   }, 120_000);
 
   it("coturn whose denied-peer-ip covers the far side's public address: the top error is the 403 rtc-doctor asked for", async () => {
-    const { code, report } = await call(TURN_DENY);
+    const { code, report } = await call(TURN_DENY, "lab-turn-denies-far-side");
     expect(remoteOf(report)).toMatchObject({ ok: false, stalledIn: "checking" });
     const asked = report.farSidePermissions?.[0];
     expect(asked).toMatchObject({ serverId: `turn:${TURN_DENY}:3478?transport=udp`, ok: true });
@@ -124,7 +129,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the TURN server's own config
   }, 120_000);
 
   it("the same call through coturn without the deny: every far-side public address allowed, connected, no error", async () => {
-    const { code, report } = await call(TURN_PLAIN);
+    const { code, report } = await call(TURN_PLAIN, "lab-turn-allows-far-side");
     expect(remoteOf(report)).toMatchObject({ ok: true });
     const peers = report.farSidePermissions?.[0]?.peers ?? [];
     expect(peers.find((p) => p.address === FAR_PUBLIC)).toMatchObject({ allowed: true });
@@ -133,7 +138,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the TURN server's own config
   }, 120_000);
 
   it("coturn whose relay-ip is IPv6 only: 440 to the IPv4 Allocate is the error, and it does relay IPv6", async () => {
-    const { code, report } = await check(turnArgs(TURN_V6_ONLY));
+    const { code, report } = await check(turnArgs(TURN_V6_ONLY), "lab-turn-relay-ipv6-only");
     expect(report.servers[0]).toMatchObject({
       ok: false,
       requestedFamily: 4,
@@ -150,7 +155,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the TURN server's own config
   }, 120_000);
 
   it("the same coturn with an IPv4 relay-ip as well: an IPv4 relay, no error", async () => {
-    const { code, report } = await check(turnArgs(TURN_DUAL));
+    const { code, report } = await check(turnArgs(TURN_DUAL), "lab-turn-relay-dual-stack");
     expect(report.servers[0]).toMatchObject({ ok: true, requestedFamily: 4, relayedAddress: { address: TURN_DUAL, family: 4 }, relayedAddressClass: "public" });
     expect(errors(report)).toEqual([]);
     expect(code).toBe(0);

@@ -68,7 +68,8 @@ describe("turn-denies-far-side", () => {
         rule: "turn-denies-far-side",
         message: "far-side-refused",
         severity: "error",
-        evidence: ["/farSidePermissions/0/peers/2", "/session/pairs", "/session/pairs"],
+        // Only the relay pair to the refused address is evidence: the one to the private host fails for another reason.
+        evidence: ["/farSidePermissions/0/peers/2", "/session/pairs"],
         subjects: ["/farSidePermissions/0", "/servers/1", "/session/pairs"],
       },
     ]);
@@ -76,6 +77,7 @@ describe("turn-denies-far-side", () => {
     expect(hit?.evidence[0]?.fact).toBe(`${TURN_ID}: CreatePermission for the far side's srflx/prflx 198.51.100.12 (public) answered 403 Forbidden IP`);
     expect(hit?.fix).toMatch(/denied-peer-ip/);
     expect(hit?.fix).toContain("198.51.100.12");
+    expect(hit?.evidence[1]?.fact).toMatch(/-> srflx udp 198\.51\.100\.12:29718 \(public\): failed, 5 requests sent, 0 responses/);
   });
 
   it("comes first and hides the far side's firewall, which is what the pairs alone would say", () => {

@@ -90,6 +90,9 @@ describe("turn-private-relay-address", () => {
   it("takes the relay out of the verdict: a relay peers cannot reach relays for nobody", () => {
     expect(deriveVerdict(healthyFacts())?.relays).toEqual(["udp", "tcp", "tls"]);
     expect(deriveVerdict(natFacts())?.relays).toEqual(["tls"]);
+    const only = natFacts(behindNat, [1, 2, 3]);
+    expect(deriveVerdict(only)?.relays).toEqual([]);
+    expect(deriveVerdict(only)?.cells[0]?.reason).toMatch(/the TURN relays that allocate hand out addresses peers elsewhere cannot reach/);
   });
 
   it("stays silent on a public relay, an internal server (reached and relaying privately), coturn on loopback, and facts from before the classes", () => {
