@@ -7,16 +7,20 @@
 #   scripts/nat-lab.sh profiles           the profile names
 #   scripts/nat-lab.sh list               labs still up (e.g. after a test run was killed)
 # Building blocks (used by test/lab/lab.ts):
-#   wan-up PREFIX | coturn-up PREFIX NAME IP [IP] | site-up PREFIX NAME PROFILE INDEX
+#   wan-up PREFIX | coturn-up PREFIX NAME IP [IP] [-- COTURN-ARGS] | site-up PREFIX NAME PROFILE INDEX
+#   coturn-in PREFIX NAME NAMESPACE IP [-- COTURN-ARGS]   coturn on a site's host (e.g. behind 1:1 NAT)
 #
-# Addresses: the "internet" is 198.51.100.0/24 on a bridge in PREFIX-wan (servers .1-.4, router N
-# at .(10+N)); behind a NAT the client is 10.77.0.2 (router 10.77.0.1); with no NAT it is
+# Addresses: the "internet" is 198.51.100.0/24 on a bridge in PREFIX-wan (servers .1-.4, with
+# 2001:db8:100::1-4 for IPv6 relays; router N at .(10+N)); behind a NAT the client is 10.77.0.2
+# (router 10.77.0.1); behind a 1:1 NAT (a cloud VM's public IP) it is 10.88.0.2; with no NAT it is
 # 203.0.113.2, routed. All of it lives inside namespaces this script makes: nothing leaves them.
 set -euo pipefail
 
 LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.lab"
-PROFILES="no-nat full-cone restricted-cone port-restricted-cone symmetric udp-blocked tcp-443-only udp-rejected udp-prohibited"
+PROFILES="no-nat full-cone restricted-cone port-restricted-cone symmetric udp-blocked tcp-443-only udp-rejected udp-prohibited one-to-one"
 SERVER_IPS=(198.51.100.1 198.51.100.2 198.51.100.3 198.51.100.4)
+# IPv6 server addresses (documentation range), for servers that relay IPv6: no client has an IPv6 route.
+SERVER_IPS6=(2001:db8:100::1 2001:db8:100::2 2001:db8:100::3 2001:db8:100::4)
 
 die() { echo "nat-lab: $*" >&2; exit 1; }
 
@@ -35,6 +39,8 @@ wan_up() {
   ip -n "$wan" link add br0 type bridge
   ip -n "$wan" link set br0 up
   for a in "${SERVER_IPS[@]}"; do ip -n "$wan" addr add "$a/24" dev br0; done
+  # nodad: usable at once, so a coturn relaying from them can start straight away.
+  for a in "${SERVER_IPS6[@]}"; do ip -n "$wan" addr add "$a/64" dev br0 nodad; done
   # A default route into a dead link: packets for addresses nobody here owns (the private host
   # candidates peers send through TURN) are dropped silently, as on the internet. Without it
   # sendto() fails with ENETUNREACH, and coturn closes an allocation whose relay socket fails a
@@ -45,22 +51,43 @@ wan_up() {
   ip -n "$wan" route add default dev bh0
 }
 
-# coturn-up PREFIX NAME IP [IP]: with two IPs coturn does RFC 5780 (OTHER-ADDRESS, CHANGE-REQUEST;
-# the other port is 3479); with one IP it is a plain STUN/TURN server.
+# coturn-up PREFIX NAME IP [IP] [-- ARGS]: with two IPs coturn does RFC 5780 (OTHER-ADDRESS,
+# CHANGE-REQUEST; the other port is 3479); with one IP it is a plain STUN/TURN server. ARGS are
+# extra coturn options (e.g. --denied-peer-ip=..., --external-ip=PUBLIC/PRIVATE).
 coturn_up() {
-  local p=$1 name=$2 wan="$1-wan" dir
+  local p=$1 name=$2
   shift 2
+  coturn_start "$p" "$name" "$p-wan" "$@"
+}
+
+# coturn-in PREFIX NAME NAMESPACE IP [-- ARGS]: the same, on a host inside a site (NAMESPACE must be
+# one of this lab's), e.g. a TURN server on a cloud VM behind a 1:1 NAT.
+coturn_in() {
+  local p=$1 name=$2 ns=$3
+  shift 3
+  [[ $ns == "$p-"* ]] || die "namespace '$ns' is not part of lab $p"
+  coturn_start "$p" "$name" "$ns" "$@"
+}
+
+coturn_start() {
+  local p=$1 name=$2 ns=$3 dir
+  shift 3
   dir="$(state_dir "$p")"
+  local ips=()
+  while [[ $# -gt 0 && $1 != -- ]]; do ips+=("$1"); shift; done
+  [[ $# -gt 0 ]] && shift
+  [[ ${#ips[@]} -gt 0 ]] || die "coturn $name: no listening IP"
   local args=(-n --no-tls --no-dtls --no-cli --listening-port=3478 --lt-cred-mech --user=u:p --realm=lab
     --pidfile="$dir/$name.coturn-pid" --userdb="$dir/$name.sqlite" --log-file="$dir/$name.log" --simple-log)
-  for ip in "$@"; do args+=(-L "$ip"); done
-  ip netns exec "$wan" turnserver "${args[@]}" >/dev/null 2>&1 &
+  for ip in "${ips[@]}"; do args+=(-L "$ip"); done
+  args+=("$@")
+  ip netns exec "$ns" turnserver "${args[@]}" >/dev/null 2>&1 &
   echo $! >"$dir/$name.pid"
   # Ready once it listens on UDP 3478 on every address asked for.
   for _ in $(seq 1 100); do
     local all=1
-    for ip in "$@"; do
-      ip netns exec "$wan" ss -Hlun "src $ip:3478" | grep -q . || all=0
+    for ip in "${ips[@]}"; do
+      ip netns exec "$ns" ss -Hlun "src $ip:3478" | grep -q . || all=0
     done
     [[ $all == 1 ]] && return 0
     kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null || die "coturn $name exited; see $dir/$name.log"
@@ -83,6 +110,7 @@ site_up() {
   ip -n "$r" link set n0 up
   ip -n "$r" link add n1 type veth peer name eth0 netns "$c"
   local lan=10.77.0
+  [[ $profile == one-to-one ]] && lan=10.88.0
   if [[ $profile == no-nat ]]; then
     lan=203.0.113
     ip -n "$wan" route add 203.0.113.0/24 via "$wanip"
@@ -155,6 +183,12 @@ NFT
       "${ipt[@]}" -t nat -A POSTROUTING -o n0 -j MASQUERADE
       "${ipt[@]}" -A FORWARD -i n1 -p udp -j REJECT --reject-with icmp-admin-prohibited
       ;;
+    one-to-one)
+      # A cloud VM's public IP: the host sees only its private address, the router maps every port
+      # of the public one to it, both ways. A server here must be told its public address.
+      "${ipt[@]}" -t nat -A PREROUTING -i n0 -d "$wanip" -j DNAT --to-destination 10.88.0.2
+      "${ipt[@]}" -t nat -A POSTROUTING -o n0 -s 10.88.0.2 -j SNAT --to-source "$wanip"
+      ;;
   esac
 }
 
@@ -216,6 +250,7 @@ case $cmd in
   down) [[ $# -eq 1 ]] || die "usage: $0 down PREFIX"; check_prefix "$1"; down "$1" ;;
   wan-up) check_prefix "$1"; wan_up "$1" ;;
   coturn-up) check_prefix "$1"; coturn_up "$@" ;;
+  coturn-in) check_prefix "$1"; coturn_in "$@" ;;
   site-up) check_prefix "$1"; site_up "$@" ;;
   *) die "unknown command '$cmd'" ;;
 esac

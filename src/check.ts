@@ -17,7 +17,7 @@ import { defaultPhases } from "./phases/default-phases.js";
 import type { PhaseSettings } from "./phases/settings.js";
 
 /** The default phases' names; phases given through `phases` may add their own. */
-export type CheckPhase = "servers" | "gather" | "nat" | "connect host" | "connect" | "handed-out servers" | (string & {});
+export type CheckPhase = "servers" | "gather" | "nat" | "connect host" | "connect" | "handed-out servers" | "far-side permissions" | (string & {});
 
 export interface ProgressEvent extends PhaseEvent {
   phase: CheckPhase;
@@ -120,6 +120,7 @@ function factsFrom(artifacts: Partial<Artifacts>, settings: PhaseSettings, usedD
   if (artifacts.session) facts.session = artifacts.session;
   const connectivity = [...(artifacts.hostConnectivity ? [artifacts.hostConnectivity] : []), ...(artifacts.connectivity ?? [])];
   if (artifacts.connectivity || artifacts.hostConnectivity) facts.connectivity = connectivity;
+  if (artifacts.farSidePermissions) facts.farSidePermissions = artifacts.farSidePermissions;
   return facts;
 }
 

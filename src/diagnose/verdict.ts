@@ -1,5 +1,6 @@
 import type { Facts, NatFact } from "../facts/index.js";
 import type { PeerProfile, Reach, Verdict, VerdictCell } from "./verdict-types.js";
+import { relayNarrowerThanServer } from "../net/address-class.js";
 
 type ThisSide = Verdict["thisSide"];
 
@@ -38,13 +39,15 @@ function direct(here: ThisSide, peer: PeerProfile, nat: NatFact | undefined): { 
   return { ok: false, why: "this NAT is symmetric: checks leave from a port the far side's (port-restricted) NAT has not opened" };
 }
 
-function relayCell(here: ThisSide, peer: PeerProfile, relays: Verdict["relays"]): { reach: Reach; why: string } {
+function relayCell(here: ThisSide, peer: PeerProfile, relays: Verdict["relays"], unreachableOnly = false): { reach: Reach; why: string } {
   const stream = relays.filter((r) => r !== "udp");
   const usable = here === "udp-blocked" ? stream : relays;
   if (usable.length === 0) {
     const why =
       relays.length === 0
-        ? "no TURN relay works from here (none configured, or every one failed)"
+        ? unreachableOnly
+          ? "the TURN relays that allocate hand out addresses peers elsewhere cannot reach"
+          : "no TURN relay works from here (none configured, or every one failed)"
         : "the only working relay is over UDP, which this network blocks";
     return { reach: "none", why };
   }
@@ -55,14 +58,18 @@ function relayCell(here: ThisSide, peer: PeerProfile, relays: Verdict["relays"])
 
 /** The reachability matrix, or undefined when the facts cannot support one (e.g. `explain` of an SDP). */
 export function deriveVerdict(facts: Facts): Verdict | undefined {
-  const relays = [...new Set(facts.servers.filter((s) => s.kind === "turn" && s.ok).map((s) => s.transport))];
+  // A relay that hands out an address peers elsewhere cannot send to (turn-private-relay-address) relays for nobody.
+  const allocating = facts.servers.filter((s) => s.kind === "turn" && s.ok);
+  const usable = allocating.filter((s) => !relayNarrowerThanServer(s.relayedAddressClass, s.remoteAddressClass));
+  const relays = [...new Set(usable.map((s) => s.transport))];
+  const unreachableOnly = usable.length === 0 && allocating.length > 0;
   const anyTurn = facts.servers.some((s) => s.kind === "turn");
   if (!facts.nat && !anyTurn) return undefined;
   const here = thisSide(facts.nat);
   const cells: VerdictCell[] = (["open", "cone-nat", "symmetric-nat", "udp-blocked"] as PeerProfile[]).map((peer) => {
     const d = direct(here, peer, facts.nat);
     if (d.ok === true) return { peer, reach: "direct", reason: d.why };
-    const r = relayCell(here, peer, relays);
+    const r = relayCell(here, peer, relays, unreachableOnly);
     if (d.ok === undefined) {
       return r.reach === "relay"
         ? { peer, reach: "relay", reason: `at least through ${r.why.replace(/^a /, "the ")}; a direct path is unknown: ${d.why}` }

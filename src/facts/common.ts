@@ -30,6 +30,8 @@ export type ProbeErrorCode =
   | "no-credentials"
   /** Only for a STUN 442 Unsupported Transport Protocol. */
   | "unsupported-transport-protocol"
+  /** Only for a STUN 440 Address Family not Supported: the TURN server relays no address of the family asked for. */
+  | "address-family-not-supported"
   | "allocation-quota-reached"
   | "insufficient-capacity"
   | "stun-error"

@@ -4,6 +4,7 @@ import type { ServerFact } from "./servers.js";
 import type { ExpectationResult } from "./expectations.js";
 import type { SessionFact } from "./session.js";
 import type { ConnectivityFact } from "./connectivity.js";
+import type { FarSidePermissionsFact } from "./far-side-permissions.js";
 
 export type * from "./common.js";
 export type * from "./servers.js";
@@ -13,6 +14,7 @@ export type * from "./expectations.js";
 export type * from "./sdp.js";
 export type * from "./session.js";
 export type * from "./connectivity.js";
+export type * from "./far-side-permissions.js";
 
 /** What the run configured, as far as diagnosis needs it (no secrets). */
 export interface RunConfigFact {
@@ -46,4 +48,6 @@ export interface Facts {
   session?: SessionFact;
   /** Real connection attempts: loopback through each path, and remote through a signalling URL. */
   connectivity?: ConnectivityFact[];
+  /** After the remote attempt: whether our TURN server would relay to each of the far side's addresses. */
+  farSidePermissions?: FarSidePermissionsFact[];
 }

@@ -1,5 +1,6 @@
 import type { IceScheme, IceTransport, ServerSource } from "../config/types.js";
-import type { ProbeError, TransportAddress } from "./common.js";
+import type { AddressFamily, ProbeError, TransportAddress } from "./common.js";
+import type { AddressClass } from "./candidates.js";
 
 export interface DnsFact {
   host: string;
@@ -79,6 +80,20 @@ export interface PeerPermissionFact {
   stunReason?: string;
 }
 
+/**
+ * After a 440 to the Allocate: the same Allocate asking for the other address family
+ * (REQUESTED-ADDRESS-FAMILY), which tells a server that relays only that family (coturn relay-ip of
+ * one family) from one that relays nothing. Released at once when granted.
+ */
+export interface OtherFamilyAllocationFact {
+  family: AddressFamily;
+  allocated: boolean;
+  relayedAddress?: TransportAddress;
+  /** The server's STUN ERROR-CODE when it refused this one too. */
+  stunErrorCode?: number;
+  stunReason?: string;
+}
+
 /** What one STUN/TURN URL did when probed on its own, over its own transport. */
 export interface ServerFact {
   /** The target's stable id (its canonical URL); every other fact about this server names it. */
@@ -106,12 +121,20 @@ export interface ServerFact {
   dns?: DnsFact;
   /** The address the probe actually talked to. */
   remoteAddress?: TransportAddress;
+  /** Where that address is reachable from (see AddressClass): a server reached at a public address serves the internet. */
+  remoteAddressClass?: AddressClass;
   rttMs?: number;
   retransmissions?: number;
   /** Our address as the server saw it (XOR-MAPPED-ADDRESS). */
   mappedAddress?: TransportAddress;
   /** TURN only: the relayed transport address the server allocated. */
   relayedAddress?: TransportAddress;
+  /** TURN only: who can send to the relayed address; peers elsewhere need a public one. */
+  relayedAddressClass?: AddressClass;
+  /** TURN only: the relay address family the Allocate asked for (no REQUESTED-ADDRESS-FAMILY means IPv4, RFC 8656 section 7.1). */
+  requestedFamily?: AddressFamily;
+  /** TURN only: after a 440 to the Allocate, what the same request for the other family got. */
+  otherFamilyAllocation?: OtherFamilyAllocationFact;
   /** TURN only: lifetime granted, and whether the allocation was released again before the run ended. */
   allocation?: { lifetimeSec?: number; released: boolean; releaseError?: string };
   /** TURN only: whether the allocation may relay to peers of each class probed (after a successful Allocate). */

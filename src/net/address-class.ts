@@ -66,3 +66,25 @@ export function familyOf(address: string): 4 | 6 | undefined {
 export function isLocalOnly(cls: AddressClass): boolean {
   return cls === "private" || cls === "cgnat" || cls === "loopback" || cls === "link-local" || cls === "container-bridge" || cls === "unspecified";
 }
+
+/** How far an address reaches: the internet, one site's network, one link, one host. Names are not judged. */
+const SCOPE: Partial<Record<AddressClass, number>> = {
+  public: 3,
+  private: 2,
+  cgnat: 2,
+  "container-bridge": 2,
+  "link-local": 1,
+  loopback: 0,
+  unspecified: 0,
+};
+
+/**
+ * A TURN server whose relayed address reaches less far than the address it was reached at (private
+ * relay, public server: coturn behind 1:1 NAT without external-ip) relays for nobody outside its
+ * own network: peers there cannot send to the relay candidate.
+ */
+export function relayNarrowerThanServer(relayed: AddressClass | undefined, reached: AddressClass | undefined): boolean {
+  const r = relayed === undefined ? undefined : SCOPE[relayed];
+  const s = reached === undefined ? undefined : SCOPE[reached];
+  return r !== undefined && s !== undefined && r < s;
+}

@@ -1,5 +1,6 @@
 import type { AnyPhase } from "../pipeline/phase.js";
 import { connectPhase, hostConnectPhase } from "./connect.js";
+import { farSidePermissionsPhase } from "./far-side-permissions.js";
 import { gatherPhase } from "./gather.js";
 import { handedOutServersPhase } from "./handed-out-servers.js";
 import { natPhase } from "./nat.js";
@@ -17,5 +18,6 @@ export function defaultPhases(settings: PhaseSettings): AnyPhase[] {
     ...(settings.gather ? [gatherPhase(settings)] : []),
     ...(settings.nat ? [natPhase(settings)] : []),
     ...(settings.loopback || settings.remote ? [connectPhase(settings), handedOutServersPhase(settings)] : []),
+    ...(settings.remote ? [farSidePermissionsPhase(settings)] : []),
   ];
 }

@@ -1,5 +1,5 @@
 import type { IceServerTarget } from "../config/types.js";
-import type { ConnectivityFact, NatFact, ServerFact, SessionFact } from "../facts/index.js";
+import type { ConnectivityFact, FarSidePermissionsFact, NatFact, ServerFact, SessionFact } from "../facts/index.js";
 import type { GatherOutcome } from "../facts/merge-gathering.js";
 
 /**
@@ -25,6 +25,8 @@ export interface Artifacts {
   handedOutTargets: IceServerTarget[];
   /** The per-server facts of those, appended to `servers` in the report. */
   handedOutServers: ServerFact[];
+  /** After the remote attempt: whether our TURN server's relay may reach each far-side address. */
+  farSidePermissions: FarSidePermissionsFact[];
 }
 
 export type ArtifactKey = keyof Artifacts;

@@ -11,6 +11,7 @@ import { probeBinding, type ProbeOutcome } from "./stun-binding.js";
 import { probeAllocate } from "./turn-allocate.js";
 import { sharingFirstContact, type FirstContactBound } from "./first-contact.js";
 import { probeError } from "../facts/probe-error.js";
+import { classifyAddress } from "../net/address-class.js";
 
 export interface ServerProbeOptions {
   /** Bound on everything one URL's probe waits for (DNS, connect, transactions). */
@@ -43,6 +44,7 @@ export async function probeServer(target: IceServerTarget, index: number, option
       return finish();
     }
     fact.remoteAddress = remote;
+    fact.remoteAddressClass = classifyAddress(remote.address);
     const remaining = Math.max(1, options.timeoutMs - (performance.now() - started));
     const bound = options.firstContact;
     const channelOptions = {

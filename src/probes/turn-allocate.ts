@@ -1,8 +1,9 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
 import type { IceUrl } from "../config/types.js";
-import type { ProbeError, TransportAddress } from "../facts/common.js";
-import type { PeerPermissionFact, StunExchange } from "../facts/servers.js";
+import type { AddressFamily, ProbeError, TransportAddress } from "../facts/common.js";
+import type { OtherFamilyAllocationFact, PeerPermissionFact, StunExchange } from "../facts/servers.js";
+import { classifyAddress, familyOf } from "../net/address-class.js";
 import {
   REQUESTED_TRANSPORT_UDP,
   addressAttribute,
@@ -43,6 +44,7 @@ const KNOWN: Record<number, ProbeError> = {
   401: probeError("wrong-credentials", "the TURN server rejected the username or password (401 Unauthorized after authenticating)"),
   438: probeError("stale-nonce", "the TURN server rejected the nonce as stale (438) again after a retry with the fresh nonce it sent"),
   403: probeError("forbidden", "the TURN server refused the allocation (403 Forbidden)"),
+  440: probeError("address-family-not-supported", "the TURN server refused the requested relay address family (440 Address Family not Supported)"),
   437: probeError("allocation-mismatch", "the TURN server already holds an allocation for this client address and port (437 Allocation Mismatch)"),
   442: probeError("unsupported-transport-protocol", "the TURN server does not relay the requested transport (442 Unsupported Transport Protocol)"),
   486: probeError("allocation-quota-reached", "the TURN server refused a new allocation for this username (486 Allocation Quota Reached)"),
@@ -114,15 +116,68 @@ export interface AllocateOptions {
   failure(error: unknown): ProbeError;
 }
 
+/** A peer address to ask a permission for, and how the exchange list names it. */
+export interface PermissionPeer {
+  address: string;
+  label: string;
+}
+
+/** The server's answer to one CreatePermission. */
+export interface PermissionAnswer {
+  address: string;
+  allowed: boolean;
+  stunErrorCode?: number;
+  stunReason?: string;
+}
+
 /** The Allocate conversation on an open channel; separate from the transport so it can be tested on its own. */
 export async function allocateOn(
   channel: StunChannel,
   credentials: TurnCredentials,
   options: AllocateOptions,
 ): Promise<ProbeOutcome> {
+  const { outcome, permissions } = await allocateAndAsk(channel, credentials, options, PEER_SAMPLES);
+  const facts = PEER_SAMPLES.flatMap((peer, i) => {
+    const answer = permissions[i];
+    return answer ? [{ peerClass: peer.peerClass, ...answer }] : [];
+  });
+  if (facts.length > 0) outcome.peerPermissions = facts;
+  return outcome;
+}
+
+/**
+ * Allocate, then CreatePermission for each peer of the relay's family (a permission belongs to the
+ * allocation, so it is asked for before the release), then the release. `permissions` lines up with
+ * `peers`: undefined where nothing was asked (other family, no relay, out of time) or nothing came back.
+ */
+export async function allocateAndAsk(
+  channel: StunChannel,
+  credentials: TurnCredentials,
+  options: AllocateOptions,
+  peers: readonly PermissionPeer[],
+): Promise<{ outcome: ProbeOutcome; permissions: (PermissionAnswer | undefined)[] }> {
+  const permissions: (PermissionAnswer | undefined)[] = peers.map(() => undefined);
+  const outcome = await allocateWith(channel, credentials, options, async (send, auth, relay) => {
+    // A peer of the other family would get 443 (address family mismatch), which says nothing about policy.
+    const asked = peers.map((peer, i) => ({ peer, i })).filter(({ peer }) => familyOf(peer.address) === relay.family);
+    const answers = await askPermissions(send, auth, options.deadline, asked.map(({ peer }) => peer));
+    asked.forEach(({ i }, k) => (permissions[i] = answers[k]));
+  });
+  return { outcome, permissions };
+}
+
+type UseAllocation = (send: Send, auth: Auth | undefined, relay: TransportAddress) => Promise<void>;
+
+async function allocateWith(
+  channel: StunChannel,
+  credentials: TurnCredentials,
+  options: AllocateOptions,
+  use: UseAllocation,
+): Promise<ProbeOutcome> {
   const { deadline } = options;
   const exchanges: StunExchange[] = [];
-  const outcome: ProbeOutcome = { ok: false, exchanges };
+  // No REQUESTED-ADDRESS-FAMILY is sent, which asks for IPv4 (RFC 8656 section 7.1), as browsers and werift do.
+  const outcome: ProbeOutcome = { ok: false, exchanges, requestedFamily: 4 };
   const send = async (name: string, message: Message, timeoutMs = Math.max(1, deadline - performance.now())) => {
     const result = await channel.request(message, { timeoutMs }).catch((error: unknown) => {
       const sent = error instanceof StunTimeoutError || error instanceof StunIcmpError;
@@ -171,7 +226,12 @@ export async function allocateOn(
       response = signed.response;
       if (!isSuccess(response)) {
         const e = errorCodeOf(response);
-        return fail(outcome, e ? turnErrorFor(e.code, e.reason) : protocolError("an Allocate error without ERROR-CODE"));
+        fail(outcome, e ? turnErrorFor(e.code, e.reason) : protocolError("an Allocate error without ERROR-CODE"));
+        if (e?.code === 440) {
+          const other = await allocateOtherFamily(send, auth, 6, deadline, options.releaseTimeoutMs);
+          if (other) outcome.otherFamilyAllocation = other;
+        }
+        return outcome;
       }
     }
   } catch (error) {
@@ -179,17 +239,13 @@ export async function allocateOn(
   }
 
   outcome.relayedAddress = addressAttribute(response, "XOR-RELAYED-ADDRESS");
+  if (outcome.relayedAddress) outcome.relayedAddressClass = classifyAddress(outcome.relayedAddress.address);
   outcome.mappedAddress = mappedAddressOf(response);
   const lifetime = response.getAttributeValue("LIFETIME") as unknown;
   outcome.ok = outcome.relayedAddress !== undefined;
   if (!outcome.ok) outcome.error = protocolError("an Allocate success response without XOR-RELAYED-ADDRESS");
 
-  // A permission belongs to the allocation, so it is asked for before the release. The samples are
-  // IPv4: an IPv6 relay would answer 443 (address family mismatch), which says nothing about policy.
-  if (outcome.ok && outcome.relayedAddress?.family === 4) {
-    const permissions = await probePeerPermissions(send, auth, deadline);
-    if (permissions.length > 0) outcome.peerPermissions = permissions;
-  }
+  if (outcome.ok && outcome.relayedAddress) await use(send, auth, outcome.relayedAddress);
 
   const releaseTimeout = Math.max(deadline - performance.now(), options.releaseTimeoutMs);
   outcome.allocation = {
@@ -202,22 +258,44 @@ export async function allocateOn(
 type Send = (name: string, message: Message, timeoutMs?: number) => Promise<{ response: Message; exchange: StunExchange }>;
 
 /**
+ * The Allocate again, asking for the other family: a server that grants it relays only that family
+ * (coturn relay-ip of one family). Its allocation is released at once; no answer means "not known".
+ */
+async function allocateOtherFamily(send: Send, auth: Auth, family: AddressFamily, deadline: number, releaseTimeoutMs: number): Promise<OtherFamilyAllocationFact | undefined> {
+  if (deadline - performance.now() < 1) return undefined;
+  try {
+    const { response } = await send(`Allocate (IPv${family} relay)`, sign(allocateRequest(family), auth));
+    if (!isSuccess(response)) {
+      const e = errorCodeOf(response);
+      return { family, allocated: false, ...(e ? { stunErrorCode: e.code, ...(e.reason ? { stunReason: e.reason } : {}) } : {}) };
+    }
+    const relayedAddress = addressAttribute(response, "XOR-RELAYED-ADDRESS");
+    await release(send, auth, Math.max(deadline - performance.now(), releaseTimeoutMs));
+    return { family, allocated: true, ...(relayedAddress ? { relayedAddress } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Peers a relay is asked about. 10.0.0.1 stands for RFC 1918 space: what a bot or media server in the
  * same VPC or Docker network as the TURN server offers, and what coturn's denied-peer-ip usually
  * covers. CreatePermission sends nothing to the peer, so the address needs no owner and no route.
  */
-const PEER_SAMPLES: readonly Pick<PeerPermissionFact, "peerClass" | "address">[] = [{ peerClass: "private", address: "10.0.0.1" }];
+const PEER_SAMPLES: readonly (PermissionPeer & Pick<PeerPermissionFact, "peerClass">)[] = [
+  { peerClass: "private", address: "10.0.0.1", label: "private peer 10.0.0.1" },
+];
 
 /**
- * CreatePermission for each sample peer (RFC 8656 section 9), within the probe's deadline. Its outcome
+ * CreatePermission for each peer (RFC 8656 section 9), within the probe's deadline. Its outcome
  * never touches the allocation's: a relay that works for public peers still works when this fails.
  */
-async function probePeerPermissions(send: Send, auth: Auth | undefined, deadline: number): Promise<PeerPermissionFact[]> {
-  const permissions: PeerPermissionFact[] = [];
-  for (const peer of PEER_SAMPLES) {
-    // Out of time: the release still gets its own budget, and the missing fact says "not known".
+async function askPermissions(send: Send, auth: Auth | undefined, deadline: number, peers: readonly PermissionPeer[]): Promise<(PermissionAnswer | undefined)[]> {
+  const answers: (PermissionAnswer | undefined)[] = [];
+  for (const peer of peers) {
+    // Out of time: the release still gets its own budget, and the missing answer says "not known".
     if (deadline - performance.now() < 1) break;
-    const name = `CreatePermission (${peer.peerClass} peer ${peer.address})`;
+    const name = `CreatePermission (${peer.label})`;
     try {
       let result = await send(name, permissionRequest(peer.address, auth));
       const stale = errorCodeOf(result.response);
@@ -228,16 +306,17 @@ async function probePeerPermissions(send: Send, auth: Auth | undefined, deadline
         result = await send(`${name}, new nonce`, permissionRequest(peer.address, auth));
       }
       const e = errorCodeOf(result.response);
-      permissions.push({
-        ...peer,
+      answers.push({
+        address: peer.address,
         allowed: isSuccess(result.response),
         ...(!isSuccess(result.response) && e ? { stunErrorCode: e.code, ...(e.reason ? { stunReason: e.reason } : {}) } : {}),
       });
     } catch {
       // No answer says nothing about the server's policy; the exchange list records the timeout.
+      answers.push(undefined);
     }
   }
-  return permissions;
+  return answers;
 }
 
 /** Refresh with LIFETIME 0 deletes the allocation (RFC 5766 section 7); a stale nonce gets one re-signed retry. */
@@ -260,8 +339,10 @@ async function release(send: Send, auth: Auth | undefined, timeoutMs: number): P
   }
 }
 
-function allocateRequest(): Message {
-  return newRequest(methods.ALLOCATE).setAttribute("REQUESTED-TRANSPORT", REQUESTED_TRANSPORT_UDP);
+/** RFC 8656 section 18.10: the family in the first byte (0x01 IPv4, 0x02 IPv6). Without a family the server relays IPv4. */
+function allocateRequest(family?: AddressFamily): Message {
+  const message = newRequest(methods.ALLOCATE).setAttribute("REQUESTED-TRANSPORT", REQUESTED_TRANSPORT_UDP);
+  return family === undefined ? message : message.setAttribute("REQUESTED-ADDRESS-FAMILY", (family === 6 ? 0x02 : 0x01) << 24);
 }
 
 function permissionRequest(peer: string, auth: Auth | undefined): Message {

@@ -43,3 +43,16 @@ export function list(items: readonly string[]): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * Facts of the URLs (UDP, TCP, TLS, other ports) of one server, grouped by the address they reached
+ * (else their host), in report order: a server's own configuration is one finding, not one per URL.
+ */
+export function byServerAddress(servers: readonly ServerFact[]): ServerFact[][] {
+  const groups = new Map<string, ServerFact[]>();
+  for (const s of servers) {
+    const key = s.remoteAddress?.address ?? s.host;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return [...groups.values()];
+}

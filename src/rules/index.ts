@@ -4,6 +4,8 @@ import { turnAuthFailed } from "./turn-auth-failed.js";
 import { turnRestCredential } from "./turn-rest-credential.js";
 import { turnQuotaOrCapacity } from "./turn-quota-or-capacity.js";
 import { turnAllocationRefused } from "./turn-allocation-refused.js";
+import { turnPrivateRelayAddress } from "./turn-private-relay-address.js";
+import { turnRelayAddressFamily } from "./turn-relay-address-family.js";
 import { turnTlsCertificate } from "./turn-tls-certificate.js";
 import { turnUdpBlocked } from "./turn-udp-blocked.js";
 import { turnServerUnreachable } from "./turn-server-unreachable.js";
@@ -15,6 +17,7 @@ import { expectationFailed } from "./expectation-failed.js";
 import { sdpWithoutCandidates } from "./sdp-without-candidates.js";
 import { farSidePrivateCandidates } from "./far-side-private-candidates.js";
 import { turnDeniesPrivatePeers } from "./turn-denies-private-peers.js";
+import { turnDeniesFarSide } from "./turn-denies-far-side.js";
 import { farSideMdnsOnly } from "./far-side-mdns-only.js";
 import { farSideTooManyCandidates } from "./far-side-too-many-candidates.js";
 import { ipFamilyMismatch } from "./ip-family-mismatch.js";
@@ -47,6 +50,9 @@ export const rules: readonly Rule[] = [
   turnRestCredential,
   turnQuotaOrCapacity,
   turnAllocationRefused,
+  // A relay that allocates but hands out an address peers elsewhere cannot use: the server's own configuration.
+  turnPrivateRelayAddress,
+  turnRelayAddressFamily,
   turnTlsCertificate,
   turnUdpBlocked,
   turnServerUnreachable,
@@ -57,6 +63,8 @@ export const rules: readonly Rule[] = [
   farSidePrivateCandidates,
   // Only private far-side candidates leave the relay as the way in; a TURN server denying private peers closes it.
   turnDeniesPrivatePeers,
+  // Asked directly after the far side answered: the relay refuses the far side's real addresses.
+  turnDeniesFarSide,
   farSideMdnsOnly,
   farSideTooManyCandidates,
   ipFamilyMismatch,

@@ -49,7 +49,8 @@ export function isSuccess(message: Message): boolean {
 export function errorCodeOf(message: Message): { code: number; reason: string } | undefined {
   const value = message.getAttributeValue("ERROR-CODE") as [number, string] | undefined;
   if (!value) return undefined;
-  return { code: value[0], reason: value[1] };
+  // coturn counts the padding into some reason phrases' length (440 "Unsupported address family\0\0").
+  return { code: value[0], reason: value[1].replace(/\0+$/, "") };
 }
 
 function toTransportAddress(value: unknown): TransportAddress | undefined {

@@ -17,7 +17,9 @@ export type LabProfile =
   | "udp-blocked"
   | "tcp-443-only"
   | "udp-rejected"
-  | "udp-prohibited";
+  | "udp-prohibited"
+  /** A cloud VM's public IP: every port of the router's address is mapped to the host (10.88.0.2), both ways. */
+  | "one-to-one";
 
 export interface LabSiteSpec {
   /** Short, [a-z0-9]: part of the namespace names. */
@@ -90,10 +92,25 @@ function script(...args: string[]): void {
   if (r.status !== 0) throw new Error(`nat-lab.sh ${args.join(" ")} failed (${r.status}): ${r.stderr || r.stdout}`);
 }
 
+export interface LabCoturn {
+  name: string;
+  /** Listening IPs: two make an RFC 5780 server. */
+  ips: string[];
+  /** Runs on this site's host (its client namespace) instead of in the internet namespace, e.g. behind a one-to-one NAT. */
+  site?: string;
+  /** Extra coturn options, e.g. --denied-peer-ip=198.51.100.12 or --external-ip=PUBLIC/PRIVATE. */
+  args?: string[];
+}
+
 export interface LabSpec {
   sites: LabSiteSpec[];
-  /** coturn processes in the internet namespace: two IPs make an RFC 5780 server. */
-  coturns: { name: string; ips: string[] }[];
+  /** coturn processes, in the internet namespace unless they name a site. */
+  coturns: LabCoturn[];
+}
+
+function clientIpOf(profile: LabProfile): string {
+  if (profile === "no-nat") return "203.0.113.2";
+  return profile === "one-to-one" ? "10.88.0.2" : "10.77.0.2";
 }
 
 /** Builds the lab under a fresh prefix; on any failure whatever was built is torn down again. */
@@ -102,7 +119,8 @@ export function startLab(spec: LabSpec): Lab {
   live.add(prefix);
   try {
     script("wan-up", prefix);
-    for (const c of spec.coturns) script("coturn-up", prefix, c.name, ...c.ips);
+    const extra = (c: LabCoturn) => (c.args && c.args.length > 0 ? ["--", ...c.args] : []);
+    for (const c of spec.coturns.filter((c) => c.site === undefined)) script("coturn-up", prefix, c.name, ...c.ips, ...extra(c));
     const sites: Record<string, LabSite> = {};
     spec.sites.forEach((s, i) => {
       script("site-up", prefix, s.name, s.profile, String(i + 1));
@@ -111,9 +129,14 @@ export function startLab(spec: LabSpec): Lab {
         router: `${prefix}-${s.name}-r`,
         client: `${prefix}-${s.name}-c`,
         publicIp: `198.51.100.${11 + i}`,
-        clientIp: s.profile === "no-nat" ? "203.0.113.2" : "10.77.0.2",
+        clientIp: clientIpOf(s.profile),
       };
     });
+    for (const c of spec.coturns.filter((c) => c.site !== undefined)) {
+      const site = sites[c.site ?? ""];
+      if (!site) throw new Error(`coturn ${c.name}: no lab site named '${c.site}'`);
+      script("coturn-in", prefix, c.name, site.client, ...c.ips, ...extra(c));
+    }
     return { prefix, wan: `${prefix}-wan`, sites, down: () => teardown(prefix) };
   } catch (error) {
     teardown(prefix);

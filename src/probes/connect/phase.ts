@@ -4,7 +4,7 @@ import type { ConnectivityFact } from "../../facts/connectivity.js";
 import type { ServerFact } from "../../facts/servers.js";
 import pLimit from "p-limit";
 import { connectLoopbackPaths } from "./loopback-paths.js";
-import { serverPaths, workingTargets } from "./server-paths.js";
+import { clientRelayTarget, serverPaths, workingTargets } from "./server-paths.js";
 import { connectLoopback, type LoopbackOptions } from "./loopback.js";
 import { connectRemote } from "./remote.js";
 import type { RemoteTarget } from "./types.js";
@@ -39,7 +39,7 @@ export const ECHO_COUNT = 5;
 export function clientIceServers(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): RTCIceServerLike[] {
   const working = workingTargets(targets, servers);
   const stun = working.find((t) => t.url.scheme === "stun" && t.url.transport === "udp");
-  const turn = working.find((t) => t.url.isTurn);
+  const turn = clientRelayTarget(targets, servers);
   return toRTCIceServers([...(stun ? [stun] : []), ...(turn ? [turn] : [])]);
 }
 

@@ -25,6 +25,11 @@ export function serverOfPath(path: LoopbackPath): IceServerTarget | undefined {
   return path.mode === "loopback-srflx" ? path.stun : path.mode === "loopback-relay" ? path.turn : undefined;
 }
 
+/** The TURN target a browser-like client here relays through: the first TURN URL that allocated (werift uses only one). */
+export function clientRelayTarget(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): IceServerTarget | undefined {
+  return workingTargets(targets, servers).find((t) => t.url.isTurn);
+}
+
 /** The targets whose own probe succeeded, in configuration order, matched by id. */
 export function workingTargets(targets: readonly IceServerTarget[], servers: readonly ServerFact[]): IceServerTarget[] {
   const ok = new Set(servers.filter((s) => s.ok).map((s) => s.id));

@@ -41,7 +41,16 @@ function sdpLine(label: string, sdp: SdpFact | undefined): string | undefined {
   return `${label}: ${sdp.candidates.length} candidate${sdp.candidates.length === 1 ? "" : "s"} (host ${n.host}, srflx ${n.srflx}, relay ${n.relay})${classes ? ` [${classes}]` : ""}${flags ? `; ${flags}` : ""}`;
 }
 
-function details(f: ConnectivityFact, c: ChalkInstance): string[] {
+/** What our TURN server answered about each far-side address, after the remote attempt. */
+function permissionLines(report: Report, c: ChalkInstance): string[] {
+  return (report.farSidePermissions ?? []).map((p) => {
+    if (!p.ok) return `relay permissions via ${p.url}: ${c.yellow(detailOf(p.error) ?? "not asked")}`;
+    const answers = p.peers.map((peer) => (peer.allowed ? `${peer.address} allowed` : c.red(`${peer.address} refused (${peer.stunErrorCode ?? "error"}${peer.stunReason ? ` ${peer.stunReason}` : ""})`)));
+    return `relay permissions via ${p.url} for the far side: ${answers.join(", ") || "no answer"}`;
+  });
+}
+
+function details(f: ConnectivityFact, c: ChalkInstance, report: Report): string[] {
   const lines: string[] = [];
   const sig = f.signalling;
   if (sig) {
@@ -53,6 +62,7 @@ function details(f: ConnectivityFact, c: ChalkInstance): string[] {
     if (answer) lines.push(answer);
     if (sig.trickledCandidates) lines.push(`${sig.trickledCandidates} candidate${sig.trickledCandidates === 1 ? "" : "s"} trickled after the offer`);
   }
+  if (f.mode === "remote") lines.push(...permissionLines(report, c));
   if (f.selectedPair) lines.push(`selected ${end(f.selectedPair.local)} -> ${end(f.selectedPair.remote)}`);
   if (!f.ok && f.iceStates.length) lines.push(`ICE ${f.iceStates.map((s) => `${s.state}@${ms(s.atMs)}`).join(" -> ")}`);
   // The pair table is the evidence for a stall; for a success the selected pair says enough.
@@ -68,7 +78,7 @@ export function renderConnectivity(report: Report, c: ChalkInstance): string[] {
   const out = [c.bold("Connections (ICE, DTLS, data channel, echo)")];
   for (const f of attempts) {
     out.push(`  ${f.ok ? m.ok : m.fail} ${LABEL[f.mode]}${f.via ? ` via ${f.via}` : ""}  ${outcome(f, c)}`);
-    for (const line of details(f, c)) out.push(c.gray(`      ${line}`));
+    for (const line of details(f, c, report)) out.push(c.gray(`      ${line}`));
   }
   return out;
 }

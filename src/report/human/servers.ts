@@ -11,7 +11,10 @@ function outcome(s: ServerFact, c: ChalkInstance): string {
     return c.red(detailOf(e) ?? "failed") + code;
   }
   const parts = [ms(s.rttMs)];
-  if (s.relayedAddress) parts.push(`relay ${addr(s.relayedAddress)}`);
+  if (s.relayedAddress) {
+    const narrow = s.relayedAddressClass !== undefined && s.relayedAddressClass !== "public" && s.relayedAddressClass !== s.remoteAddressClass;
+    parts.push(`relay ${addr(s.relayedAddress)}${narrow ? c.red(` (${s.relayedAddressClass})`) : ""}`);
+  }
   if (s.mappedAddress) parts.push(`mapped ${addr(s.mappedAddress)}`);
   if (s.retransmissions) parts.push(c.yellow(`${s.retransmissions} retransmission${s.retransmissions > 1 ? "s" : ""}`));
   return parts.filter(Boolean).join("  ");
@@ -43,6 +46,8 @@ function details(s: ServerFact, c: ChalkInstance): string[] {
   for (const p of s.peerPermissions ?? []) {
     if (!p.allowed) lines.push(c.yellow(`refuses to relay to ${p.peerClass} peers (${p.address}: ${p.stunErrorCode ?? "error"}${p.stunReason ? ` ${p.stunReason}` : ""})`));
   }
+  const other = s.otherFamilyAllocation;
+  if (other) lines.push(`asked for an IPv${other.family} relay instead: ${other.allocated ? `granted${other.relayedAddress ? ` (${addr(other.relayedAddress)})` : ""}` : `refused${other.stunErrorCode ? ` (${other.stunErrorCode})` : ""}`}`);
   if (s.otherAddress) lines.push(`RFC 5780: other address ${addr(s.otherAddress)}`);
   return lines;
 }

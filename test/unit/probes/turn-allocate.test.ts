@@ -66,6 +66,7 @@ describe("turnErrorFor", () => {
     [403, "forbidden"],
     [437, "allocation-mismatch"],
     [442, "unsupported-transport-protocol"],
+    [440, "address-family-not-supported"],
     [486, "allocation-quota-reached"],
     [508, "insufficient-capacity"],
     [420, "stun-error"],
@@ -238,5 +239,43 @@ describe("allocateOn", () => {
     expect(outcome.peerPermissions).toBeUndefined();
     expect(sent.map((m) => m.messageMethod)).toEqual([methods.ALLOCATE, methods.ALLOCATE, methods.REFRESH]);
     expect(outcome.allocation?.released).toBe(true);
+  });
+
+  it("records the family asked for (IPv4: no REQUESTED-ADDRESS-FAMILY) and the relayed address's class", async () => {
+    const { channel, sent } = scriptedChannel((req) => (signed(req) ? success(req) : error(req, 401, "Unauthorized", "n1")));
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome).toMatchObject({ ok: true, requestedFamily: 4, relayedAddressClass: "public" });
+    expect(sent[1]?.attributesKeys).not.toContain("REQUESTED-ADDRESS-FAMILY");
+  });
+
+  it("after a 440 asks once for an IPv6 relay, records what it got, and releases it", async () => {
+    const { channel, sent } = scriptedChannel((req) => {
+      if (!signed(req)) return error(req, 401, "Unauthorized", "n1");
+      if (req.messageMethod !== methods.ALLOCATE) return success(req);
+      // coturn pads this reason phrase with NULs inside the attribute's length.
+      if (req.getAttributeValue("REQUESTED-ADDRESS-FAMILY") === undefined) return error(req, 440, "Unsupported address family\0\0");
+      return new StunMessage(req.messageMethod, classes.RESPONSE, req.transactionId).setAttribute("XOR-RELAYED-ADDRESS", ["2001:db8::3", 50000]).setAttribute("LIFETIME", 600);
+    });
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome).toMatchObject({
+      ok: false,
+      requestedFamily: 4,
+      error: { code: "address-family-not-supported", stunErrorCode: 440, stunReason: "Unsupported address family" },
+      otherFamilyAllocation: { family: 6, allocated: true, relayedAddress: { address: "2001:db8::3", port: 50000, family: 6 } },
+    });
+    expect(sent[2]?.getAttributeValue("REQUESTED-ADDRESS-FAMILY")).toBe(0x02 << 24);
+    expect(outcome.exchanges.map((e) => [e.request, e.outcome])).toEqual([
+      ["Allocate", "error 401 Unauthorized (challenge)"],
+      ["Allocate (authenticated)", "error 440 Unsupported address family"],
+      ["Allocate (IPv6 relay)", "success"],
+      ["Refresh (lifetime 0)", "success"],
+    ]);
+  });
+
+  it("after a 440 records a refusal of the other family too, and releases nothing", async () => {
+    const { channel, sent } = scriptedChannel((req) => (signed(req) ? error(req, 440, "Address Family not Supported") : error(req, 401, "Unauthorized", "n1")));
+    const outcome = await allocateOn(channel, { username: USER, credential: PASSWORD }, options());
+    expect(outcome.otherFamilyAllocation).toEqual({ family: 6, allocated: false, stunErrorCode: 440, stunReason: "Address Family not Supported" });
+    expect(sent.map((m) => m.messageMethod)).toEqual([methods.ALLOCATE, methods.ALLOCATE, methods.ALLOCATE]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { rules } from "../../../src/rules/index.js";
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const FACT_KEYS = ["servers", "gathering", "candidates", "nat", "expectations", "session", "connectivity"];
+const FACT_KEYS = ["servers", "gathering", "candidates", "nat", "expectations", "session", "connectivity", "farSidePermissions"];
 
 describe("every registered rule declares itself", () => {
   it.each(rules.map((r) => [r.id, r] as const))("%s: id, docs page, requires, messages with severity and title, supersedes", (id, rule) => {
