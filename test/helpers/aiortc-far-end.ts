@@ -1,5 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { startFarEndProcess } from "./far-end-process.js";
 
 /**
  * aiortc (Debian's python3-aiortc) as the far side: a Pipecat SmallWebRTC-style bot server and WHIP
@@ -34,46 +35,11 @@ export function aiortcMissing(): string | undefined {
   return r.status === 0 ? undefined : `aiortc is not importable by ${SYSTEM_PYTHON} (Debian: apt-get install -y python3-aiortc): ${(r.stderr || String(r.error)).trim().split("\n").pop()}`;
 }
 
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of running) child.kill("SIGKILL");
-});
-
+/** Starts the far end and resolves once it listens (its port on stdout); bounded by `timeoutMs`. */
 export function startAiortcFarEnd(options: AiortcFarEndOptions = {}): Promise<AiortcFarEnd> {
   const argv = [...(options.prefix ?? []), SYSTEM_PYTHON, SCRIPT, "--port", String(options.port ?? 0), "--ice-servers", JSON.stringify(options.iceServers ?? [])];
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-  running.add(child);
-  let out = "";
-  let err = "";
-  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(kill);
-    }
-    running.delete(child);
-  };
-  const timeoutMs = options.timeoutMs ?? 20_000;
-  return new Promise((resolve, reject) => {
-    const guard = setTimeout(() => {
-      void stop();
-      reject(new Error(`the aiortc far end was not ready within ${timeoutMs} ms\n${out}\n${err}`));
-    }, timeoutMs);
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (!line) return;
-      clearTimeout(guard);
-      const port = (JSON.parse(line) as { ready: number }).ready;
-      resolve({ port, stderr: () => err, stop });
-    });
-    child.once("exit", (code) => {
-      clearTimeout(guard);
-      running.delete(child);
-      reject(new Error(`the aiortc far end exited (${code}) before it was ready\n${out}\n${err}`));
-    });
+  return startFarEndProcess(argv, "the aiortc far end", options.timeoutMs ?? 20_000, (out) => {
+    const line = out.split("\n").find((l) => l.startsWith("{"));
+    return line ? { port: (JSON.parse(line) as { ready: number }).ready } : undefined;
   });
 }
