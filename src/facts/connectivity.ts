@@ -59,6 +59,15 @@ export interface SignallingFact {
   sessionDeleted?: boolean;
 }
 
+/** Candidate pairs past the number a report lists (see `pairs`): how many, in which states, and their checks. */
+export interface PairsOmittedFact {
+  count: number;
+  byState: Partial<Record<CandidatePairFact["state"], number>>;
+  requestsSent: number;
+  responsesReceived: number;
+  requestsReceived: number;
+}
+
 /**
  * One real connection attempt: ICE, DTLS, a data channel and an echo round trip, step by step, so
  * that a stalled attempt shows where and with what evidence it stalled.
@@ -84,8 +93,10 @@ export interface ConnectivityFact {
   rttMs?: number;
   echo?: { sent: number; received: number };
   stalledIn?: ConnectStage;
-  /** Every candidate pair the local stack checked, with its request/response counts. */
+  /** The candidate pairs the local stack checked, with their request/response counts: at most 32, the selected, nominated and succeeded ones first (see pairsOmitted). */
   pairs: CandidatePairFact[];
+  /** Pairs beyond the 32 listed in `pairs`, summed up. */
+  pairsOmitted?: PairsOmittedFact;
   /** Candidates the local side offered, and those it learned from the far side. */
   localCandidates: CandidateFact[];
   remoteCandidates: CandidateFact[];

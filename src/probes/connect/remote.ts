@@ -8,7 +8,7 @@ import { sendOffer, type Negotiated } from "../../signalling/negotiate.js";
 import { pipecatStart } from "../../signalling/pipecat.js";
 import { sdpFragment, whipDelete, whipPreflight, whipTrickle } from "../../signalling/whip.js";
 import type { SignalProtocol } from "../../signalling/types.js";
-import { bounded } from "../../webrtc/bounded.js";
+import { bounded, StalledCallError, within } from "../../webrtc/bounded.js";
 import { capCandidates } from "../../webrtc/sdp-candidates.js";
 import { candidateFromLine } from "../../webrtc/candidate-line.js";
 import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
@@ -108,7 +108,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     const tuned = peer;
     void gatheringComplete.then(() => tuned.gathered());
 
-    const offer = await pc.createOffer();
+    const offer = await within(pc.createOffer(), options.connectTimeoutMs, "createOffer");
     let offerSdp: string;
     if (options.trickle) {
       // As the client in the Pipecat case did: the offer leaves before a single candidate exists.
@@ -140,9 +140,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     signalling.answer = capped.kept === capped.received ? answer : { ...answer, candidates: answerFact(capped.sdp).candidates };
     if (capped.kept < capped.received) signalling.answerCandidatesCapped = { received: capped.received, kept: capped.kept };
     fact.remoteCandidates = [...signalling.answer.candidates];
-    if (!(await bounded(pc.setRemoteDescription({ type: "answer", sdp: capped.sdp }), options.connectTimeoutMs))) {
-      throw new Error(`werift did not finish applying the answer within ${options.connectTimeoutMs} ms`);
-    }
+    await within(pc.setRemoteDescription({ type: "answer", sdp: capped.sdp }), options.connectTimeoutMs, "applying the answer (setRemoteDescription)");
 
     const trickling = options.trickle
       ? trickle(ctx, negotiated, offerSdp, gathered, gatheringComplete, options.gatherTimeoutMs, fact)
@@ -213,5 +211,6 @@ async function trickle(
 /** Library errors may quote what they were given: the token and handed-out credentials stay out. */
 function toProbeError(error: unknown, secrets: readonly (string | undefined)[]): NonNullable<ConnectivityFact["error"]> {
   if (error instanceof SignallingError) return probeError(error.code, scrubbedErrorText(error, secrets));
+  if (error instanceof StalledCallError) return probeError("timeout", error.message);
   return probeError("internal-error", `the remote attempt failed: ${scrubbedErrorText(error, secrets)}`);
 }
