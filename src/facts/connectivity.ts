@@ -57,6 +57,11 @@ export interface SignallingFact {
   answerCandidatesCapped?: { received: number; kept: number };
   /** The session was ended on the server (WHIP DELETE); absent when the protocol has no such step. */
   sessionDeleted?: boolean;
+  /**
+   * WHIP: the 201 answer carried no usable Location header, so the session has no URL: no trickle
+   * PATCH, no ICE restart and no DELETE are possible.
+   */
+  locationMissing?: boolean;
 }
 
 /** Candidate pairs past the number a report lists (see `pairs`): how many, in which states, and their checks. */

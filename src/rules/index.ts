@@ -31,6 +31,7 @@ import { udpBlocked } from "./udp-blocked.js";
 import { symmetricNatWithoutTurn } from "./symmetric-nat-without-turn.js";
 import { natBehaviour } from "./nat-behaviour.js";
 import { connectionStalled } from "./connection-stalled.js";
+import { whipNoLocation } from "./whip-no-location.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
@@ -81,6 +82,7 @@ export const rules: readonly Rule[] = [
   noTurnConfigured,
   turnNotOn443,
   natBehaviour,
+  whipNoLocation,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,
   // Last: an unmet expectation is the consequence of the causes above, which say why.

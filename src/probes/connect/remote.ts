@@ -128,6 +128,9 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     if (answered) signalling.answerMs = answered.durationMs;
     signalling.protocol = negotiated.protocol;
     if (negotiated.detectedBy) signalling.detectedBy = negotiated.detectedBy;
+    if (negotiated.whip && !negotiated.whip.sessionUrl) signalling.locationMissing = true;
+    // After `negotiated` is set, so that the session the server made is still deleted.
+    if (negotiated.whip?.linkProblem) throw new SignallingError(negotiated.whip.linkProblem, "protocol-error", 201);
     // werift takes no new ICE servers once the offer exists, so servers that first appear with the
     // answer cannot serve this attempt; they are recorded and probed on their own instead.
     for (const url of negotiated.iceServers.flatMap((s) => s.urls)) {
@@ -162,7 +165,9 @@ function answerFact(sdp: string): SdpFact {
   try {
     return analyseSdp(sdp, "answer");
   } catch (error) {
-    throw new SignallingError(`the answer is not a usable SDP (${(error as Error).message})`, "protocol-error");
+    // The message quotes a line of the far side's text: no control characters reach a terminal from it.
+    const reason = (error as Error).message.replace(/[\p{Cc}\p{Cf}]/gu, " ");
+    throw new SignallingError(`the answer is not a usable SDP (${reason})`, "protocol-error");
   }
 }
 
@@ -181,6 +186,8 @@ async function trickle(
 ): Promise<void> {
   const sent: LocalCandidate[] = [];
   const send = async (end: boolean) => {
+    // No session URL, nowhere to send them: the candidates stay unsent (locationMissing says why).
+    if (negotiated.whip && !negotiated.whip.sessionUrl) return;
     const batch = gathered.slice(sent.length);
     if (batch.length === 0 && !end) return;
     sent.push(...batch);
