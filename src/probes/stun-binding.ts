@@ -3,7 +3,7 @@ import type { ServerFact, StunExchange, TlsFact } from "../facts/servers.js";
 import type { IceUrl } from "../config/types.js";
 import { addressAttribute, errorCodeOf, isSuccess, mappedAddressOf, methods, newRequest, stringAttribute } from "../stun/message.js";
 import { UdpStunSocket } from "../stun/udp-socket.js";
-import { openStreamChannel } from "../stun/stream-channel.js";
+import { NotTlsError, openStreamChannel, TcpConnectTimeoutError, TlsHandshakeStalledError } from "../stun/stream-channel.js";
 import { StunIcmpError, StunTimeoutError, StunTransportError, type StrayReplies, type StunChannel } from "../stun/transaction.js";
 import { tlsFactFrom, tlsHandshakeFailure } from "./tls-certificate.js";
 import { probeError } from "../facts/probe-error.js";
@@ -83,13 +83,18 @@ export function icmpOutcome(error: StunIcmpError): "port-unreachable" | "network
 /** A failed connect or transaction as the error it was: what was tried, and what the OS or the clock said. */
 export function transportFailure(error: unknown, url: IceUrl, phase: "connect" | "request"): ProbeError {
   const where = `${url.host}:${url.port} over ${url.transport.toUpperCase()}`;
+  if (error instanceof TcpConnectTimeoutError) {
+    return probeError("timeout", `no TCP connection to ${url.host}:${url.port} within ${Math.round(error.elapsedMs)} ms: the SYN got no SYN-ACK`);
+  }
+  if (error instanceof TlsHandshakeStalledError) return probeError("tls-handshake-stalled", `TLS handshake with ${where} stalled: ${error.message}`);
+  if (error instanceof NotTlsError) return probeError("not-tls", `${where}: ${error.message}`);
   if (error instanceof StunTimeoutError) {
     if (error.stray) return probeError("malformed-reply", `no valid answer from ${where} (${error.message}), but ${strayWords(error.stray)}`);
     if (url.transport === "udp") {
       return probeError("timeout", `no answer from ${where}: ${error.message}`);
     }
-    const what = phase === "connect" ? (url.transport === "tls" ? "TCP/TLS connection" : "TCP connection") : "answer";
-    return probeError("timeout", `no ${what} from ${where} within ${Math.round(error.elapsedMs)} ms`);
+    const connection = url.transport === "tls" ? "TCP connection and the TLS handshake" : "TCP connection";
+    return probeError("timeout", `${where}: the ${connection} came up, then no answer within ${Math.round(error.elapsedMs)} ms`);
   }
   if (error instanceof StunIcmpError) {
     return probeError(icmpOutcome(error), `${where}: ${error.message}`);

@@ -32,6 +32,7 @@ import { symmetricNatWithoutTurn } from "./symmetric-nat-without-turn.js";
 import { natBehaviour } from "./nat-behaviour.js";
 import { connectionStalled } from "./connection-stalled.js";
 import { whipNoLocation } from "./whip-no-location.js";
+import { tlsHandshake } from "./tls-handshake.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
@@ -54,6 +55,7 @@ export const rules: readonly Rule[] = [
   // A relay that allocates but hands out an address peers elsewhere cannot use: the server's own configuration.
   turnPrivateRelayAddress,
   turnRelayAddressFamily,
+  tlsHandshake,
   turnTlsCertificate,
   turnUdpBlocked,
   turnServerUnreachable,
