@@ -3,7 +3,7 @@ import type { ServerFact, StunExchange, TlsFact } from "../facts/servers.js";
 import type { IceUrl } from "../config/types.js";
 import { addressAttribute, errorCodeOf, isSuccess, mappedAddressOf, methods, newRequest, stringAttribute } from "../stun/message.js";
 import { UdpStunSocket } from "../stun/udp-socket.js";
-import { NotTlsError, openStreamChannel, TcpConnectTimeoutError, TlsHandshakeStalledError } from "../stun/stream-channel.js";
+import { NotStunError, NotTlsError, openStreamChannel, TcpConnectTimeoutError, TlsHandshakeStalledError } from "../stun/stream-channel.js";
 import { StunIcmpError, StunTimeoutError, StunTransportError, type StrayReplies, type StunChannel } from "../stun/transaction.js";
 import { tlsFactFrom, tlsHandshakeFailure } from "./tls-certificate.js";
 import { probeError } from "../facts/probe-error.js";
@@ -41,6 +41,8 @@ export interface ChannelOptions {
 export interface OpenedChannel {
   channel: StunChannel;
   tls?: TlsFact;
+  /** UDP: late copies of answers so far, beyond one per request sent. */
+  duplicateReplies?(): number;
 }
 
 /** One channel to the server over the URL's own transport: UDP, TCP, or TLS for stuns:/turns:. */
@@ -51,7 +53,7 @@ export async function openChannel(url: IceUrl, remote: TransportAddress, options
     const socket = await UdpStunSocket.connect(remote).catch((error: NodeJS.ErrnoException) => {
       throw new StunTransportError(error.message, error.code);
     });
-    return { channel: wrap(socket.channelTo(remote)) };
+    return { channel: wrap(socket.channelTo(remote)), duplicateReplies: () => socket.duplicateRepliesFrom(remote) };
   }
   const channel = await openStreamChannel(remote, {
     transport: url.transport,
@@ -68,6 +70,16 @@ function strayWords(stray: StrayReplies): string {
     ...(stray.unknownTransaction > 0 ? [`${stray.unknownTransaction} STUN ${stray.unknownTransaction === 1 ? "reply" : "replies"} to no request of ours (wrong transaction id)`] : []),
   ];
   return parts.join(" and ");
+}
+
+/**
+ * The counts for the server fact: what a timed-out transaction saw instead of an answer, and the
+ * late copies of answers (a server, or a load balancer in front of several, that answers each
+ * request many times).
+ */
+export function strayRepliesWith(stray: StrayReplies | undefined, duplicates: number): StrayReplies | undefined {
+  if (duplicates <= 0) return stray;
+  return { notStun: stray?.notStun ?? 0, unknownTransaction: stray?.unknownTransaction ?? 0, duplicates };
 }
 
 /** The counts a timed-out transaction carries, for the server fact. */
@@ -88,6 +100,7 @@ export function transportFailure(error: unknown, url: IceUrl, phase: "connect" |
   }
   if (error instanceof TlsHandshakeStalledError) return probeError("tls-handshake-stalled", `TLS handshake with ${where} stalled: ${error.message}`);
   if (error instanceof NotTlsError) return probeError("not-tls", `${where}: ${error.message}`);
+  if (error instanceof NotStunError) return probeError("malformed-reply", `${where}: ${error.message}`);
   if (error instanceof StunTimeoutError) {
     if (error.stray) return probeError("malformed-reply", `no valid answer from ${where} (${error.message}), but ${strayWords(error.stray)}`);
     if (url.transport === "udp") {
@@ -132,6 +145,13 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
   }
   const { channel, tls } = opened;
   const connected = url.transport === "udp" ? {} : { streamConnected: true };
+  const duplicates = async () => {
+    if (!opened.duplicateReplies) return {};
+    // Copies that arrived with the answer are already in the socket's buffer: read them before closing.
+    await new Promise((resolve) => setImmediate(resolve));
+    const stray = strayRepliesWith(undefined, opened.duplicateReplies());
+    return stray ? { strayReplies: stray } : {};
+  };
   try {
     const result = await channel.request(newRequest(methods.BINDING), { timeoutMs: options.timeoutMs });
     const rttMs = round(result.rttMs);
@@ -145,6 +165,7 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
         tls,
         rttMs,
         retransmissions: result.retransmissions,
+        ...(await duplicates()),
         software: stringAttribute(response, "SOFTWARE"),
         error: probeError("stun-error", `the server answered the Binding request with error ${e?.code ?? "(no ERROR-CODE)"}${e?.reason ? ` ${e.reason}` : ""}`, {
           stunErrorCode: e?.code,
@@ -161,6 +182,7 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
       rttMs,
       retransmissions: result.retransmissions,
       mappedAddress,
+      ...(await duplicates()),
       otherAddress: addressAttribute(response, "OTHER-ADDRESS") ?? addressAttribute(response, "CHANGED-ADDRESS"),
       software: stringAttribute(response, "SOFTWARE"),
       error: mappedAddress ? undefined : probeError("malformed-reply", "the Binding response carries no (XOR-)MAPPED-ADDRESS"),

@@ -33,6 +33,7 @@ import { natBehaviour } from "./nat-behaviour.js";
 import { connectionStalled } from "./connection-stalled.js";
 import { whipNoLocation } from "./whip-no-location.js";
 import { tlsHandshake } from "./tls-handshake.js";
+import { serverDuplicateReplies } from "./server-duplicate-replies.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
@@ -80,6 +81,7 @@ export const rules: readonly Rule[] = [
   transportFallbackHidesUdp,
   stunServerUnreachable,
   stunServerMalformedReply,
+  serverDuplicateReplies,
   symmetricNatWithoutTurn,
   noTurnConfigured,
   turnNotOn443,

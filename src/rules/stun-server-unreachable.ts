@@ -65,9 +65,13 @@ export const stunServerUnreachable = defineRule<Message>({
               (none
                 ? "No STUN server answered, so this host learns no public address (no srflx candidate) and a peer outside this network can only reach it through a relay."
                 : "Other STUN servers answered, so this one is down, mistyped, or its port is filtered on this path."),
-            fix: none
-              ? "Allow outbound UDP to the STUN port (often 3478 or 19302) in the firewall, or configure a TURN server reachable over TCP/TLS 443."
-              : `Check the host and port of ${s.url}, or remove it from the configuration.`,
+            fix: silentAfterConnect(s)
+              ? `Check that port ${s.port} of ${s.host} is the STUN server's TCP port (coturn: listening-port), not another service's, and that the server is not hung.`
+              : none && s.transport === "udp"
+                ? "Allow outbound UDP to the STUN port (often 3478 or 19302) in the firewall, or configure a TURN server reachable over TCP/TLS 443."
+                : none
+                  ? `Allow outbound ${s.transport.toUpperCase()} to port ${s.port} in the firewall, check that the STUN server listens there, or configure a TURN server reachable over TCP/TLS 443.`
+                  : `Check the host and port of ${s.url}, or remove it from the configuration.`,
             evidence: [errorEvidence(s), ...(silentAfterConnect(s) ? [{ path: serverPath(s, "streamConnected"), fact: "the TCP connection was established" }] : [])],
             subjects: [serverPath(s)],
           },

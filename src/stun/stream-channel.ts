@@ -58,15 +58,20 @@ export async function openStreamChannel(remote: TransportAddress, options: Strea
   let failure: Error | undefined;
 
   socket.on("data", (chunk: Buffer) => {
+    if (failure) return;
     buffer = Buffer.concat([buffer, chunk]);
-    while (buffer.length >= HEADER) {
+    while (buffer.length > 0) {
+      // Framing comes from the STUN header alone: once it is not one, nothing after it can be read.
+      if (!couldBeStunHeader(buffer)) return notStun(new NotStunError(describeBytes(buffer.subarray(0, SNIFFED_BYTES))));
+      if (buffer.length < HEADER) break;
       const total = HEADER + buffer.readUInt16BE(2);
       if (buffer.length < total) break;
       const frame = buffer.subarray(0, total);
       buffer = buffer.subarray(total);
       const message = decode(Buffer.from(frame));
-      const entry = message && pending.get(message.transactionId.toString("hex"));
-      if (message && entry) {
+      if (!message) return notStun(new NotStunError(`a ${total}-byte STUN message whose attributes cannot be read`));
+      const entry = pending.get(message.transactionId.toString("hex"));
+      if (entry) {
         pending.delete(message.transactionId.toString("hex"));
         entry.resolve({ response: message, from: remote, rttMs: performance.now() - entry.sentAt, retransmissions: 0 });
       }
@@ -76,6 +81,10 @@ export async function openStreamChannel(remote: TransportAddress, options: Strea
     failure ??= error;
     for (const entry of pending.values()) entry.reject(error);
     pending.clear();
+  };
+  const notStun = (error: NotStunError) => {
+    failAll(error);
+    socket.destroy();
   };
   socket.on("error", (error: NodeJS.ErrnoException) => failAll(transportError(error)));
   socket.on("close", () => failAll(new StunTransportError("the server closed the connection", "ECONNRESET")));
@@ -137,6 +146,21 @@ export class NotTlsError extends Error {
   constructor(readonly what: string) {
     super(`the port answered the TLS ClientHello with ${what}, not TLS`);
   }
+}
+
+/** TCP (or TLS) is up, and the server sent something that is not a STUN message. */
+export class NotStunError extends Error {
+  override readonly name = "NotStunError";
+  constructor(readonly what: string) {
+    super(`answered with ${what}, not STUN`);
+  }
+}
+
+/** As much of a STUN header (RFC 5389 section 6) as has arrived: top bits 0, length a multiple of 4, the magic cookie. */
+function couldBeStunHeader(bytes: Buffer): boolean {
+  if (((bytes[0] as number) & 0xc0) !== 0) return false;
+  if (bytes.length >= 4 && bytes.readUInt16BE(2) % 4 !== 0) return false;
+  return bytes.length < 8 || bytes.readUInt32BE(4) === 0x2112a442;
 }
 
 /** How much of the server's first bytes is kept to say what it speaks. */
