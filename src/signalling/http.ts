@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { HttpExchangeFact } from "../facts/connectivity.js";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { REDACTED } from "../secrets/scrub.js";
+import { REDACTED, scrubSecrets } from "../secrets/scrub.js";
 import { bodySummary } from "./body-text.js";
 import { describeLinks } from "./link-header.js";
 
@@ -176,10 +176,15 @@ async function exchangeOnce(
   const started = performance.now();
   try {
     const response = await send(url, method, headers, body, ctx);
+    // A server may echo what it was sent (an error page quoting the Authorization header). Whatever
+    // later shortens the body or a header for a message would cut the token in two, and the output's
+    // scrubber would no longer recognise the half it left: the secrets go here, whole.
+    const secrets = [ctx.token, ...Object.values(ctx.headers)];
+    response.body = scrubSecrets(response.body, secrets);
     exchange.status = response.status;
     for (const name of KEPT_HEADERS) {
       const value = response.headers.get(name);
-      if (value !== null) exchange.headers[name] = name === "location" ? safeLocation(value, url) : shortened(value);
+      if (value !== null) exchange.headers[name] = name === "location" ? safeLocation(scrubSecrets(value, secrets), url) : shortened(scrubSecrets(value, secrets));
     }
     const links = response.headers.get("link");
     if (links !== null) exchange.headers["link"] = describeLinks(links);
