@@ -1,6 +1,9 @@
 import { performance } from "node:perf_hooks";
 import { expect } from "vitest";
-import { runCli, type CliResult } from "./cli.js";
+import { fileURLToPath } from "node:url";
+import { BIN, runBounded, runCli, type CliResult } from "./cli.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
  * The credential every hostile case hands to rtc-doctor (as a TURN credential, a bearer token, a
@@ -25,9 +28,11 @@ export interface HostileCase {
   /** Words that must appear in stdout or stderr: what names the fault. */
   words: RegExp[];
   /** Exit codes the case may end with: 1 (findings) or 2 (bad input); never 0 for a fault, never 3. */
-  codes?: (1 | 2)[];
+  codes?: (0 | 1 | 2)[];
   /** Fed to stdin (else stdin is /dev/null). */
   input?: string | Buffer;
+  /** Run with file descriptor 0 closed, as `cmd <&-` does. */
+  closedStdin?: boolean;
 }
 
 export interface CaseRun {
@@ -42,7 +47,10 @@ export function hangBoundMs(c: Pick<HostileCase, "budgetMs">): number {
 
 export async function runCase(c: HostileCase): Promise<CaseRun> {
   const started = performance.now();
-  const result = await runCli(c.args, { timeoutMs: hangBoundMs(c), ...(c.input !== undefined ? { input: c.input } : {}) });
+  const result = c.closedStdin
+    ? // The shell closes fd 0, then becomes node: rtc-doctor starts with no stdin at all.
+      await runBounded("/bin/sh", ["-c", 'exec 0<&- && exec "$0" "$@"', process.execPath, BIN, ...c.args], { cwd: ROOT, timeoutMs: hangBoundMs(c) })
+    : await runCli(c.args, { timeoutMs: hangBoundMs(c), ...(c.input !== undefined ? { input: c.input } : {}) });
   return { result, elapsedMs: performance.now() - started };
 }
 
