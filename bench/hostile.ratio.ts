@@ -50,7 +50,7 @@ afterAll(async () => {
 
 const servers = (extra: string[], timeoutMs = T) => ["check", "--no-gather", "--no-nat", "--no-connect", "--timeout", String(timeoutMs), ...extra];
 const signal = (path: string, timeoutMs = T, connectMs = T) =>
-  servers(["--stun", `stun:127.0.0.1:${stun.port}`, "--token", SECRET, "--protocol", "whip", "--connect-timeout", String(connectMs), "--signal", `${http.url}${path}`], timeoutMs);
+  servers(["--stun", `stun:127.0.0.1:${stun.port}`, "--token", SECRET, "--protocol", "whip", "--signal-timeout", String(timeoutMs), "--connect-timeout", String(connectMs), "--signal", `${http.url}${path}`], timeoutMs);
 const probe = (name: string, args: () => string[], budgetMs: number): HostileCase => ({
   name,
   get args() {
