@@ -19,6 +19,10 @@ export type ProbeErrorCode =
   /** UDP: an ICMP port unreachable came back (ECONNREFUSED on the connected socket): an answer, not silence. */
   | "port-unreachable"
   | "tls-handshake-failed"
+  /** TCP connected, then the TLS handshake did not complete within the bound. */
+  | "tls-handshake-stalled"
+  /** TCP connected, and the port answered the TLS ClientHello with something that is not TLS (HTTP, SSH, STUN, ...). */
+  | "not-tls"
   | "tls-certificate-invalid"
   | "unauthorized"
   | "stale-nonce"

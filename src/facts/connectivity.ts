@@ -57,6 +57,20 @@ export interface SignallingFact {
   answerCandidatesCapped?: { received: number; kept: number };
   /** The session was ended on the server (WHIP DELETE); absent when the protocol has no such step. */
   sessionDeleted?: boolean;
+  /**
+   * WHIP: the 201 answer carried no usable Location header, so the session has no URL: no trickle
+   * PATCH, no ICE restart and no DELETE are possible.
+   */
+  locationMissing?: boolean;
+}
+
+/** Candidate pairs past the number a report lists (see `pairs`): how many, in which states, and their checks. */
+export interface PairsOmittedFact {
+  count: number;
+  byState: Partial<Record<CandidatePairFact["state"], number>>;
+  requestsSent: number;
+  responsesReceived: number;
+  requestsReceived: number;
 }
 
 /**
@@ -84,8 +98,10 @@ export interface ConnectivityFact {
   rttMs?: number;
   echo?: { sent: number; received: number };
   stalledIn?: ConnectStage;
-  /** Every candidate pair the local stack checked, with its request/response counts. */
+  /** The candidate pairs the local stack checked, with their request/response counts: at most 32, the selected, nominated and succeeded ones first (see pairsOmitted). */
   pairs: CandidatePairFact[];
+  /** Pairs beyond the 32 listed in `pairs`, summed up. */
+  pairsOmitted?: PairsOmittedFact;
   /** Candidates the local side offered, and those it learned from the far side. */
   localCandidates: CandidateFact[];
   remoteCandidates: CandidateFact[];

@@ -151,8 +151,12 @@ export interface ServerFact {
   udpWaitCut?: { boundMs: number; streamRttMs: number; streamServerId: string };
   /** TCP/TLS only: the connection (and the TLS handshake) was established, so whatever failed after it was the server's answer. */
   streamConnected?: boolean;
-  /** UDP only: datagrams from the server that answered none of the requests (not STUN, or an unknown transaction id). */
-  strayReplies?: { notStun: number; unknownTransaction: number };
+  /**
+   * UDP only: datagrams from the server that answered none of the requests (not STUN, or an unknown
+   * transaction id), and late copies of answers already received beyond one per request sent
+   * (`duplicates`: a server that answers each request many times).
+   */
+  strayReplies?: { notStun: number; unknownTransaction: number; duplicates?: number };
   exchanges: StunExchange[];
   error?: ProbeError;
 }

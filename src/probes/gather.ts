@@ -5,7 +5,7 @@ import type { CandidateFact, GatheringFact } from "../facts/candidates.js";
 import { mergeGathering, type GatherOutcome, type GatherResult } from "../facts/merge-gathering.js";
 import type { ProbeError } from "../facts/common.js";
 import { scrubbedErrorText } from "../secrets/scrub.js";
-import { bounded } from "../webrtc/bounded.js";
+import { bounded, StalledCallError, within } from "../webrtc/bounded.js";
 import { candidateFromLine } from "../webrtc/candidate-line.js";
 import { closePeer, createPeer, type PeerConnection } from "../webrtc/peer.js";
 import { relayTransportOf } from "../webrtc/turn-allocations.js";
@@ -53,7 +53,7 @@ export async function gatherThroughServer(
     };
     pc.createDataChannel("rtc-doctor");
     peer.prepareGathering();
-    const offer = await pc.createOffer();
+    const offer = await within(pc.createOffer(), options.timeoutMs, "createOffer");
     // setLocalDescription resolves only once gathering has finished.
     const finished = await bounded(pc.setLocalDescription(offer), options.timeoutMs);
     peer.gathered();
@@ -61,7 +61,7 @@ export async function gatherThroughServer(
     fact.durationMs = Math.round(performance.now() - started);
     if (url.isTurn) relayProtocol = relayTransportOf(pc) ?? relayProtocol;
   } catch (error) {
-    fact.error = probeError("internal-error", `werift failed while gathering through ${url.raw}: ${scrubbedErrorText(error, [target.credential])}`);
+    fact.error = probeError(error instanceof StalledCallError ? "timeout" : "internal-error", `werift failed while gathering through ${url.raw}: ${scrubbedErrorText(error, [target.credential])}`);
   } finally {
     collecting = false;
     if (pc) await closePeer(pc, Math.min(options.timeoutMs, 1000));

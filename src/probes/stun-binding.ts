@@ -3,7 +3,7 @@ import type { ServerFact, StunExchange, TlsFact } from "../facts/servers.js";
 import type { IceUrl } from "../config/types.js";
 import { addressAttribute, errorCodeOf, isSuccess, mappedAddressOf, methods, newRequest, stringAttribute } from "../stun/message.js";
 import { UdpStunSocket } from "../stun/udp-socket.js";
-import { openStreamChannel } from "../stun/stream-channel.js";
+import { NotStunError, NotTlsError, openStreamChannel, TcpConnectTimeoutError, TlsHandshakeStalledError } from "../stun/stream-channel.js";
 import { StunIcmpError, StunTimeoutError, StunTransportError, type StrayReplies, type StunChannel } from "../stun/transaction.js";
 import { tlsFactFrom, tlsHandshakeFailure } from "./tls-certificate.js";
 import { probeError } from "../facts/probe-error.js";
@@ -41,6 +41,8 @@ export interface ChannelOptions {
 export interface OpenedChannel {
   channel: StunChannel;
   tls?: TlsFact;
+  /** UDP: late copies of answers so far, beyond one per request sent. */
+  duplicateReplies?(): number;
 }
 
 /** One channel to the server over the URL's own transport: UDP, TCP, or TLS for stuns:/turns:. */
@@ -51,7 +53,7 @@ export async function openChannel(url: IceUrl, remote: TransportAddress, options
     const socket = await UdpStunSocket.connect(remote).catch((error: NodeJS.ErrnoException) => {
       throw new StunTransportError(error.message, error.code);
     });
-    return { channel: wrap(socket.channelTo(remote)) };
+    return { channel: wrap(socket.channelTo(remote)), duplicateReplies: () => socket.duplicateRepliesFrom(remote) };
   }
   const channel = await openStreamChannel(remote, {
     transport: url.transport,
@@ -70,6 +72,16 @@ function strayWords(stray: StrayReplies): string {
   return parts.join(" and ");
 }
 
+/**
+ * The counts for the server fact: what a timed-out transaction saw instead of an answer, and the
+ * late copies of answers (a server, or a load balancer in front of several, that answers each
+ * request many times).
+ */
+export function strayRepliesWith(stray: StrayReplies | undefined, duplicates: number): StrayReplies | undefined {
+  if (duplicates <= 0) return stray;
+  return { notStun: stray?.notStun ?? 0, unknownTransaction: stray?.unknownTransaction ?? 0, duplicates };
+}
+
 /** The counts a timed-out transaction carries, for the server fact. */
 export function strayRepliesOf(error: unknown): StrayReplies | undefined {
   return error instanceof StunTimeoutError ? error.stray : undefined;
@@ -83,13 +95,19 @@ export function icmpOutcome(error: StunIcmpError): "port-unreachable" | "network
 /** A failed connect or transaction as the error it was: what was tried, and what the OS or the clock said. */
 export function transportFailure(error: unknown, url: IceUrl, phase: "connect" | "request"): ProbeError {
   const where = `${url.host}:${url.port} over ${url.transport.toUpperCase()}`;
+  if (error instanceof TcpConnectTimeoutError) {
+    return probeError("timeout", `no TCP connection to ${url.host}:${url.port} within ${Math.round(error.elapsedMs)} ms: the SYN got no SYN-ACK`);
+  }
+  if (error instanceof TlsHandshakeStalledError) return probeError("tls-handshake-stalled", `TLS handshake with ${where} stalled: ${error.message}`);
+  if (error instanceof NotTlsError) return probeError("not-tls", `${where}: ${error.message}`);
+  if (error instanceof NotStunError) return probeError("malformed-reply", `${where}: ${error.message}`);
   if (error instanceof StunTimeoutError) {
     if (error.stray) return probeError("malformed-reply", `no valid answer from ${where} (${error.message}), but ${strayWords(error.stray)}`);
     if (url.transport === "udp") {
       return probeError("timeout", `no answer from ${where}: ${error.message}`);
     }
-    const what = phase === "connect" ? (url.transport === "tls" ? "TCP/TLS connection" : "TCP connection") : "answer";
-    return probeError("timeout", `no ${what} from ${where} within ${Math.round(error.elapsedMs)} ms`);
+    const connection = url.transport === "tls" ? "TCP connection and the TLS handshake" : "TCP connection";
+    return probeError("timeout", `${where}: the ${connection} came up, then no answer within ${Math.round(error.elapsedMs)} ms`);
   }
   if (error instanceof StunIcmpError) {
     return probeError(icmpOutcome(error), `${where}: ${error.message}`);
@@ -127,6 +145,13 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
   }
   const { channel, tls } = opened;
   const connected = url.transport === "udp" ? {} : { streamConnected: true };
+  const duplicates = async () => {
+    if (!opened.duplicateReplies) return {};
+    // Copies that arrived with the answer are already in the socket's buffer: read them before closing.
+    await new Promise((resolve) => setImmediate(resolve));
+    const stray = strayRepliesWith(undefined, opened.duplicateReplies());
+    return stray ? { strayReplies: stray } : {};
+  };
   try {
     const result = await channel.request(newRequest(methods.BINDING), { timeoutMs: options.timeoutMs });
     const rttMs = round(result.rttMs);
@@ -140,6 +165,7 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
         tls,
         rttMs,
         retransmissions: result.retransmissions,
+        ...(await duplicates()),
         software: stringAttribute(response, "SOFTWARE"),
         error: probeError("stun-error", `the server answered the Binding request with error ${e?.code ?? "(no ERROR-CODE)"}${e?.reason ? ` ${e.reason}` : ""}`, {
           stunErrorCode: e?.code,
@@ -156,6 +182,7 @@ export async function probeBinding(url: IceUrl, remote: TransportAddress, option
       rttMs,
       retransmissions: result.retransmissions,
       mappedAddress,
+      ...(await duplicates()),
       otherAddress: addressAttribute(response, "OTHER-ADDRESS") ?? addressAttribute(response, "CHANGED-ADDRESS"),
       software: stringAttribute(response, "SOFTWARE"),
       error: mappedAddress ? undefined : probeError("malformed-reply", "the Binding response carries no (XOR-)MAPPED-ADDRESS"),

@@ -17,7 +17,7 @@ import {
   type Message,
 } from "../stun/message.js";
 import { StunIcmpError, StunTimeoutError, type StunChannel } from "../stun/transaction.js";
-import { icmpOutcome, openChannel, round, transportFailure, type ChannelOptions, type ProbeOutcome, strayRepliesOf } from "./stun-binding.js";
+import { icmpOutcome, openChannel, round, transportFailure, type ChannelOptions, type ProbeOutcome, strayRepliesOf, strayRepliesWith } from "./stun-binding.js";
 import { probeError } from "../facts/probe-error.js";
 
 /**
@@ -101,7 +101,8 @@ async function allocateOnce(url: IceUrl, remote: TransportAddress, credentials: 
       },
     });
     if (url.transport === "udp") outcome.retransmissions = outcome.exchanges.reduce((n, e) => n + (e.retransmissions ?? 0), 0);
-    return { ...outcome, tls: opened.tls, ...(url.transport === "udp" ? {} : { streamConnected: true }), ...(stray ? { strayReplies: stray } : {}) };
+    const strays = strayRepliesWith(stray, opened.duplicateReplies?.() ?? 0);
+    return { ...outcome, tls: opened.tls, ...(url.transport === "udp" ? {} : { streamConnected: true }), ...(strays ? { strayReplies: strays } : {}) };
   } finally {
     opened.channel.close();
   }

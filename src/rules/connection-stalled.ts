@@ -25,13 +25,14 @@ const FIX: Record<ConnectivityFact["mode"], string> = {
 
 function pairEvidence(fact: ConnectivityFact, base: string): Evidence[] {
   if (fact.pairs.length === 0) return fact.stalledIn === "checking" ? [{ path: `${base}/pairs`, fact: "no candidate pair was formed at all" }] : [];
-  const sent = fact.pairs.reduce((n, p) => n + (p.requestsSent ?? 0), 0);
-  const answered = fact.pairs.reduce((n, p) => n + (p.responsesReceived ?? 0), 0);
-  const received = fact.pairs.reduce((n, p) => n + (p.requestsReceived ?? 0), 0);
+  const omitted = fact.pairsOmitted;
+  const sent = fact.pairs.reduce((n, p) => n + (p.requestsSent ?? 0), omitted?.requestsSent ?? 0);
+  const answered = fact.pairs.reduce((n, p) => n + (p.responsesReceived ?? 0), omitted?.responsesReceived ?? 0);
+  const received = fact.pairs.reduce((n, p) => n + (p.requestsReceived ?? 0), omitted?.requestsReceived ?? 0);
   return [
     {
       path: `${base}/pairs`,
-      fact: `${plural(fact.pairs.length, "candidate pair")}: ${plural(sent, "check")} sent, ${answered} answered; ${received} received from the far side`,
+      fact: `${plural(fact.pairs.length + (omitted?.count ?? 0), "candidate pair")}: ${plural(sent, "check")} sent, ${answered} answered; ${received} received from the far side`,
     },
   ];
 }

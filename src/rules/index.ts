@@ -31,6 +31,9 @@ import { udpBlocked } from "./udp-blocked.js";
 import { symmetricNatWithoutTurn } from "./symmetric-nat-without-turn.js";
 import { natBehaviour } from "./nat-behaviour.js";
 import { connectionStalled } from "./connection-stalled.js";
+import { whipNoLocation } from "./whip-no-location.js";
+import { tlsHandshake } from "./tls-handshake.js";
+import { serverDuplicateReplies } from "./server-duplicate-replies.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
@@ -53,6 +56,7 @@ export const rules: readonly Rule[] = [
   // A relay that allocates but hands out an address peers elsewhere cannot use: the server's own configuration.
   turnPrivateRelayAddress,
   turnRelayAddressFamily,
+  tlsHandshake,
   turnTlsCertificate,
   turnUdpBlocked,
   turnServerUnreachable,
@@ -77,10 +81,12 @@ export const rules: readonly Rule[] = [
   transportFallbackHidesUdp,
   stunServerUnreachable,
   stunServerMalformedReply,
+  serverDuplicateReplies,
   symmetricNatWithoutTurn,
   noTurnConfigured,
   turnNotOn443,
   natBehaviour,
+  whipNoLocation,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,
   // Last: an unmet expectation is the consequence of the causes above, which say why.

@@ -57,15 +57,29 @@ export const stunServerUnreachable = defineRule<Message>({
             message: none ? "none-answers" : "one-of-several",
             explanation:
               `${s.url} (${s.transport.toUpperCase()}) gave no answer: ${detailOf(s.error) ?? "no response"}. ` +
+              (silentAfterConnect(s)
+                ? "The TCP connection was accepted, so the port is open and this is not a firewall: whatever listens there does not speak STUN, or the server is hung. "
+                : s.transport !== "udp" && s.error?.code === "timeout"
+                  ? "The TCP connection itself was never accepted (no SYN-ACK): a filtered port or a host that is down. "
+                  : "") +
               (none
                 ? "No STUN server answered, so this host learns no public address (no srflx candidate) and a peer outside this network can only reach it through a relay."
                 : "Other STUN servers answered, so this one is down, mistyped, or its port is filtered on this path."),
-            fix: none
-              ? "Allow outbound UDP to the STUN port (often 3478 or 19302) in the firewall, or configure a TURN server reachable over TCP/TLS 443."
-              : `Check the host and port of ${s.url}, or remove it from the configuration.`,
-            evidence: [errorEvidence(s)],
+            fix: silentAfterConnect(s)
+              ? `Check that port ${s.port} of ${s.host} is the STUN server's TCP port (coturn: listening-port), not another service's, and that the server is not hung.`
+              : none && s.transport === "udp"
+                ? "Allow outbound UDP to the STUN port (often 3478 or 19302) in the firewall, or configure a TURN server reachable over TCP/TLS 443."
+                : none
+                  ? `Allow outbound ${s.transport.toUpperCase()} to port ${s.port} in the firewall, check that the STUN server listens there, or configure a TURN server reachable over TCP/TLS 443.`
+                  : `Check the host and port of ${s.url}, or remove it from the configuration.`,
+            evidence: [errorEvidence(s), ...(silentAfterConnect(s) ? [{ path: serverPath(s, "streamConnected"), fact: "the TCP connection was established" }] : [])],
             subjects: [serverPath(s)],
           },
     );
   },
 });
+
+/** TCP (and TLS) came up and the Binding request then went unanswered. */
+function silentAfterConnect(s: ServerFact): boolean {
+  return s.streamConnected === true && s.error?.code === "timeout";
+}

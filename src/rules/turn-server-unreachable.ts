@@ -21,6 +21,9 @@ export const turnServerUnreachable = defineRule({
         message: s.error?.code === "connection-refused" ? ("connection-refused" as const) : ("no-answer" as const),
         explanation:
           `${s.url} (${s.transport.toUpperCase()} to port ${s.port}) gave no answer: ${detailOf(s.error) ?? "no response"}. ` +
+          (s.transport !== "udp" && s.error?.code === "timeout"
+            ? "The TCP connection itself was never accepted, which is what a firewall that drops the packets (a filtered port) or a host that is down looks like. "
+            : "") +
           "Without an answer there is no relay candidate through it, so peers that cannot reach each other directly will sit in ICE checking.",
         fix:
           s.error?.code === "connection-refused"

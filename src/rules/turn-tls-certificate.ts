@@ -1,19 +1,18 @@
 import type { RuleHit } from "./types.js";
 import { defineRule } from "./define-rule.js";
 import { serverPath, turnServers } from "./helpers.js";
-import { detailOf } from "../facts/probe-error.js";
 
 export const EXPIRY_WARNING_DAYS = 14;
 
 const INVALID = "The TURN server's TLS certificate is not valid for browsers";
-type Message = "handshake-failed" | "invalid" | "expires-soon";
+/** Certificates only, and only when one was seen: a handshake that never completed is tls-handshake's. */
+type Message = "invalid" | "expires-soon";
 
 export const turnTlsCertificate = defineRule<Message>({
   id: "turn-tls-certificate",
   docs: "docs/rules/turn-tls-certificate.md",
   requires: ["servers"],
   messages: {
-    "handshake-failed": { severity: "error", title: INVALID },
     invalid: { severity: "error", title: INVALID },
     "expires-soon": { severity: "warning", title: "The TURN server's TLS certificate expires soon" },
   },
@@ -21,18 +20,8 @@ export const turnTlsCertificate = defineRule<Message>({
   check(facts) {
     const hits: RuleHit<Message>[] = [];
     for (const s of turnServers(facts.servers)) {
-      if (s.error?.code === "tls-handshake-failed") {
-        hits.push({
-          message: "handshake-failed",
-          subjects: [serverPath(s)],
-          explanation: `The TLS handshake with ${s.url} failed: ${detailOf(s.error)}. Browsers give up on this turns: URL without a word.`,
-          fix: "Check that the port speaks TLS (coturn: tls-listening-port, cert and pkey set) and supports TLS 1.2 or later.",
-          evidence: [{ path: serverPath(s, "error"), fact: `${s.url}: ${detailOf(s.error)}` }],
-        });
-        continue;
-      }
       const tls = s.tls;
-      if (!tls) continue;
+      if (!tls || (tls.subject === undefined && tls.issuer === undefined && tls.validTo === undefined)) continue;
       const problems: string[] = [];
       if (!tls.chainVerified) problems.push(`the chain does not verify (${tls.verifyError ?? "untrusted"}${tls.selfSigned ? ", self-signed" : ""})`);
       if (!tls.hostnameMatches) problems.push(`it is not issued for '${tls.servername}' (names: ${tls.subjectAltNames?.join(", ") || tls.subject || "none"})`);

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { RTCIceServerLike } from "../config/types.js";
 import { analyseSdp } from "../sdp/analyse.js";
 import { echoDataChannels } from "../webrtc/echo.js";
-import { bounded } from "../webrtc/bounded.js";
+import { bounded, within } from "../webrtc/bounded.js";
+import { capCandidates, MAX_REMOTE_CANDIDATES } from "../webrtc/sdp-candidates.js";
 import { closePeer, createPeer, type PeerConnection } from "../webrtc/peer.js";
 
 export interface SessionConfig {
@@ -18,12 +19,17 @@ export interface SessionConfig {
 
 export type SessionEvent = "connected" | "closed";
 
+/** One trickled candidate is applied in microseconds; a call that takes this long is stuck. */
+const TRICKLE_CALL_BOUND_MS = 2000;
+
 /** The far end of one attempt: a werift peer that answers the offer and echoes on the data channel. */
 export class EchoSession {
   readonly id = randomBytes(8).toString("hex");
   /** RFC 9725: names the ICE session; trickle PATCHes must carry it in If-Match. Only an ICE restart would change it. */
   readonly etag = `"${randomBytes(6).toString("hex")}"`;
   private closed = false;
+  /** Candidates of the client handed to werift so far (offer and trickle), up to MAX_REMOTE_CANDIDATES. */
+  private remoteCandidates = 0;
   private readonly timers: NodeJS.Timeout[] = [];
 
   private constructor(
@@ -38,9 +44,13 @@ export class EchoSession {
     const session = new EchoSession(peer.pc, onEvent);
     try {
       echoDataChannels(peer.pc);
-      await peer.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+      // A client's offer is input anyone can send: werift gets a bounded number of its candidates
+      // (its setRemoteDescription is roughly quadratic in them), and a bounded time for each call.
+      const capped = capCandidates(offerSdp);
+      session.remoteCandidates = capped.kept;
+      await within(peer.pc.setRemoteDescription({ type: "offer", sdp: capped.sdp }), config.gatherTimeoutMs, "setRemoteDescription (offer)");
       peer.prepareGathering();
-      const answer = await peer.pc.createAnswer();
+      const answer = await within(peer.pc.createAnswer(), config.gatherTimeoutMs, "createAnswer");
       // Like WHIP servers and aiortc: all candidates go into the answer, the server never trickles.
       await bounded(peer.pc.setLocalDescription(answer), config.gatherTimeoutMs);
       peer.gathered();
@@ -80,7 +90,14 @@ export class EchoSession {
   async addCandidates(candidates: readonly { candidate: string; sdpMid?: string; sdpMLineIndex?: number }[]): Promise<void> {
     for (const c of candidates) {
       if (c.candidate.trim() === "") continue;
-      await this.pc.addIceCandidate({ candidate: c.candidate.replace(/^a=/, ""), sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex ?? 0 });
+      // Past the bound, trickled candidates are dropped like the offer's: no client needs that many.
+      if (this.remoteCandidates >= MAX_REMOTE_CANDIDATES || this.closed) return;
+      this.remoteCandidates += 1;
+      await within(
+        this.pc.addIceCandidate({ candidate: c.candidate.replace(/^a=/, ""), sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex ?? 0 }),
+        TRICKLE_CALL_BOUND_MS,
+        "addIceCandidate",
+      );
     }
   }
 

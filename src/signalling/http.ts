@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import type { HttpExchangeFact } from "../facts/connectivity.js";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { REDACTED } from "../secrets/scrub.js";
+import { REDACTED, scrubSecrets } from "../secrets/scrub.js";
+import { bodySummary } from "./body-text.js";
 import { describeLinks } from "./link-header.js";
 
 /** Response headers that explain a signalling exchange. Everything else (cookies above all) stays out. */
@@ -81,8 +82,10 @@ export class SignallingError extends Error {
 export const MAX_REDIRECTS = 5;
 /** A 503 is retried once when its Retry-After asks for at most this long (and no longer than the request bound). */
 export const MAX_RETRY_AFTER_MS = 5000;
-/** Signalling answers are SDP or small JSON; anything bigger is not one. */
-const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Signalling answers are SDP or small JSON; a body bigger than this is not one, and is not read to its end. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** All response headers together (Node's own default is 16 KiB); WHIP's Link headers are the largest real ones. */
+export const MAX_RESPONSE_HEADER_BYTES = 32 * 1024;
 
 /**
  * One HTTP request to the signalling server, recorded without secrets. Resolves with any status
@@ -173,10 +176,15 @@ async function exchangeOnce(
   const started = performance.now();
   try {
     const response = await send(url, method, headers, body, ctx);
+    // A server may echo what it was sent (an error page quoting the Authorization header). Whatever
+    // later shortens the body or a header for a message would cut the token in two, and the output's
+    // scrubber would no longer recognise the half it left: the secrets go here, whole.
+    const secrets = [ctx.token, ...Object.values(ctx.headers)];
+    response.body = scrubSecrets(response.body, secrets);
     exchange.status = response.status;
     for (const name of KEPT_HEADERS) {
       const value = response.headers.get(name);
-      if (value !== null) exchange.headers[name] = name === "location" ? safeLocation(value, url) : value;
+      if (value !== null) exchange.headers[name] = name === "location" ? safeLocation(scrubSecrets(value, secrets), url) : shortened(scrubSecrets(value, secrets));
     }
     const links = response.headers.get("link");
     if (links !== null) exchange.headers["link"] = describeLinks(links);
@@ -194,6 +202,17 @@ class RequestTimeout extends Error {
   override readonly name = "TimeoutError";
 }
 
+/** The status line and headers came, the body did not finish within the bound (a stalled or trickling body). */
+class BodyTimeout extends Error {
+  override readonly name = "BodyTimeout";
+  constructor(
+    readonly status: number,
+    readonly received: number,
+  ) {
+    super("body timeout");
+  }
+}
+
 /**
  * node:http(s) rather than fetch: fetch can neither take an extra CA without a dispatcher
  * from a package Node does not expose, nor hand back a 307 with its Location in every version.
@@ -203,35 +222,62 @@ function send(url: string, method: string, headers: Record<string, string>, body
   const outgoing: Record<string, string> = { ...headers };
   if (body !== undefined) outgoing["content-length"] = String(Buffer.byteLength(body));
   return new Promise((resolve, reject) => {
-    const options = { method, headers: outgoing, ...(target.protocol === "https:" && ctx.tlsCa ? { ca: ctx.tlsCa } : {}) };
+    let settled = false;
+    const finish = (error: unknown, result?: Omit<HttpResult, "url">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (result) resolve(result);
+      else reject(error);
+      req.destroy();
+    };
+    const options = {
+      method,
+      headers: outgoing,
+      maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
+      ...(target.protocol === "https:" && ctx.tlsCa ? { ca: ctx.tlsCa } : {}),
+    };
+    let response: { status: number; received: number } | undefined;
     const req = (target.protocol === "https:" ? httpsRequest : httpRequest)(target, options, (res) => {
+      const status = res.statusCode ?? 0;
+      response = { status, received: 0 };
+      const announced = Number(res.headers["content-length"]);
+      if (Number.isFinite(announced) && announced > MAX_RESPONSE_BYTES) {
+        finish(new SignallingError(`${safeUrl(url)} answered ${status} with a ${announced}-byte body, more than the ${MAX_RESPONSE_BYTES} bytes a signalling answer may have`, "protocol-error", status));
+        return;
+      }
       const chunks: Buffer[] = [];
-      let size = 0;
       res.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) req.destroy(new SignallingError(`${safeUrl(url)} sent more than ${MAX_RESPONSE_BYTES} bytes`, "protocol-error"));
-        else chunks.push(chunk);
+        if (!response) return;
+        response.received += chunk.length;
+        if (response.received > MAX_RESPONSE_BYTES) {
+          finish(new SignallingError(`${safeUrl(url)} answered ${status} with a body of more than ${MAX_RESPONSE_BYTES} bytes, more than a signalling answer may have`, "protocol-error", status));
+        } else chunks.push(chunk);
       });
       res.on("end", () => {
-        clearTimeout(timer);
         const responseHeaders = new Headers();
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
-        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: Buffer.concat(chunks).toString("utf8") });
+        finish(undefined, { status, headers: responseHeaders, body: Buffer.concat(chunks).toString("utf8") });
       });
-      res.on("error", reject);
+      res.on("aborted", () => finish(new SignallingError(`${safeUrl(url)} answered ${status}, then closed the connection before the body was complete (${response?.received ?? 0} bytes)`, "connection-reset", status)));
+      res.on("error", (error) => finish(error));
     });
-    const timer = setTimeout(() => req.destroy(new RequestTimeout()), ctx.timeoutMs);
-    req.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
+    const timer = setTimeout(() => finish(response ? new BodyTimeout(response.status, response.received) : new RequestTimeout()), ctx.timeoutMs);
+    req.on("error", (error) => finish(error));
     req.end(body);
   });
 }
 
+/** Header values a report keeps are for reading, not for storing whatever a server sends. */
+const MAX_KEPT_HEADER_CHARS = 200;
+
+function shortened(value: string): string {
+  return value.length > MAX_KEPT_HEADER_CHARS ? `${value.slice(0, MAX_KEPT_HEADER_CHARS - 1)}…` : value;
+}
+
 function safeLocation(value: string, base: string): string {
   try {
-    return safeUrl(new URL(value, base).toString());
+    return shortened(safeUrl(new URL(value, base).toString()));
   } catch {
     return "[unparseable]";
   }
@@ -253,7 +299,20 @@ function transportFailure(error: unknown, url: string, timeoutMs: number): Signa
   if (err.name === "TimeoutError" || err.name === "AbortError") {
     return new SignallingError(`no response from ${where} within ${timeoutMs} ms`, "timeout");
   }
+  if (error instanceof BodyTimeout) {
+    return new SignallingError(
+      `${where} answered ${error.status}, then its body did not complete within ${timeoutMs} ms (${error.received} ${error.received === 1 ? "byte" : "bytes"} received: a stalled or trickling body)`,
+      "timeout",
+      error.status,
+    );
+  }
   const code = err.code ?? err.cause?.code;
+  if (code === "HPE_HEADER_OVERFLOW") {
+    return new SignallingError(`${where} sent response headers of more than ${MAX_RESPONSE_HEADER_BYTES} bytes, more than rtc-doctor reads`, "protocol-error");
+  }
+  if (typeof code === "string" && code.startsWith("HPE_")) {
+    return new SignallingError(`${where} did not answer with valid HTTP (${code})`, "protocol-error");
+  }
   if (code === "ECONNREFUSED") return new SignallingError(`connection to ${where} refused (nothing listens there)`, "connection-refused");
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new SignallingError(`the host of ${where} could not be resolved`, "dns-failure");
   const detail = err.cause?.message ?? (error instanceof Error ? error.message : String(error));
@@ -265,9 +324,9 @@ function transportFailure(error: unknown, url: string, timeoutMs: number): Signa
   return new SignallingError(`request to ${where} failed: ${detail}`, "protocol-error");
 }
 
-/** The first line of an error body, so that a server's reason reaches the report without a page of HTML. */
-export function bodyHint(body: string): string {
-  const line = body.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 160);
+/** An error body as one short line of text, so that a server's reason reaches the report without a page of HTML. */
+export function bodyHint(body: string, contentType?: string | null): string {
+  const line = bodySummary(body, contentType ?? "");
   return line ? `: ${line}` : "";
 }
 
@@ -282,5 +341,5 @@ export function refusalHint(res: HttpResult): string {
     else if (wait !== undefined) hint = ` (server busy: Retry-After ${Math.round(wait / 1000)} s, longer than rtc-doctor waits (${MAX_RETRY_AFTER_MS / 1000} s))`;
     else hint = " (server busy or overloaded; it sent no Retry-After)";
   }
-  return `${hint}${bodyHint(res.body)}`;
+  return `${hint}${bodyHint(res.body, res.headers.get("content-type"))}`;
 }

@@ -106,12 +106,39 @@ export function iceServersFromLinks(header: string | null | undefined): RTCIceSe
   return servers;
 }
 
+/** Link headers (all of one response together) longer than this are not read: a real WHIP server's take a few hundred bytes. */
+export const MAX_LINK_HEADER_BYTES = 16 * 1024;
+/** ICE servers taken from one response's Link headers; RFC 9725 servers hand out one to a few. */
+export const MAX_LINK_ICE_SERVERS = 16;
+
+/** Why a response's Link headers are more than rtc-doctor takes, in words without any of their values; undefined when they are fine. */
+export function linkLimitProblem(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  const bytes = Buffer.byteLength(header);
+  if (bytes > MAX_LINK_HEADER_BYTES) return `its Link headers take ${bytes} bytes, more than the ${MAX_LINK_HEADER_BYTES} rtc-doctor reads`;
+  const servers = iceServersFromLinks(header).length;
+  if (servers > MAX_LINK_ICE_SERVERS) return `its Link headers list ${servers} ICE servers, more than the ${MAX_LINK_ICE_SERVERS} rtc-doctor takes`;
+  return undefined;
+}
+
+/** Links a report shows of one response; the rest are counted. */
+const DESCRIBED_LINKS = MAX_LINK_ICE_SERVERS;
+
 /** Link headers as a report may show them: targets without their query, and the relations only. */
 export function describeLinks(header: string): string {
-  return parseLinks(header)
-    .map((l) => {
-      const rel = l.params.get("rel");
-      return `<${l.target.split("?")[0] ?? ""}>${rel !== undefined ? `; rel="${rel}"` : ""}`;
-    })
-    .join(", ");
+  const bytes = Buffer.byteLength(header);
+  const links = parseLinks(bytes > MAX_LINK_HEADER_BYTES ? header.slice(0, MAX_LINK_HEADER_BYTES) : header);
+  const shown = links.slice(0, DESCRIBED_LINKS).map((l) => {
+    const rel = l.params.get("rel");
+    return `<${shorten(l.target.split("?")[0] ?? "")}>${rel !== undefined ? `; rel="${shorten(rel)}"` : ""}`;
+  });
+  const notes = [
+    ...(links.length > DESCRIBED_LINKS ? [`${links.length - DESCRIBED_LINKS} more links`] : []),
+    ...(bytes > MAX_LINK_HEADER_BYTES ? [`${bytes} bytes in all`] : []),
+  ];
+  return notes.length > 0 ? `${shown.join(", ")} (${notes.join(", ")})` : shown.join(", ");
+}
+
+function shorten(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

@@ -1,6 +1,6 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { refusalHint, SignallingError, type HttpContext, type HttpResult } from "./http.js";
-import { pipecatAnswerFrom, pipecatOffer, pipecatTrickle, postPipecatOffer } from "./pipecat.js";
+import { pipecatAnswerFrom, pipecatOffer, pipecatProblem, pipecatTrickle, postPipecatOffer } from "./pipecat.js";
 import type { SignalProtocol } from "./types.js";
 import { isWhipAnswer, postWhipOffer, whipOffer, whipRefusal, whipSessionFrom, type WhipSession } from "./whip.js";
 
@@ -53,7 +53,7 @@ export async function sendOffer(ctx: HttpContext, protocol: SignalProtocol, url:
     if (second) return fromPipecat(ctx, offerUrl, second, `WHIP was refused (${whip.status}); ${new URL(offerUrl).pathname} answered a JSON offer (Pipecat)`);
   }
   throw new SignallingError(
-    `${url.split("?")[0]} speaks neither WHIP (POST application/sdp answered ${whip.status}${refusalHint(whip)}) nor Pipecat (JSON offer answered ${asJson.status})`,
+    `${url.split("?")[0]} speaks neither WHIP (POST application/sdp answered ${whip.status}${refusalHint(whip)}) nor Pipecat (the JSON offer ${pipecatProblem(asJson)})`,
     "protocol-error",
     asJson.status,
   );

@@ -46,16 +46,25 @@ export function postPipecatOffer(ctx: HttpContext, offerUrl: string, sdp: string
 }
 
 export function pipecatAnswerFrom(res: HttpResult): PipecatAnswer | undefined {
-  if (res.status < 200 || res.status >= 300) return undefined;
+  const read = readAnswer(res);
+  return "answer" in read ? read.answer : undefined;
+}
+
+/** What keeps a 2xx body from being a Pipecat answer, in words that quote none of it. */
+function readAnswer(res: HttpResult): { answer: PipecatAnswer } | { problem: string } {
+  if (res.status < 200 || res.status >= 300) return { problem: `answered ${res.status}` };
+  let json: unknown;
   try {
-    const json = JSON.parse(res.body) as Record<string, unknown>;
-    if (json["type"] === "answer" && typeof json["sdp"] === "string" && typeof json["pc_id"] === "string") {
-      return { sdp: json["sdp"], pcId: json["pc_id"] };
-    }
+    json = JSON.parse(res.body);
   } catch {
-    // not JSON: not a Pipecat answer
+    return { problem: res.body.trim() === "" ? `answered ${res.status} with an empty body` : `answered ${res.status} with a body that is not JSON` };
   }
-  return undefined;
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return { problem: `answered ${res.status} with JSON that is not an object` };
+  const record = json as Record<string, unknown>;
+  if (typeof record["sdp"] !== "string") return { problem: `answered ${res.status} with JSON without an "sdp" string` };
+  if (record["type"] !== "answer") return { problem: `answered ${res.status} with JSON whose "type" is not "answer"` };
+  if (typeof record["pc_id"] !== "string") return { problem: `answered ${res.status} with JSON without a "pc_id" string` };
+  return { answer: { sdp: record["sdp"], pcId: record["pc_id"] } };
 }
 
 export async function pipecatOffer(ctx: HttpContext, offerUrl: string, sdp: string): Promise<PipecatAnswer> {
@@ -65,7 +74,17 @@ export async function pipecatOffer(ctx: HttpContext, offerUrl: string, sdp: stri
   if (res.status === 401 || res.status === 403) {
     throw new SignallingError(`the offer endpoint refused the offer with ${res.status} (token missing or wrong)`, "unauthorized", res.status);
   }
-  throw new SignallingError(`the offer endpoint answered ${res.status} without a {sdp, type: "answer", pc_id} body${refusalHint(res)}`, "protocol-error", res.status);
+  const read = readAnswer(res);
+  const problem = "problem" in read ? read.problem : `answered ${res.status}`;
+  // A 2xx whose body is not an answer is described by its shape; only refusals quote the server's reason.
+  const hint = res.status >= 200 && res.status < 300 ? "" : refusalHint(res);
+  throw new SignallingError(`the offer endpoint ${problem}, not a {sdp, type: "answer", pc_id} answer${hint}`, "protocol-error", res.status);
+}
+
+/** Why a JSON offer's response is no Pipecat answer (for the auto-detection's message). */
+export function pipecatProblem(res: HttpResult): string {
+  const read = readAnswer(res);
+  return "problem" in read ? read.problem : `answered ${res.status}`;
 }
 
 /** Trickle from the client: PATCH the offer URL. An empty candidate string means end of candidates. */

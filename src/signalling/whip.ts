@@ -1,6 +1,6 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { refusalHint, request, SignallingError, type HttpContext, type HttpResult } from "./http.js";
-import { iceServersFromLinks } from "./link-header.js";
+import { iceServersFromLinks, linkLimitProblem } from "./link-header.js";
 
 export interface WhipSession {
   answerSdp: string;
@@ -8,6 +8,8 @@ export interface WhipSession {
   sessionUrl?: string;
   etag?: string;
   iceServers: RTCIceServerLike[];
+  /** The answer's Link headers were beyond the limits (link-header.ts), so none of their ICE servers was taken: why. */
+  linkProblem?: string;
 }
 
 /**
@@ -17,7 +19,12 @@ export interface WhipSession {
 export async function whipPreflight(ctx: HttpContext, endpoint: string): Promise<RTCIceServerLike[]> {
   try {
     const res = await request(ctx, "start", "OPTIONS", endpoint);
-    return res.status >= 200 && res.status < 300 ? iceServersFromLinks(res.headers.get("link")) : [];
+    if (res.status < 200 || res.status >= 300) return [];
+    const problem = linkLimitProblem(res.headers.get("link"));
+    const exchange = ctx.exchanges.at(-1);
+    // Optional step: the offer goes ahead without these servers, and the exchange says why.
+    if (problem && exchange) exchange.error = `the ICE servers of the OPTIONS answer were not used: ${problem}`;
+    return problem ? [] : iceServersFromLinks(res.headers.get("link"));
   } catch {
     return [];
   }
@@ -28,13 +35,24 @@ export function isWhipAnswer(res: HttpResult): boolean {
 }
 
 export function whipSessionFrom(res: HttpResult): WhipSession {
+  const problem = linkLimitProblem(res.headers.get("link"));
   const location = res.headers.get("location");
   return {
     answerSdp: res.body,
-    ...(location ? { sessionUrl: new URL(location, res.url).toString() } : {}),
+    ...(location && sessionUrlOf(location, res.url) ? { sessionUrl: sessionUrlOf(location, res.url) as string } : {}),
     ...(res.headers.get("etag") ? { etag: res.headers.get("etag") as string } : {}),
-    iceServers: iceServersFromLinks(res.headers.get("link")),
+    iceServers: problem ? [] : iceServersFromLinks(res.headers.get("link")),
+    ...(problem ? { linkProblem: `the WHIP endpoint answered 201, but ${problem}` } : {}),
   };
+}
+
+function sessionUrlOf(location: string, base: string): string | undefined {
+  try {
+    const url = new URL(location, base);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function postWhipOffer(ctx: HttpContext, endpoint: string, sdp: string): Promise<HttpResult> {

@@ -28,6 +28,8 @@ export interface RequestOptions {
 export interface StrayReplies {
   notStun: number;
   unknownTransaction: number;
+  /** Copies of answers already received, beyond one per request sent (see StunChannel.duplicateReplies). */
+  duplicates?: number;
 }
 
 /** No answer within the bound. Carries how often the request was sent, and what came instead. */
@@ -89,5 +91,7 @@ export interface StunChannel {
   readonly transport: "udp" | "tcp" | "tls";
   readonly localAddress: TransportAddress | undefined;
   request(message: Message, options: RequestOptions): Promise<TransactionResult>;
+  /** UDP only: answers beyond one per request sent, so far (late copies of answers already received). */
+  duplicateReplies?(): number;
   close(): void;
 }

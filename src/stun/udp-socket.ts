@@ -26,6 +26,15 @@ interface Pending {
 
 export type UnmatchedListener = (message: Message, from: TransportAddress) => void;
 
+/** Answered transactions remembered to recognise their late copies; older ones count as unknown. */
+const REMEMBERED_ANSWERS = 256;
+
+interface Answered {
+  destination: TransportAddress;
+  /** Further answers a retransmitted request may legitimately get (one per extra send). */
+  allowance: number;
+}
+
 /**
  * One UDP socket that runs many STUN transactions at once, to one or many servers. Answers are
  * matched by transaction id, so one local port can serve NAT tests against several addresses, and
@@ -38,6 +47,9 @@ export type UnmatchedListener = (message: Message, from: TransportAddress) => vo
 export class UdpStunSocket {
   private readonly pending = new Map<string, Pending>();
   private readonly unmatched = new Set<UnmatchedListener>();
+  private readonly answered = new Map<string, Answered>();
+  /** Per server ("address|port"): answers beyond one per request sent, to transactions already answered. */
+  private readonly duplicates = new Map<string, number>();
   private closed = false;
 
   private constructor(
@@ -148,11 +160,17 @@ export class UdpStunSocket {
     });
   }
 
+  /** Answers from `server` beyond one per request sent (a server or path that answers each request many times). */
+  duplicateRepliesFrom(server: TransportAddress): number {
+    return this.duplicates.get(addressKey(server)) ?? 0;
+  }
+
   /** A StunChannel bound to one server, for code that does not care about the transport. */
   channelTo(destination: TransportAddress, ownsSocket = true): StunChannel {
     return {
       transport: "udp",
       localAddress: this.localAddress,
+      duplicateReplies: () => this.duplicateRepliesFrom(destination),
       request: (message, options) => this.request(message, destination, options),
       close: () => {
         if (ownsSocket) this.close();
@@ -177,6 +195,11 @@ export class UdpStunSocket {
     for (const entry of [...this.pending.values()]) entry.fail(new StunIcmpError(error.code!, entry.attempts, now - entry.startedAt));
   }
 
+  private remember(key: string, answered: Answered): void {
+    this.answered.set(key, answered);
+    if (this.answered.size > REMEMBERED_ANSWERS) this.answered.delete(this.answered.keys().next().value as string);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -194,6 +217,7 @@ export class UdpStunSocket {
     const entry = this.pending.get(message.transactionId.toString("hex"));
     const fromDestination = entry && sameAddress(entry.destination, from);
     if (entry && (entry.acceptAnySource || fromDestination) && message.messageClass !== 0) {
+      this.remember(message.transactionId.toString("hex"), { destination: entry.destination, allowance: entry.attempts - 1 });
       entry.resolve({
         response: message,
         from,
@@ -202,11 +226,22 @@ export class UdpStunSocket {
       });
       return;
     }
+    const earlier = entry ? undefined : this.answered.get(message.transactionId.toString("hex"));
+    if (earlier && message.messageClass !== 0 && sameAddress(earlier.destination, from)) {
+      // A late copy of an answer we already have: not a reply to no request, and no new information.
+      if (earlier.allowance > 0) earlier.allowance -= 1;
+      else this.duplicates.set(addressKey(from), (this.duplicates.get(addressKey(from)) ?? 0) + 1);
+      return;
+    }
     if (!entry && message.messageClass !== 0) {
       for (const pending of this.pending.values()) if (sameAddress(pending.destination, from)) pending.stray.unknownTransaction += 1;
     }
     for (const listener of this.unmatched) listener(message, from);
   }
+}
+
+function addressKey(a: TransportAddress): string {
+  return `${normalise(a.address)}|${a.port}`;
 }
 
 function sameAddress(a: TransportAddress, b: TransportAddress): boolean {

@@ -197,7 +197,7 @@ describe("probes against a real coturn (UDP, TCP, TLS)", () => {
     expect(tls.error?.code).toBe("connection-refused");
   });
 
-  test("a port that does not speak TLS: the handshake failure is reported", async () => {
+  test("a port that does not speak TLS: named as not TLS, with what it spoke", async () => {
     const server: Server = createTcpServer((socket) => socket.end("HTTP/1.1 400 Bad Request\r\n\r\n"));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
@@ -205,8 +205,8 @@ describe("probes against a real coturn (UDP, TCP, TLS)", () => {
       const port = typeof address === "object" && address ? address.port : 0;
       const fact = await probe(turn(`turns:127.0.0.1:${port}`, coturn));
       expect(fact.ok).toBe(false);
-      expect(fact.error?.code).toBe("tls-handshake-failed");
-      expect(fact.error?.message).toMatch(/TLS handshake/);
+      expect(fact.error?.code).toBe("not-tls");
+      expect(fact.error?.detail).toMatch(/'HTTP\/1\.1 400 Bad Request' \(HTTP\), not TLS/);
     } finally {
       server.close();
     }

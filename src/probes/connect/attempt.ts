@@ -138,6 +138,7 @@ export async function completeAttempt(
   fact.ok = open;
   fact.iceStates = [...recorder.iceStates];
   fact.pairs = stats.pairs;
+  if (stats.omitted) fact.pairsOmitted = stats.omitted;
   if (stats.selected) fact.selectedPair = stats.selected;
   if (stats.dtlsState) fact.dtlsState = stats.dtlsState;
   if (recorder.connectedAtMs !== undefined) fact.timeToConnectedMs = recorder.connectedAtMs;

@@ -5,7 +5,7 @@ import type { CandidateFact, CandidateType, GatheringFact } from "../../facts/ca
 import type { ConnectivityFact, ConnectivityMode } from "../../facts/connectivity.js";
 import { analyseSdp } from "../../sdp/analyse.js";
 import { scrubbedErrorText } from "../../secrets/scrub.js";
-import { bounded } from "../../webrtc/bounded.js";
+import { bounded, StalledCallError, within } from "../../webrtc/bounded.js";
 import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { echoDataChannels } from "../../webrtc/echo.js";
 import { keepCandidateTypes } from "../../webrtc/sdp-candidates.js";
@@ -78,7 +78,7 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
       const parsed = candidate?.candidate ? candidateFromLine(candidate.candidate) : undefined;
       if (parsed && !gathering.reported) gathered.push(parsed);
     };
-    const offer = await offerer.pc.createOffer();
+    const offer = await within(offerer.pc.createOffer(), options.connectTimeoutMs, "createOffer");
     const offerGathered = await bounded(offerer.pc.setLocalDescription(offer), options.gatherTimeoutMs);
     offerer.gathered();
     gathering.report({ timedOut: !offerGathered, candidates: gathered, relayProtocol: relayTransportOf(offerer.pc) });
@@ -88,9 +88,9 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
       return stalledInGathering(fact, wanted, "the offering peer", offerGathered, options.gatherTimeoutMs);
     }
 
-    await answerer.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+    await within(answerer.pc.setRemoteDescription({ type: "offer", sdp: offerSdp }), options.connectTimeoutMs, "setRemoteDescription (offer)");
     answerer.prepareGathering();
-    const answer = await answerer.pc.createAnswer();
+    const answer = await within(answerer.pc.createAnswer(), options.connectTimeoutMs, "createAnswer");
     const answerGathered = await bounded(answerer.pc.setLocalDescription(answer), options.gatherTimeoutMs);
     answerer.gathered();
     const answerSdp = keepCandidateTypes(answerer.pc.localDescription?.sdp ?? answer.sdp, [wanted]);
@@ -98,10 +98,10 @@ export async function connectLoopback(path: LoopbackPath, options: LoopbackOptio
     if (fact.remoteCandidates.length === 0) {
       return stalledInGathering(fact, wanted, "the answering peer", answerGathered, options.gatherTimeoutMs);
     }
-    await offerer.pc.setRemoteDescription({ type: "answer", sdp: answerSdp });
+    await within(offerer.pc.setRemoteDescription({ type: "answer", sdp: answerSdp }), options.connectTimeoutMs, "setRemoteDescription (answer)");
     await completeAttempt(recorder, channel, fact, options);
   } catch (error) {
-    fact.error = probeError("internal-error", `werift failed during the ${path.mode} attempt: ${scrubbedErrorText(error, path.mode === "loopback-relay" ? [path.turn.credential] : [])}`);
+    fact.error = probeError(error instanceof StalledCallError ? "timeout" : "internal-error", `werift failed during the ${path.mode} attempt: ${scrubbedErrorText(error, path.mode === "loopback-relay" ? [path.turn.credential] : [])}`);
     gathering.report({ timedOut: false, candidates: [], error: fact.error });
   } finally {
     await Promise.all(peers.map((p) => closePeer(p.pc)));

@@ -8,7 +8,7 @@ import { sendOffer, type Negotiated } from "../../signalling/negotiate.js";
 import { pipecatStart } from "../../signalling/pipecat.js";
 import { sdpFragment, whipDelete, whipPreflight, whipTrickle } from "../../signalling/whip.js";
 import type { SignalProtocol } from "../../signalling/types.js";
-import { bounded } from "../../webrtc/bounded.js";
+import { bounded, StalledCallError, within } from "../../webrtc/bounded.js";
 import { capCandidates } from "../../webrtc/sdp-candidates.js";
 import { candidateFromLine } from "../../webrtc/candidate-line.js";
 import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
@@ -108,7 +108,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     const tuned = peer;
     void gatheringComplete.then(() => tuned.gathered());
 
-    const offer = await pc.createOffer();
+    const offer = await within(pc.createOffer(), options.connectTimeoutMs, "createOffer");
     let offerSdp: string;
     if (options.trickle) {
       // As the client in the Pipecat case did: the offer leaves before a single candidate exists.
@@ -128,6 +128,9 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     if (answered) signalling.answerMs = answered.durationMs;
     signalling.protocol = negotiated.protocol;
     if (negotiated.detectedBy) signalling.detectedBy = negotiated.detectedBy;
+    if (negotiated.whip && !negotiated.whip.sessionUrl) signalling.locationMissing = true;
+    // After `negotiated` is set, so that the session the server made is still deleted.
+    if (negotiated.whip?.linkProblem) throw new SignallingError(negotiated.whip.linkProblem, "protocol-error", 201);
     // werift takes no new ICE servers once the offer exists, so servers that first appear with the
     // answer cannot serve this attempt; they are recorded and probed on their own instead.
     for (const url of negotiated.iceServers.flatMap((s) => s.urls)) {
@@ -140,9 +143,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     signalling.answer = capped.kept === capped.received ? answer : { ...answer, candidates: answerFact(capped.sdp).candidates };
     if (capped.kept < capped.received) signalling.answerCandidatesCapped = { received: capped.received, kept: capped.kept };
     fact.remoteCandidates = [...signalling.answer.candidates];
-    if (!(await bounded(pc.setRemoteDescription({ type: "answer", sdp: capped.sdp }), options.connectTimeoutMs))) {
-      throw new Error(`werift did not finish applying the answer within ${options.connectTimeoutMs} ms`);
-    }
+    await within(pc.setRemoteDescription({ type: "answer", sdp: capped.sdp }), options.connectTimeoutMs, "applying the answer (setRemoteDescription)");
 
     const trickling = options.trickle
       ? trickle(ctx, negotiated, offerSdp, gathered, gatheringComplete, options.gatherTimeoutMs, fact)
@@ -164,7 +165,9 @@ function answerFact(sdp: string): SdpFact {
   try {
     return analyseSdp(sdp, "answer");
   } catch (error) {
-    throw new SignallingError(`the answer is not a usable SDP (${(error as Error).message})`, "protocol-error");
+    // The message quotes a line of the far side's text: no control characters reach a terminal from it.
+    const reason = (error as Error).message.replace(/[\p{Cc}\p{Cf}]/gu, " ");
+    throw new SignallingError(`the answer is not a usable SDP (${reason})`, "protocol-error");
   }
 }
 
@@ -183,6 +186,8 @@ async function trickle(
 ): Promise<void> {
   const sent: LocalCandidate[] = [];
   const send = async (end: boolean) => {
+    // No session URL, nowhere to send them: the candidates stay unsent (locationMissing says why).
+    if (negotiated.whip && !negotiated.whip.sessionUrl) return;
     const batch = gathered.slice(sent.length);
     if (batch.length === 0 && !end) return;
     sent.push(...batch);
@@ -213,5 +218,6 @@ async function trickle(
 /** Library errors may quote what they were given: the token and handed-out credentials stay out. */
 function toProbeError(error: unknown, secrets: readonly (string | undefined)[]): NonNullable<ConnectivityFact["error"]> {
   if (error instanceof SignallingError) return probeError(error.code, scrubbedErrorText(error, secrets));
+  if (error instanceof StalledCallError) return probeError("timeout", error.message);
   return probeError("internal-error", `the remote attempt failed: ${scrubbedErrorText(error, secrets)}`);
 }

@@ -67,7 +67,11 @@ function details(f: ConnectivityFact, c: ChalkInstance, report: Report): string[
   if (!f.ok && f.iceStates.length) lines.push(`ICE ${f.iceStates.map((s) => `${s.state}@${ms(s.atMs)}`).join(" -> ")}`);
   // The pair table is the evidence for a stall; for a success the selected pair says enough.
   if (!f.ok) for (const p of f.pairs.slice(0, 12)) lines.push(pairLine(p));
-  if (!f.ok && f.pairs.length > 12) lines.push(`... ${f.pairs.length - 12} more pairs in the JSON report`);
+  const hidden = [
+    ...(f.pairs.length > 12 ? [`${f.pairs.length - 12} more pairs in the JSON report`] : []),
+    ...(f.pairsOmitted ? [`${f.pairsOmitted.count} more counted, not listed`] : []),
+  ];
+  if (!f.ok && hidden.length > 0) lines.push(`... ${hidden.join("; ")}`);
   return lines;
 }
 

@@ -9,7 +9,9 @@ import { analyseRestUsername } from "../../../src/config/rest-username.js";
 import { describeJsonError } from "../../../src/config/json-input.js";
 import { explain } from "../../../src/explain/explain.js";
 import { analyseSdp, analyseCandidateLine } from "../../../src/sdp/analyse.js";
-import { describeLinks, iceServersFromLinks, parseLinks } from "../../../src/signalling/link-header.js";
+import { describeLinks, iceServersFromLinks, linkLimitProblem, parseLinks } from "../../../src/signalling/link-header.js";
+import { bodySummary, MAX_BODY_SUMMARY_CHARS } from "../../../src/signalling/body-text.js";
+import { describeBytes } from "../../../src/stun/stream-channel.js";
 import { decode, errorCodeOf, mappedAddressOf, newRequest, methods, addressAttribute, stringAttribute } from "../../../src/stun/message.js";
 
 // Every parser rtc-doctor owns, fed random and mutated input: it returns, or throws its own typed
@@ -81,9 +83,23 @@ describe("fuzz: parsers throw only their own typed errors", () => {
         parseLinks(header);
         iceServersFromLinks(header);
         describeLinks(header);
+        linkLimitProblem(header);
       }),
       RUNS,
     );
+  });
+
+  it("signalling error bodies and the first bytes of a non-TLS or non-STUN answer: one bounded line, never a throw", () => {
+    const page = '<html><head><style>a{b:c}</style></head><body><h1>502 &amp; Bad</h1><!-- x --></body></html>';
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 400 }), mutations([page, '{"error":{"message":"no"}}'])), fc.constantFrom("text/html", "application/json", ""), (body, type) => {
+        const line = bodySummary(body, type);
+        expect(line.length).toBeLessThanOrEqual(MAX_BODY_SUMMARY_CHARS);
+        expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
+      }),
+      RUNS,
+    );
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => void describeBytes(Buffer.from(bytes))), RUNS);
   });
 
   it("TURN REST usernames, ICE URLs, expectations, ICE server lists and JSON error descriptions", () => {

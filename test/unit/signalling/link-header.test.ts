@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
-import { describeLinks, iceServersFromLinks, parseLinks } from "../../../src/signalling/link-header.js";
+import { describeLinks, iceServersFromLinks, linkLimitProblem, MAX_LINK_HEADER_BYTES, MAX_LINK_ICE_SERVERS, parseLinks } from "../../../src/signalling/link-header.js";
 
 /** WHIP servers hand out ICE servers as RFC 8288 Link headers (RFC 9725 section 4.6). */
 describe("iceServersFromLinks", () => {
@@ -92,5 +92,29 @@ describe("parseLinks and describeLinks", () => {
     const described = describeLinks(header);
     expect(described).toBe('<turn:t.example:3478>; rel="ice-server", <https://x.example/n>');
     expect(described).not.toContain("secret-pass");
+  });
+});
+
+describe("Link header limits", () => {
+  const link = (i: number) => `<turn:198.51.100.${i % 250}:3478?transport=udp>; rel="ice-server"; username="u${i}"; credential="Wq8#secret${i}"`;
+
+  it("a few ICE servers are fine", () => {
+    expect(linkLimitProblem(Array.from({ length: MAX_LINK_ICE_SERVERS }, (_, i) => link(i)).join(", "))).toBeUndefined();
+    expect(linkLimitProblem(null)).toBeUndefined();
+  });
+
+  it("more ICE servers than the bound, or more bytes, are named with their count and no value", () => {
+    const many = Array.from({ length: MAX_LINK_ICE_SERVERS + 1 }, (_, i) => link(i)).join(", ");
+    expect(linkLimitProblem(many)).toBe(`its Link headers list ${MAX_LINK_ICE_SERVERS + 1} ICE servers, more than the ${MAX_LINK_ICE_SERVERS} rtc-doctor takes`);
+    const long = `<stun:a.example>; rel="ice-server"; x="${"a".repeat(MAX_LINK_HEADER_BYTES)}"`;
+    expect(linkLimitProblem(long)).toMatch(new RegExp(`^its Link headers take ${Buffer.byteLength(long)} bytes, more than the ${MAX_LINK_HEADER_BYTES}`));
+    expect(linkLimitProblem(many)).not.toMatch(/Wq8|turn:/);
+  });
+
+  it("a report shows a bounded number of links, without credentials", () => {
+    const shown = describeLinks(Array.from({ length: 300 }, (_, i) => link(i)).join(", "));
+    expect(shown).not.toMatch(/Wq8|username|credential/);
+    expect(shown.match(/rel="ice-server"/g)).toHaveLength(16);
+    expect(shown).toMatch(/\(\d+ more links, \d+ bytes in all\)$/);
   });
 });
