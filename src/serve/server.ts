@@ -177,6 +177,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       await body(req);
       const sessionId = randomBytes(8).toString("hex");
       started.add(sessionId);
+      // A /start holds nothing but its id until the offer comes; clients that never send one must
+      // not grow the set without bound: the oldest places go first.
+      for (const oldest of started) {
+        if (started.size <= maxSessions) break;
+        started.delete(oldest);
+      }
       return json(res, 200, { sessionId, iceConfig: { iceServers: shared } });
     }
 

@@ -94,3 +94,20 @@ describe("serve: CORS and the report endpoints", () => {
     expect(r.stderr).toMatch(/--allow-origin.*not an origin/);
   });
 });
+
+describe("serve: Pipecat /start places", () => {
+  it("keeps at most maxSessions of them: the oldest goes first", async () => {
+    const serve = await startServe({ host: "127.0.0.1", port: 0, maxSessions: 2 });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i += 1) ids.push(((await (await fetch(`${serve.url}/start`, { method: "POST", body: "{}" })).json()) as { sessionId: string }).sessionId);
+      const offer = (id: string | undefined) => fetch(`${serve.url}/sessions/${id}/api/offer`, { method: "POST", body: "not json" });
+      expect((await offer(ids[0])).status).toBe(404);
+      // Still held: the request gets as far as reading its body.
+      expect((await offer(ids[2])).status).toBe(400);
+      expect((await offer(ids[1])).status).toBe(400);
+    } finally {
+      await serve.close();
+    }
+  });
+});
