@@ -17,8 +17,8 @@ export async function loadWerift(): Promise<Werift> {
   };
   closeTransportsOfFailedAllocations(classes.TurnProtocol);
   // On lossy, reordering paths werift's DTLS and SCTP lose handshakes a browser completes.
-browserLikeDtls(classes.RTCDtlsTransport);
-browserSctpTimers(classes.RTCSctpTransport);
+  browserLikeDtls(classes.RTCDtlsTransport);
+  browserSctpTimers(classes.RTCSctpTransport);
   return werift;
 }
 
