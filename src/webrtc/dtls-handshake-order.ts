@@ -22,10 +22,11 @@
 const RECORD_HEADER = 13;
 const HANDSHAKE_HEADER = 12;
 const CONTENT_HANDSHAKE = 22;
+const CONTENT_APPLICATION_DATA = 23;
 /** No WebRTC handshake message comes near this; a larger one is passed on for werift to judge. */
 const MAX_MESSAGE = 64 * 1024;
-/** How far ahead of the next expected message_seq a message is kept. */
-const MAX_AHEAD = 32;
+/** How far ahead of the next expected message_seq a message is kept (a WebRTC flight has at most 5). */
+const MAX_AHEAD = 16;
 
 const CLIENT_HELLO = 1;
 const CERTIFICATE = 11;
@@ -164,6 +165,11 @@ export class HandshakeOrder {
   ) {}
 
   receive(datagram: Buffer): void {
+    // After the handshake nearly every datagram is one application-data record (an SCTP packet).
+    if (datagram[0] === CONTENT_APPLICATION_DATA && datagram.length >= RECORD_HEADER && datagram.length === RECORD_HEADER + datagram.readUInt16BE(11)) {
+      this.deliver(datagram);
+      return;
+    }
     const records = splitRecords(datagram);
     if (!records || !records.some((r) => r.contentType === CONTENT_HANDSHAKE)) {
       this.deliver(datagram);

@@ -1,6 +1,6 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
-import { browserLikeDtls } from "./browser-like-dtls.js";
+import { browserLikeDtls, holdEarlyDtls } from "./browser-like-dtls.js";
 import { browserSctpTimers } from "./sctp-timers.js";
 import { closeLateProtocols, closeTransportsOfFailedAllocations, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
 import type { PeerConfig, PeerConnection, Werift } from "./types.js";
@@ -65,6 +65,7 @@ export async function createPeer(setup: PeerSetup): Promise<Peer> {
       // A peer configured without STUN must gather host (and relay) candidates only, as a browser
       // would, and must not send traffic to a public server nobody asked for.
       if (noStun) for (const transport of iceTransportsOf(pc)) transport.connection.stunServer = undefined;
+      holdEarlyDtls(pc);
     },
     gathered() {
       disableNagle(pc);
