@@ -151,6 +151,8 @@ export class HandshakeOrder {
   private next = 0;
   private lastType: number | undefined;
   private readonly pending = new Map<number, PartialMessage>();
+  /** A copy of the last message handed on, being put together again (see repeated). */
+  private repeat: PartialMessage | undefined;
   private certificate = false;
   private keyExchange = false;
   private verify = false;
@@ -199,7 +201,7 @@ export class HandshakeOrder {
 
   private fragment(recordHeader: Buffer, fragment: Fragment): void {
     if (fragment.seq < this.next) {
-      if (this.answersRetransmission(fragment)) this.deliver(wholeMessageRecord(recordHeader, fragment.msgType, fragment.seq, fragment.bytes));
+      if (this.answersRetransmission(fragment)) this.repeated(recordHeader, fragment);
       return;
     }
     if (fragment.seq >= this.next + MAX_AHEAD) return;
@@ -212,14 +214,29 @@ export class HandshakeOrder {
   }
 
   /**
-   * A copy of the last message handed on, whole, that werift answers by sending its own last flight
-   * again: the server resends HelloVerifyRequest or its flight 4 for a ClientHello, the client its
-   * flight 5 for a ServerHelloDone. Any other copy werift would act on a second time, wrongly.
+   * A copy of the last message handed on that werift answers by sending its own last flight again:
+   * the server resends HelloVerifyRequest or its flight 4 for a ClientHello, the client its flight
+   * 5 for a ServerHelloDone. Any other copy werift would act on a second time, wrongly.
    */
   private answersRetransmission(fragment: Fragment): boolean {
     if (this.finished || fragment.seq !== this.next - 1 || fragment.msgType !== this.lastType) return false;
-    if (fragment.offset !== 0 || fragment.bytes.length !== fragment.length) return false;
     return this.role === "server" ? fragment.msgType === CLIENT_HELLO : fragment.msgType === SERVER_HELLO_DONE;
+  }
+
+  /**
+   * The copy is handed on once it is whole again. A browser's ClientHello with a post-quantum key
+   * share (X25519MLKEM768) is larger than its DTLS MTU and comes in two fragments, in every copy:
+   * a copy is put together like the first was.
+   */
+  private repeated(recordHeader: Buffer, fragment: Fragment): void {
+    if (!this.repeat || this.repeat.seq !== fragment.seq || this.repeat.length !== fragment.length) {
+      this.repeat = new PartialMessage(fragment.msgType, fragment.length, fragment.seq, recordHeader);
+    }
+    this.repeat.add(fragment);
+    if (!this.repeat.complete) return;
+    const whole = this.repeat.record();
+    this.repeat = undefined;
+    this.deliver(whole);
   }
 
   private drain(): void {

@@ -92,6 +92,14 @@ describe("HandshakeOrder at the DTLS server: the client's flights", () => {
     expect(seen).toEqual([CLIENT_HELLO, CLIENT_HELLO, CLIENT_HELLO, CLIENT_HELLO]);
   });
 
+  it("puts a copy of a fragmented ClientHello together again before handing it on (a browser's with a post-quantum key share)", () => {
+    const hello = Buffer.from(Array.from({ length: 1400 }, (_, i) => i % 253));
+    const parts = [record(22, 0, fragment(CLIENT_HELLO, 0, hello, 0, 900)), record(22, 0, fragment(CLIENT_HELLO, 0, hello, 900, 500))];
+    const { delivered } = run("server", [...parts, parts[0]!, parts[0]!, parts[1]!]);
+    expect(delivered).toHaveLength(2);
+    for (const d of delivered) expect(splitRecords(d)![0]!.body.subarray(12).equals(hello)).toBe(true);
+  });
+
   it("never hands on a ClientHello once the handshake is done (werift would restart it)", () => {
     const { seen } = run("server", [...hello, handshake(CERTIFICATE, 2), handshake(CLIENT_KEY_EXCHANGE, 3), handshake(CERTIFICATE_VERIFY, 4), finished(), handshake(CLIENT_HELLO, 1), handshake(CLIENT_HELLO, 0)]);
     expect(seen.filter((t) => t === CLIENT_HELLO)).toHaveLength(2);
