@@ -1,5 +1,8 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
+import { browserLikeDtls, holdEarlyDtls } from "./browser-like-dtls.js";
+import { numberChannelsBeforeStart } from "./sctp-before-start.js";
+import { browserSctpTimers } from "./sctp-timers.js";
 import { closeLateProtocols, closeTransportsOfFailedAllocations, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
 import type { PeerConfig, PeerConnection, Werift } from "./types.js";
 
@@ -8,7 +11,16 @@ export type { DataChannel, PeerConnection, Werift } from "./types.js";
 /** werift costs ~200 ms to import; only the phases that open peer connections pay for it. */
 export async function loadWerift(): Promise<Werift> {
   const werift = await import("werift");
-  closeTransportsOfFailedAllocations((werift as unknown as { TurnProtocol?: Parameters<typeof closeTransportsOfFailedAllocations>[0] }).TurnProtocol);
+  const classes = werift as unknown as {
+    TurnProtocol?: Parameters<typeof closeTransportsOfFailedAllocations>[0];
+    RTCDtlsTransport?: Parameters<typeof browserLikeDtls>[0];
+    RTCSctpTransport?: Parameters<typeof browserSctpTimers>[0] & Parameters<typeof numberChannelsBeforeStart>[0];
+  };
+  closeTransportsOfFailedAllocations(classes.TurnProtocol);
+  // On lossy, reordering paths werift's DTLS and SCTP lose handshakes a browser completes.
+  browserLikeDtls(classes.RTCDtlsTransport);
+  browserSctpTimers(classes.RTCSctpTransport);
+  numberChannelsBeforeStart(classes.RTCSctpTransport);
   return werift;
 }
 
@@ -55,6 +67,7 @@ export async function createPeer(setup: PeerSetup): Promise<Peer> {
       // A peer configured without STUN must gather host (and relay) candidates only, as a browser
       // would, and must not send traffic to a public server nobody asked for.
       if (noStun) for (const transport of iceTransportsOf(pc)) transport.connection.stunServer = undefined;
+      holdEarlyDtls(pc);
     },
     gathered() {
       disableNagle(pc);
