@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import type { Report } from "../../src/report/types.js";
 import { reportFrom } from "../helpers/cli.js";
-import { LAB_PACKAGES, ROOT, missingTools, notRootReason, runIn, startLab, type Lab, type LabProfile } from "./lab.js";
+import { requireLabTools, ROOT, notRootReason, runIn, startLab, type Lab, type LabProfile } from "./lab.js";
 
 /**
  * The whole `rtc-doctor check`, as a user runs it, from behind real kernel NATs: the NAT facts,
@@ -19,8 +19,7 @@ describe.skipIf(skip !== undefined)("rtc-doctor check behind lab NATs", () => {
   let lab: Lab | undefined;
 
   beforeAll(() => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     if (!existsSync(`${ROOT}bundle/main.js`)) throw new Error("bundle/ is missing: run `npm run build` (npm test does it)");
     lab = startLab({
       coturns: [{ name: "rfc5780", ips: ["198.51.100.1", "198.51.100.2"] }],

@@ -1,10 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
 import { BIN } from "../helpers/cli.js";
 import { expectValidReport } from "../helpers/schema.js";
 import { startServeProcess, type ServeProcess } from "../helpers/serve-process.js";
-import { LAB_PACKAGES, missingTools, notRootReason, runIn, startLab, type Lab } from "./lab.js";
+import { requireLabTools, notRootReason, runIn, startLab, type Lab, forwardTcp } from "./lab.js";
 
 /**
  * `rtc-doctor serve` on a host behind one NAT, `rtc-doctor check --signal` from a client behind
@@ -21,18 +20,12 @@ const CHECK = ["--json", "--no-nat", "--no-gather", "--no-connect", "--timeout",
 
 const skipReason = notRootReason();
 
-function forwardTcp(router: string, port: string, to: string): void {
-  const r = spawnSync("ip", ["netns", "exec", router, "iptables", "-t", "nat", "-A", "PREROUTING", "-i", "n0", "-p", "tcp", "--dport", port, "-j", "DNAT", "--to-destination", `${to}:${port}`], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`port forward in ${router} failed: ${r.stderr}`);
-}
-
 describe.skipIf(skipReason !== undefined)("NAT lab: serve behind one NAT, check --signal from behind another", () => {
   let lab: Lab;
   let serve: ServeProcess | undefined;
 
   beforeAll(() => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     lab = startLab({
       coturns: [{ name: "turn", ips: [COTURN] }],
       sites: [
@@ -42,7 +35,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: serve behind one NAT, check 
     });
     const srv = lab.sites["srv"];
     if (!srv) throw new Error("lab site srv missing");
-    forwardTcp(srv.router, SERVE_PORT, srv.clientIp);
+    forwardTcp(srv, SERVE_PORT);
   });
   afterEach(async () => {
     await serve?.stop();

@@ -4,7 +4,7 @@ import type { Report } from "../../src/report/types.js";
 import { aiortcMissing, startAiortcFarEnd, type AiortcFarEnd } from "../helpers/aiortc-far-end.js";
 import { BIN } from "../helpers/cli.js";
 import { expectValidReport } from "../helpers/schema.js";
-import { LAB_PACKAGES, missingTools, notRootReason, runIn, startLab, type Lab, type LabSite } from "./lab.js";
+import { requireLabTools, notRootReason, runIn, startLab, type Lab, type LabSite, forwardTcp } from "./lab.js";
 
 /**
  * The far side's own network, built for real: aiortc (Debian's python3-aiortc) answering as a
@@ -43,8 +43,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the far side's network, with
   };
 
   beforeAll(() => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     const noAiortc = aiortcMissing();
     if (noAiortc) throw new Error(noAiortc);
     lab = startLab({
@@ -62,7 +61,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the far side's network, with
     // The lab's internet routes 203.0.113.0/24 to its router; the other routers reach it through it.
     for (const name of ["home", "open"]) inNs(site(name).router, "ip", "route", "add", "203.0.113.0/24", "via", site("pub").publicIp);
     const bot = site("bot");
-    inNs(bot.router, "iptables", "-t", "nat", "-A", "PREROUTING", "-i", "n0", "-p", "tcp", "--dport", PORT, "-j", "DNAT", "--to-destination", `${bot.clientIp}:${PORT}`);
+    forwardTcp(bot, PORT);
   });
   afterEach(async () => {
     await farEnd?.stop();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
 import { reportFrom } from "../helpers/cli.js";
 import { expectValidReport } from "../helpers/schema.js";
-import { LAB_PACKAGES, ROOT, missingTools, notRootReason, runIn, startLab, type Lab } from "./lab.js";
+import { requireLabTools, ROOT, notRootReason, runIn, startLab, type Lab } from "./lab.js";
 
 /**
  * The shared first-contact wait, for real: behind a UDP-blocking firewall a TCP answer from the
@@ -21,8 +21,7 @@ describe.skipIf(skip !== undefined)("one first-contact wait, in the NAT lab", ()
   let forwarder: ChildProcess | undefined;
 
   beforeAll(async () => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     if (!existsSync(`${ROOT}bundle/main.js`)) throw new Error("bundle/ is missing: run `npm run build` (npm test does it)");
     lab = startLab({
       coturns: [{ name: "plain", ips: ["198.51.100.1"] }],

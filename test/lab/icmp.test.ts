@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import type { Report } from "../../src/report/types.js";
 import { reportFrom } from "../helpers/cli.js";
 import { expectValidReport } from "../helpers/schema.js";
-import { LAB_PACKAGES, ROOT, missingTools, notRootReason, runIn, startLab, type Lab } from "./lab.js";
+import { requireLabTools, ROOT, notRootReason, runIn, startLab, type Lab } from "./lab.js";
 
 /**
  * ICMP errors as evidence, behind real routers: a firewall that drops UDP, one that rejects it the
@@ -20,8 +20,7 @@ describe.skipIf(skip !== undefined)("ICMP errors in the NAT lab", () => {
   let lab: Lab | undefined;
 
   beforeAll(() => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     if (!existsSync(`${ROOT}bundle/main.js`)) throw new Error("bundle/ is missing: run `npm run build` (npm test does it)");
     lab = startLab({
       coturns: [

@@ -160,3 +160,15 @@ export function sysctlIn(namespace: string, setting: string): void {
   const r = spawnSync("ip", ["netns", "exec", namespace, "sysctl", "-qw", setting], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`sysctl ${setting} in ${namespace} failed: ${r.stderr}`);
 }
+
+/** Fails (never skips) when a lab tool is missing: as root the lab must run, so a gap is an install step to fix. */
+export function requireLabTools(): void {
+  const missing = missingTools();
+  if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+}
+
+/** Forwards a TCP port from a site's router to a host behind it, as a user forwards a server's port on a home router. */
+export function forwardTcp(site: LabSite, port: number | string, to = site.clientIp): void {
+  const r = spawnSync("ip", ["netns", "exec", site.router, "iptables", "-t", "nat", "-A", "PREROUTING", "-i", "n0", "-p", "tcp", "--dport", String(port), "-j", "DNAT", "--to-destination", `${to}:${port}`], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`port forward in ${site.router} failed: ${r.stderr}`);
+}

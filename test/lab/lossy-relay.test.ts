@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAB_PACKAGES, ROOT, missingTools, notRootReason } from "./lab.js";
+import { requireLabTools, ROOT, notRootReason } from "./lab.js";
 import { libwebrtcRelayOpens, rtcDoctorRelayOpens, startLossyPath, type LossyPath } from "./lossy-path.js";
 
 /**
@@ -19,8 +19,7 @@ describe.skipIf(skip !== undefined)("NAT lab: a relay path with 240 ms RTT, 4% l
   let path: LossyPath | undefined;
 
   beforeAll(async () => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     if (!existsSync(`${ROOT}bundle/main.js`)) throw new Error("bundle/ is missing: run `npm run build` (npm test does it)");
     path = await startLossyPath();
   }, 120_000);

@@ -4,7 +4,7 @@ import type { ClassicNatType, NatBehaviour, NatFact } from "../../src/facts/nat.
 import type { NatOptions, NatServer } from "../../src/probes/nat/index.js";
 import { expectValidNat } from "../helpers/nat-schema.js";
 import { natReasonWords } from "../../src/rules/nat-reasons.js";
-import { LAB_PACKAGES, ROOT, missingTools, notRootReason, runIn, startLab, sysctlIn, type Lab, type LabProfile } from "./lab.js";
+import { requireLabTools, ROOT, notRootReason, runIn, startLab, sysctlIn, type Lab, type LabProfile } from "./lab.js";
 
 /**
  * rtc-doctor's NAT classification inside real kernel NATs (namespaces + netfilter), checked against
@@ -77,8 +77,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: classification in real kerne
   let lab: Lab | undefined;
 
   beforeAll(() => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     // A namespace is per process: the probe runs as a child under `ip netns exec`, compiled first
     // (Node 20 runs no TypeScript), from its own small tsconfig so unrelated work cannot break it.
     const tsc = spawnSync(`${ROOT}node_modules/.bin/tsc`, ["-p", "test/lab/tsconfig.entry.json"], { cwd: ROOT, encoding: "utf8" });

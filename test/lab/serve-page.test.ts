@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +6,7 @@ import type { Report } from "../../src/report/types.js";
 import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
 import { expectValidReport } from "../helpers/schema.js";
 import { startServeProcess, type ServeProcess } from "../helpers/serve-process.js";
-import { LAB_PACKAGES, missingTools, notRootReason, startLab, type Lab } from "./lab.js";
+import { requireLabTools, notRootReason, startLab, type Lab, forwardTcp } from "./lab.js";
 
 /**
  * Issue 13's acceptance: a real Chromium in a client namespace behind a symmetric NAT and behind a
@@ -24,19 +23,13 @@ const WITH_TURN_PORT = "8788";
 
 const skipReason = notRootReason() ?? (chromiumAvailable() ? undefined : "Debian's chromium is not installed");
 
-function forwardTcp(router: string, port: string, to: string): void {
-  const r = spawnSync("ip", ["netns", "exec", router, "iptables", "-t", "nat", "-A", "PREROUTING", "-i", "n0", "-p", "tcp", "--dport", port, "-j", "DNAT", "--to-destination", `${to}:${port}`], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`port forward in ${router} failed: ${r.stderr}`);
-}
-
 describe.skipIf(skipReason !== undefined)("NAT lab: serve's test page in a real Chromium behind a NAT", () => {
   let lab: Lab;
   const serves: ServeProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), "rtc-doctor-lab-reports-"));
 
   beforeAll(async () => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     lab = startLab({
       coturns: [{ name: "turn", ips: COTURN }],
       sites: [
@@ -48,7 +41,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: serve's test page in a real 
     const srv = lab.sites["srv"]!;
     const common = ["--no-stun-port", "--advertise", srv.publicIp, "--share-ice-servers", "--reports-dir", dir, ...STUN];
     for (const [port, extra] of [[STUN_ONLY_PORT, []], [WITH_TURN_PORT, TURN]] as const) {
-      forwardTcp(srv.router, port, srv.clientIp);
+      forwardTcp(srv, port);
       serves.push(await startServeProcess(["--port", port, ...common, ...extra], { prefix: ["ip", "netns", "exec", srv.client] }));
     }
   }, 60_000);

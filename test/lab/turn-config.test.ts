@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +5,7 @@ import type { Report } from "../../src/report/types.js";
 import { BIN } from "../helpers/cli.js";
 import { expectValidReport } from "../helpers/schema.js";
 import { startLabFarEnd, type LabFarEnd } from "./far-end.js";
-import { LAB_PACKAGES, missingTools, notRootReason, runIn, startLab, type Lab } from "./lab.js";
+import { requireLabTools, notRootReason, runIn, startLab, type Lab, forwardTcp } from "./lab.js";
 
 /**
  * The TURN server's own configuration, built for real: coturn on a host behind a 1:1 NAT with and
@@ -33,11 +32,6 @@ const skipReason = notRootReason();
 // RTC_DOCTOR_LAB_CAPTURE=DIR writes each report there as NAME.json: how test/fixtures/reports/lab-turn-* were made.
 const CAPTURE = process.env["RTC_DOCTOR_LAB_CAPTURE"];
 
-function forwardTcp(router: string, port: number, to: string): void {
-  const r = spawnSync("ip", ["netns", "exec", router, "iptables", "-t", "nat", "-A", "PREROUTING", "-i", "n0", "-p", "tcp", "--dport", String(port), "-j", "DNAT", "--to-destination", `${to}:${port}`], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`port forward in ${router} failed: ${r.stderr}`);
-}
-
 const turnArgs = (host: string) => ["--turn", `turn:${host}:3478?transport=udp`, "--username", "u", "--credential", "p"];
 const errors = (report: Report) => report.findings.filter((f) => f.severity === "error");
 
@@ -46,8 +40,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the TURN server's own config
   let far: LabFarEnd | undefined;
 
   beforeAll(async () => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     lab = startLab({
       sites: [
         { name: "cli", profile: "symmetric" },
@@ -67,7 +60,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the TURN server's own config
     });
     const farSite = lab.sites["far"];
     if (!farSite) throw new Error("lab site far missing");
-    forwardTcp(farSite.router, FAR_PORT, farSite.clientIp);
+    forwardTcp(farSite, FAR_PORT);
     far = await startLabFarEnd(farSite.client, { port: FAR_PORT, iceServers: [{ urls: STUN }], answerOn: "srflx" });
   }, 120_000);
   afterAll(async () => {

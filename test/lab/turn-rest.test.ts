@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/types.js";
 import { BIN } from "../helpers/cli.js";
 import { expectValidReport } from "../helpers/schema.js";
-import { LAB_PACKAGES, missingTools, notRootReason, runIn, startLab, type Lab } from "./lab.js";
+import { requireLabTools, notRootReason, runIn, startLab, type Lab } from "./lab.js";
 
 /**
  * Issue 10 item 6 in the NAT lab: a coturn with use-auth-secret on the lab's internet, a client
@@ -18,8 +18,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: TURN REST credentials agains
   const secret = `rest-${randomBytes(8).toString("hex")}`;
 
   beforeAll(() => {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`the NAT lab needs ${missing.join(", ")} (Debian/Ubuntu: apt-get install -y ${LAB_PACKAGES})`);
+    requireLabTools();
     lab = startLab({
       sites: [{ name: "home", profile: "port-restricted-cone" }],
       coturns: [{ name: "rest", ips: [TURN_IP], args: ["--use-auth-secret", `--static-auth-secret=${secret}`] }],
