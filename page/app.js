@@ -52,42 +52,49 @@ function gatheringComplete(pc) {
 
 const isTurn = (url) => /^turns?:/i.test(url);
 
-/** One RTCPeerConnection per ICE server URL, so each server's candidates and errors are its own. */
-async function gatherOne(server, url) {
+/**
+ * Gathers on a fresh RTCPeerConnection, bounded, handing each candidate event (and error event) to
+ * `on`; the connection is closed again whatever happens.
+ */
+async function gather(configuration, on) {
   const started = now();
-  const pc = new RTCPeerConnection({ iceServers: [{ ...server, urls: [url] }], iceTransportPolicy: isTurn(url) ? "relay" : "all" });
-  const candidates = [];
-  const errors = [];
-  pc.onicecandidate = (e) => e.candidate && e.candidate.candidate && candidates.length < 64 && candidates.push(e.candidate.candidate);
-  pc.onicecandidateerror = (e) => errors.length < 16 && errors.push({ errorCode: e.errorCode, errorText: String(e.errorText || "").slice(0, 256), url: String(e.url || "").slice(0, 512) });
+  const pc = new RTCPeerConnection(configuration);
+  pc.onicecandidate = (e) => e.candidate && e.candidate.candidate && on.candidate(e);
+  if (on.error) pc.onicecandidateerror = on.error;
   try {
     pc.createDataChannel("gather");
     await pc.setLocalDescription(await pc.createOffer());
     const finished = await within(gatheringComplete(pc), TIMEOUT_MS);
-    return { url, durationMs: now() - started, timedOut: !finished, candidates, errors };
+    return { durationMs: now() - started, timedOut: !finished };
   } finally {
     pc.close();
   }
 }
 
+/** One RTCPeerConnection per ICE server URL, so each server's candidates and errors are its own. */
+async function gatherOne(server, url) {
+  const candidates = [];
+  const errors = [];
+  const result = await gather(
+    { iceServers: [{ ...server, urls: [url] }], iceTransportPolicy: isTurn(url) ? "relay" : "all" },
+    {
+      candidate: (e) => candidates.length < 64 && candidates.push(e.candidate.candidate),
+      error: (e) => errors.length < 16 && errors.push({ errorCode: e.errorCode, errorText: String(e.errorText || "").slice(0, 256), url: String(e.url || "").slice(0, 512) }),
+    },
+  );
+  return { url, ...result, candidates, errors };
+}
+
 /**
  * All STUN servers on one RTCPeerConnection: its one socket asks each of them, so the server-reflexive
  * candidates say whether the NAT keeps one public port for every destination (endpoint-independent
- * mapping) or gives each destination its own (symmetric). The event's url names the server.
+ * mapping) or gives each destination its own (symmetric). The event's url names the server, where the
+ * browser fills it in.
  */
 async function gatherMapping(urls) {
-  const started = now();
-  const pc = new RTCPeerConnection({ iceServers: [{ urls }] });
   const candidates = [];
-  pc.onicecandidate = (e) => e.candidate && e.candidate.candidate && candidates.length < 64 && candidates.push({ url: String(e.url || "").slice(0, 512), candidate: e.candidate.candidate });
-  try {
-    pc.createDataChannel("mapping");
-    await pc.setLocalDescription(await pc.createOffer());
-    const finished = await within(gatheringComplete(pc), TIMEOUT_MS);
-    return { durationMs: now() - started, timedOut: !finished, candidates };
-  } finally {
-    pc.close();
-  }
+  const result = await gather({ iceServers: [{ urls }] }, { candidate: (e) => candidates.length < 64 && candidates.push({ url: String(e.url || "").slice(0, 512), candidate: e.candidate.candidate }) });
+  return { ...result, candidates };
 }
 
 function statsCandidate(c) {
@@ -263,12 +270,12 @@ async function run() {
   $("destination").textContent = new URL(base).host;
   $("outgoing").replaceChildren(describeOutgoing(observation));
   show("consent");
-  $("send").onclick = () => send(observation).catch(fail);
+  $("send").onclick = () => send(observation, config).catch(fail);
 }
 
-async function send(observation) {
+async function send(observation, config) {
   $("send").disabled = true;
-  const response = await call("/reports", { method: "POST", headers: { "Content-Type": "application/json", ...auth }, body: JSON.stringify(observation) });
+  const response = await call(config.reportPath, { method: "POST", headers: { "Content-Type": "application/json", ...auth }, body: JSON.stringify(observation) });
   if (!response.ok) throw new Error(`the server did not take the report (HTTP ${response.status})`);
   const stored = await response.json();
   show("consent", false);

@@ -105,11 +105,9 @@ function gatheringOf(server: BrowserServerObservation, taken: Set<string>, index
   return { fact, server: serverFact, candidates: attributed };
 }
 
-const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+)$/i;
-
 /**
  * The NAT's mapping from one socket's server-reflexive candidates towards several STUN servers,
- * with the classification check's NAT probe uses. Filtering cannot be tested from a page.
+ * classified as check's own NAT probe classifies them. Filtering cannot be tested from a page.
  */
 function natOf(mapping: BrowserMappingObservation | undefined, gathered: readonly Gathered[]): NatFact | undefined {
   if (!mapping) return undefined;
@@ -119,10 +117,11 @@ function natOf(mapping: BrowserMappingObservation | undefined, gathered: readonl
   });
   // Several host sockets (interfaces) each get their own mapping: only one socket's answers compare.
   const hostSockets = new Set(parsed.filter((c) => c.candidate.type === "host" && c.candidate.protocol === "udp").map((c) => `${c.candidate.address}|${c.candidate.port}`));
+  const reflexive = parsed.filter((c) => c.candidate.type === "srflx" && c.candidate.protocol === "udp");
   const samples: MappingSample[] = [];
   const servers: string[] = [];
-  for (const { url, candidate } of parsed) {
-    if (candidate.type !== "srflx" || candidate.protocol !== "udp" || !candidate.family) continue;
+  for (const { url, candidate } of reflexive) {
+    if (!candidate.family) continue;
     let target;
     try {
       target = parseIceUrl(url);
@@ -130,7 +129,8 @@ function natOf(mapping: BrowserMappingObservation | undefined, gathered: readonl
       continue;
     }
     const family = familyOf(target.host);
-    if (!IP_LITERAL.test(target.host) || !family) continue;
+    // A host name cannot be compared: the page never learns what it resolved to.
+    if (!family) continue;
     samples.push({ server: { address: target.host, port: target.port, family }, mapped: { address: candidate.address, port: candidate.port, family: candidate.family } });
     servers.push(url);
   }
@@ -138,11 +138,11 @@ function natOf(mapping: BrowserMappingObservation | undefined, gathered: readonl
   if (samples.length === 0 && hostSockets.size <= 1) {
     // Chromium leaves the event's url empty: then the servers that answered on their own say who
     // was asked, and the browser's own de-duplication says whether they saw one mapping or several.
-    const answered = gathered.filter((g) => g.server.kind === "stun" && g.server.ok && IP_LITERAL.test(g.server.host));
-    const reflexive = new Set(parsed.filter((c) => c.candidate.type === "srflx" && c.candidate.protocol === "udp").map((c) => `${c.candidate.address}|${c.candidate.port}`));
-    if (new Set(answered.map((g) => g.server.host)).size >= 2 && reflexive.size > 0) {
+    const answered = gathered.filter((g) => g.server.kind === "stun" && g.server.ok && familyOf(g.server.host) !== undefined);
+    const mappings = new Set(reflexive.map((c) => `${c.candidate.address}|${c.candidate.port}`));
+    if (new Set(answered.map((g) => g.server.host)).size >= 2 && mappings.size > 0) {
       servers.push(...answered.map((g) => g.server.url));
-      const differing = reflexive.size > 1 ? 1 : 0;
+      const differing = mappings.size > 1 ? 1 : 0;
       result = { mapping: differing ? "address-and-port-dependent" : "endpoint-independent", conclusiveRounds: 1, differingRounds: differing, portDependenceTested: false };
     }
   }

@@ -151,7 +151,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     if (path === "/page/config" && method === "GET") {
       // The ICE servers the page gathers with: those serve hands out (credentials included, as a
       // browser must have them to use a TURN server), and serve's own STUN responder.
-      return json(res, 200, { iceServers: shared, ...(stunPort !== undefined ? { stunPort } : {}), protocol: "pipecat", offerPath: "/api/offer", reportPath: "/reports" });
+      return json(res, 200, { iceServers: shared, ...(stunPort !== undefined ? { stunPort } : {}), offerPath: "/api/offer", reportPath: "/reports" });
     }
 
     if (path === "/reports" && method === "POST") {
