@@ -1,6 +1,7 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
 import { browserLikeDtls, holdEarlyDtls } from "./browser-like-dtls.js";
+import { nativeX25519ForWerift } from "./native-x25519.js";
 import { numberChannelsBeforeStart } from "./sctp-before-start.js";
 import { browserSctpTimers } from "./sctp-timers.js";
 import { closeLateProtocols, closeTransportsOfFailedAllocations, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
@@ -17,6 +18,7 @@ export async function loadWerift(): Promise<Werift> {
     RTCSctpTransport?: Parameters<typeof browserSctpTimers>[0] & Parameters<typeof numberChannelsBeforeStart>[0];
   };
   closeTransportsOfFailedAllocations(classes.TurnProtocol);
+  nativeX25519ForWerift();
   // On lossy, reordering paths werift's DTLS and SCTP lose handshakes a browser completes.
   browserLikeDtls(classes.RTCDtlsTransport);
   browserSctpTimers(classes.RTCSctpTransport);
