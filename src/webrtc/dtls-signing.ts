@@ -1,0 +1,70 @@
+import { createPrivateKey, createSign, type KeyObject } from "node:crypto";
+import { createRequire } from "node:module";
+
+/**
+ * werift 0.24's DTLS signs its handshake (ServerKeyExchange as server, CertificateVerify as client)
+ * by handing the private key to node:crypto as PEM text each time, and OpenSSL 3 decodes PEM slowly:
+ * 2.4 ms of CPU per signature where the signature itself is 0.1 ms, ~5 ms per loopback connection.
+ * The key is decoded once per key object instead; the signatures are the same ECDSA/RSA signatures.
+ */
+
+interface FidmPrivateKey {
+  oid?: string;
+  toPEM(): string | Buffer;
+  sign(data: Buffer, hashAlgorithm: string): Buffer;
+}
+
+interface FidmPrivateKeyClass {
+  prototype: FidmPrivateKey & { rtcDoctorKeyObject?: boolean };
+  _signers?: Record<string, unknown>;
+}
+
+interface CipherContextClass {
+  prototype: { signatureData?(this: { localPrivateKey?: FidmPrivateKey }, data: Buffer, hash: string): Buffer; rtcDoctorKeyObject?: boolean };
+}
+
+const keyObjects = new WeakMap<object, KeyObject>();
+
+function keyObjectOf(key: FidmPrivateKey): KeyObject {
+  let object = keyObjects.get(key);
+  if (!object) {
+    object = createPrivateKey(key.toPEM().toString());
+    keyObjects.set(key, object);
+  }
+  return object;
+}
+
+function weriftLocation(): string {
+  // import.meta.resolve is missing where a test runner rewrote the module; npm hoists @fidm/x509 next to us then too.
+  return typeof import.meta.resolve === "function" ? import.meta.resolve("werift") : import.meta.url;
+}
+
+/** Once per process, for werift's CipherContext and the @fidm/x509 werift loads. */
+export function decodeDtlsKeyOnce(cipherContext: CipherContextClass | undefined): void {
+  let PrivateKey: FidmPrivateKeyClass | undefined;
+  try {
+    PrivateKey = (createRequire(weriftLocation())("@fidm/x509") as { PrivateKey?: FidmPrivateKeyClass }).PrivateKey;
+  } catch {
+    PrivateKey = undefined;
+  }
+  const keyProto = PrivateKey?.prototype;
+  if (PrivateKey && keyProto && !keyProto.rtcDoctorKeyObject && typeof keyProto.sign === "function") {
+    keyProto.rtcDoctorKeyObject = true;
+    const original = keyProto.sign;
+    const signers = PrivateKey._signers ?? {};
+    keyProto.sign = function (this: FidmPrivateKey, data: Buffer, hashAlgorithm: string): Buffer {
+      // Ed25519 keys have their own signer in @fidm/x509 and never reach the PEM path.
+      if (this.oid !== undefined && signers[this.oid] != null) return original.call(this, data, hashAlgorithm);
+      return createSign(hashAlgorithm).update(data).sign(keyObjectOf(this));
+    };
+  }
+  const cipherProto = cipherContext?.prototype;
+  if (cipherProto && !cipherProto.rtcDoctorKeyObject && typeof cipherProto.signatureData === "function") {
+    cipherProto.rtcDoctorKeyObject = true;
+    const original = cipherProto.signatureData;
+    cipherProto.signatureData = function (data: Buffer, hash: string): Buffer {
+      if (!this.localPrivateKey) return original.call(this, data, hash);
+      return createSign(hash).update(data).sign(keyObjectOf(this.localPrivateKey));
+    };
+  }
+}
