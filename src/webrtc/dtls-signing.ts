@@ -23,13 +23,21 @@ interface CipherContextClass {
   prototype: { signatureData?(this: { localPrivateKey?: FidmPrivateKey }, data: Buffer, hash: string): Buffer; rtcDoctorKeyObject?: boolean };
 }
 
-const keyObjects = new WeakMap<object, KeyObject>();
+/**
+ * By PEM text: werift decodes its one certificate's key into a new PrivateKey for every DTLS
+ * context, so the text is what repeats. A few entries are plenty (werift makes one certificate per
+ * process); the bound keeps a caller's own keys from accumulating.
+ */
+const keyObjects = new Map<string, KeyObject>();
+const MAX_KEYS = 8;
 
 function keyObjectOf(key: FidmPrivateKey): KeyObject {
-  let object = keyObjects.get(key);
+  const pem = key.toPEM().toString();
+  let object = keyObjects.get(pem);
   if (!object) {
-    object = createPrivateKey(key.toPEM().toString());
-    keyObjects.set(key, object);
+    object = createPrivateKey(pem);
+    if (keyObjects.size >= MAX_KEYS) keyObjects.delete(keyObjects.keys().next().value as string);
+    keyObjects.set(pem, object);
   }
   return object;
 }
