@@ -1,5 +1,5 @@
 import { createPrivateKey, createSign, type KeyObject } from "node:crypto";
-import { createRequire } from "node:module";
+import { weriftDependency } from "./werift-dependency.js";
 
 /**
  * werift 0.24's DTLS signs its handshake (ServerKeyExchange as server, CertificateVerify as client)
@@ -42,19 +42,9 @@ function keyObjectOf(key: FidmPrivateKey): KeyObject {
   return object;
 }
 
-function weriftLocation(): string {
-  // import.meta.resolve is missing where a test runner rewrote the module; npm hoists @fidm/x509 next to us then too.
-  return typeof import.meta.resolve === "function" ? import.meta.resolve("werift") : import.meta.url;
-}
-
 /** Once per process, for werift's CipherContext and the @fidm/x509 werift loads. */
 export function decodeDtlsKeyOnce(cipherContext: CipherContextClass | undefined): void {
-  let PrivateKey: FidmPrivateKeyClass | undefined;
-  try {
-    PrivateKey = (createRequire(weriftLocation())("@fidm/x509") as { PrivateKey?: FidmPrivateKeyClass }).PrivateKey;
-  } catch {
-    PrivateKey = undefined;
-  }
+  const PrivateKey = weriftDependency<{ PrivateKey?: FidmPrivateKeyClass }>("@fidm/x509")?.PrivateKey;
   const keyProto = PrivateKey?.prototype;
   if (PrivateKey && keyProto && !keyProto.rtcDoctorKeyObject && typeof keyProto.sign === "function") {
     keyProto.rtcDoctorKeyObject = true;

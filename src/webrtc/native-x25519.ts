@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { createRequire } from "node:module";
+import { weriftDependency } from "./werift-dependency.js";
 
 /**
  * werift 0.24's DTLS does its X25519 key exchange (the curve two werift peers and browsers agree on)
@@ -46,20 +46,11 @@ export function x25519SharedSecret(secretKey: Uint8Array, publicKey: Uint8Array)
   return new Uint8Array(diffieHellman({ privateKey, publicKey: peer }));
 }
 
-function weriftLocation(): string {
-  // import.meta.resolve is missing where a test runner rewrote the module; npm hoists tweetnacl next to us then too.
-  return typeof import.meta.resolve === "function" ? import.meta.resolve("werift") : import.meta.url;
-}
-
 /** Once per process; the tweetnacl resolved from werift's own location, the copy werift uses. */
 export function nativeX25519ForWerift(): void {
-  let nacl: TweetNacl;
-  try {
-    nacl = createRequire(weriftLocation())("tweetnacl") as TweetNacl;
-  } catch {
-    return; // a werift without tweetnacl does its X25519 some other way; nothing to speed up
-  }
-  if (nacl.rtcDoctorNative || typeof nacl.scalarMult !== "function" || typeof nacl.box?.keyPair !== "function") return;
+  // A werift without tweetnacl does its X25519 some other way; nothing to speed up then.
+  const nacl = weriftDependency<TweetNacl>("tweetnacl");
+  if (!nacl || nacl.rtcDoctorNative || typeof nacl.scalarMult !== "function" || typeof nacl.box?.keyPair !== "function") return;
   nacl.rtcDoctorNative = true;
   const jsScalarMult = nacl.scalarMult;
   nacl.box.keyPair = x25519KeyPair;
