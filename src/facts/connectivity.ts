@@ -2,6 +2,7 @@ import type { ProbeError } from "./common.js";
 import type { CandidateFact } from "./candidates.js";
 import type { SdpFact } from "./sdp.js";
 import type { CandidatePairFact } from "./session.js";
+import type { DtlsFact, MediaFact } from "./media.js";
 
 export type ConnectivityMode = "loopback-host" | "loopback-srflx" | "loopback-relay" | "remote";
 
@@ -106,5 +107,9 @@ export interface ConnectivityFact {
   localCandidates: CandidateFact[];
   remoteCandidates: CandidateFact[];
   signalling?: SignallingFact;
+  /** The DTLS handshake over the selected pair (remote attempts). */
+  dtls?: DtlsFact;
+  /** Audio sent to the far side and received from it over DTLS-SRTP (remote attempts). */
+  media?: MediaFact;
   error?: ProbeError;
 }

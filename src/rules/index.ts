@@ -34,6 +34,9 @@ import { connectionStalled } from "./connection-stalled.js";
 import { whipNoLocation } from "./whip-no-location.js";
 import { tlsHandshake } from "./tls-handshake.js";
 import { serverDuplicateReplies } from "./server-duplicate-replies.js";
+import { dtlsNotCompleted } from "./dtls-not-completed.js";
+import { mediaOneWay } from "./media-one-way.js";
+import { noAudioFromFarSide } from "./no-audio-from-far-side.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
@@ -89,6 +92,10 @@ export const rules: readonly Rule[] = [
   whipNoLocation,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,
+  // After ICE: DTLS, then the media that flows over it.
+  dtlsNotCompleted,
+  mediaOneWay,
+  noAudioFromFarSide,
   // Last: an unmet expectation is the consequence of the causes above, which say why.
   expectationFailed,
 ];

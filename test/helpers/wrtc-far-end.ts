@@ -12,7 +12,15 @@ interface WrtcChannel {
   send(data: string): void;
   onmessage: ((event: { data: unknown }) => void) | null;
 }
+interface WrtcTrack {
+  stop(): void;
+}
+interface WrtcAudioSource {
+  createTrack(): WrtcTrack;
+  onData(data: { samples: Int16Array; sampleRate: number; bitsPerSample: number; channelCount: number; numberOfFrames: number }): void;
+}
 interface WrtcPeer {
+  addTrack(track: WrtcTrack): unknown;
   iceGatheringState: string;
   localDescription: { sdp: string } | null;
   onicegatheringstatechange: (() => void) | null;
@@ -24,6 +32,22 @@ interface WrtcPeer {
 }
 interface Wrtc {
   RTCPeerConnection: new (config: { iceServers: unknown[] }) => WrtcPeer;
+  nonstandard: { RTCAudioSource: new () => WrtcAudioSource };
+}
+
+/**
+ * What the far end does with audio: "tone" answers sendrecv and sends a 440 Hz tone from the moment it
+ * answers, as a bot's greeting would; "receive-only" answers without a track of its own (recvonly).
+ */
+export type WrtcAudio = "tone" | "receive-only";
+
+/** libwebrtc's audio sources take 10 ms frames. */
+const FRAME = 480;
+
+function toneFrame(index: number): Int16Array {
+  const samples = new Int16Array(FRAME);
+  for (let i = 0; i < FRAME; i += 1) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * (index * FRAME + i)) / 48_000));
+  return samples;
 }
 
 export function loadWrtc(): Wrtc {
@@ -36,10 +60,22 @@ export interface WrtcFarEnd {
   close(): Promise<void>;
 }
 
-export async function startWrtcFarEnd(gatherTimeoutMs = 5000): Promise<WrtcFarEnd> {
+export async function startWrtcFarEnd(gatherTimeoutMs = 5000, audio: WrtcAudio = "tone"): Promise<WrtcFarEnd> {
   const wrtc = loadWrtc();
   const peers = new Map<string, WrtcPeer>();
+  const tones = new Map<string, { timer: NodeJS.Timeout; track: WrtcTrack }>();
   let next = 0;
+
+  const closePeer = (id: string) => {
+    const tone = tones.get(id);
+    if (tone) {
+      clearInterval(tone.timer);
+      tone.track.stop();
+      tones.delete(id);
+    }
+    peers.get(id)?.close();
+    peers.delete(id);
+  };
 
   async function answer(offerSdp: string): Promise<{ id: string; sdp: string }> {
     const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
@@ -51,6 +87,18 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000): Promise<WrtcFarEn
       };
     };
     await pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+    if (audio === "tone" && /^m=audio .*$/m.test(offerSdp) && !/^a=(sendonly|inactive)\r?$/m.test(offerSdp.slice(offerSdp.indexOf("m=audio")))) {
+      // After the offer: addTrack then takes the audio transceiver the offer made, and the answer says sendrecv.
+      const source = new wrtc.nonstandard.RTCAudioSource();
+      const track = source.createTrack();
+      pc.addTrack(track);
+      let frame = 0;
+      const timer = setInterval(() => {
+        source.onData({ samples: toneFrame(frame % 100), sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: FRAME });
+        frame += 1;
+      }, 10);
+      tones.set(id, { timer, track });
+    }
     const gathered = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("libwebrtc did not finish gathering")), gatherTimeoutMs);
       pc.onicegatheringstatechange = () => {
@@ -75,9 +123,7 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000): Promise<WrtcFarEn
           const { id, sdp } = await answer(body);
           res.writeHead(201, { "Content-Type": "application/sdp", Location: `/whip/${id}` }).end(sdp);
         } else if (req.method === "DELETE" && path.startsWith("/whip/")) {
-          const id = path.slice("/whip/".length);
-          peers.get(id)?.close();
-          peers.delete(id);
+          closePeer(path.slice("/whip/".length));
           res.writeHead(200).end();
         } else if (req.method === "POST" && path === "/api/offer") {
           const offer = JSON.parse(body) as { sdp: string; type: string };
@@ -98,8 +144,7 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000): Promise<WrtcFarEn
     url: `http://127.0.0.1:${port}`,
     open: () => peers.size,
     async close() {
-      for (const pc of peers.values()) pc.close();
-      peers.clear();
+      for (const id of [...peers.keys()]) closePeer(id);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
