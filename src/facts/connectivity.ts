@@ -2,6 +2,7 @@ import type { ProbeError } from "./common.js";
 import type { CandidateFact } from "./candidates.js";
 import type { SdpFact } from "./sdp.js";
 import type { CandidatePairFact } from "./session.js";
+import type { RestartFact } from "./restart.js";
 
 export type ConnectivityMode = "loopback-host" | "loopback-srflx" | "loopback-relay" | "remote";
 
@@ -17,7 +18,7 @@ export interface IceStateChange {
 
 /** One HTTP request made to the signalling server, without credentials. */
 export interface HttpExchangeFact {
-  step: "start" | "offer" | "trickle" | "delete";
+  step: "start" | "offer" | "trickle" | "delete" | "restart";
   method: string;
   /** Without query string values or userinfo (they often carry tokens). */
   url: string;
@@ -106,5 +107,7 @@ export interface ConnectivityFact {
   localCandidates: CandidateFact[];
   remoteCandidates: CandidateFact[];
   signalling?: SignallingFact;
+  /** The ICE restart after the remote attempt connected (the `restart` option); absent when not asked for or not reached. */
+  restart?: RestartFact;
   error?: ProbeError;
 }
