@@ -11,11 +11,13 @@ export type Expectation =
   | { kind: "srflx"; text: string }
   | { kind: "nat"; classic: Exclude<ClassicNatType, "unknown">; negated: boolean; text: string }
   | { kind: "connect"; mode: "remote" | "loopback"; text: string }
-  | { kind: "rtt"; maxMs: number; text: string };
+  | { kind: "rtt"; maxMs: number; text: string }
+  /** The remote attempt survived an ICE restart through the signalling (needs the restart option). */
+  | { kind: "restart"; text: string };
 
 export const EXPECTATION_SYNTAX =
   "relay, relay:udp, relay:tcp, relay:tls, srflx, nat:<type> or nat:!<type> " +
-  `(type: ${CLASSIC_NAT_TYPES.join(", ")}), connect:remote, connect:loopback, rtt<MS`;
+  `(type: ${CLASSIC_NAT_TYPES.join(", ")}), connect:remote, connect:loopback, rtt<MS, restart`;
 
 /** Parses one expectation; `what` names where it came from for the error (an option token, or a config file key). */
 export function parseExpectation(raw: string, what = "{option:expect}"): Expectation {
@@ -41,6 +43,7 @@ export function parseExpectation(raw: string, what = "{option:expect}"): Expecta
     if (maxMs < 1 || maxMs > 60_000) fail("the RTT bound must be from 1 to 60000 ms");
     return { kind: "rtt", maxMs, text: `rtt<${maxMs}` };
   }
+  if (text === "restart") return { kind: "restart", text };
   if (/^rtt/.test(text)) fail("write the bound as rtt<MILLISECONDS, e.g. rtt<150");
   return fail("unknown expectation");
 }

@@ -34,6 +34,8 @@ import { connectionStalled } from "./connection-stalled.js";
 import { whipNoLocation } from "./whip-no-location.js";
 import { tlsHandshake } from "./tls-handshake.js";
 import { serverDuplicateReplies } from "./server-duplicate-replies.js";
+import { farEndCannotRestartIce } from "./far-end-cannot-restart-ice.js";
+import { iceRestartNeverReconnects } from "./ice-restart-never-reconnects.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
@@ -87,6 +89,9 @@ export const rules: readonly Rule[] = [
   turnNotOn443,
   natBehaviour,
   whipNoLocation,
+  // After a connection: whether it survives a change of network (the restart option).
+  farEndCannotRestartIce,
+  iceRestartNeverReconnects,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,
   // Last: an unmet expectation is the consequence of the causes above, which say why.
