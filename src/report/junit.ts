@@ -3,6 +3,7 @@ import { failsAt } from "../diagnose/pass-fail.js";
 import type { Report } from "./types.js";
 import { attachFindings } from "./attach-findings.js";
 import { detailOf } from "../facts/probe-error.js";
+import { restartOk, restartSummary } from "./restart-text.js";
 
 interface TestCase {
   name: string;
@@ -78,6 +79,21 @@ function suites(report: Report): Suite[] {
         out: [a.ok ? `connected${a.rttMs !== undefined ? `, echo RTT ${a.rttMs} ms` : ""}` : `not connected${a.stalledIn ? `: stalled in ${a.stalledIn}` : ""}`],
       })),
     });
+    // The restart is its own testcase, so CI lists a call that would not survive a network change;
+    // its findings stay with the attempt's testcase above.
+    const restarts = attempts.flatMap((a) => (a.restart ? [{ a, r: a.restart }] : []));
+    if (restarts.length > 0) {
+      out.push({
+        name: "restart",
+        cases: restarts.map(({ a, r }) => ({
+          name: `ICE restart${a.via ? ` via ${a.via}` : ""}`,
+          timeMs: r.timeToReconnectMs ?? 0,
+          ...(restartOk(r) ? {} : { failed: restartSummary(r) }),
+          findings: [],
+          out: [restartSummary(r)],
+        })),
+      });
+    }
   }
 
   if (report.expectations) {

@@ -4,6 +4,7 @@ import type { Report } from "./types.js";
 import { exitCodeFor } from "./exit-code.js";
 import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
 import { detailOf } from "../facts/probe-error.js";
+import { restartOk, restartSummary } from "./restart-text.js";
 
 /** Prose: GitHub renders raw HTML, so angle brackets in messages ('<expiry>:<user>') must not vanish. */
 function text(value: string): string {
@@ -53,6 +54,7 @@ function rows(report: Report): string[] {
       ? [`connected in ${ms(a.timeToConnectedMs)}`, a.rttMs !== undefined ? `RTT ${ms(a.rttMs)}` : ""]
       : [a.stalledIn ? `stalled in ${a.stalledIn}` : "not connected", detailOf(a.error) ?? ""];
     out.push(`| Connect ${a.mode}${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(a.ok)} | ${cell(details.filter(Boolean).join(", "))} |`);
+    if (a.restart) out.push(`| ICE restart${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(restartOk(a.restart))} | ${cell(restartSummary(a.restart))} |`);
   }
   for (const e of report.expectations ?? []) {
     out.push(`| Expect ${code(e.expectation)} | | ${mark(e.met)} | ${cell(e.actual)} |`);

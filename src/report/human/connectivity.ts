@@ -4,6 +4,7 @@ import type { ConnectivityFact } from "../../facts/index.js";
 import type { CandidateFact, CandidatePairFact, SdpFact } from "../../facts/index.js";
 import { marks, ms } from "./style.js";
 import { detailOf } from "../../facts/probe-error.js";
+import { restartOk, restartSummary } from "../restart-text.js";
 
 const LABEL: Record<ConnectivityFact["mode"], string> = {
   "loopback-host": "loopback host",
@@ -63,6 +64,7 @@ function details(f: ConnectivityFact, c: ChalkInstance, report: Report): string[
     if (sig.trickledCandidates) lines.push(`${sig.trickledCandidates} candidate${sig.trickledCandidates === 1 ? "" : "s"} trickled after the offer`);
   }
   if (f.mode === "remote") lines.push(...permissionLines(report, c));
+  if (f.restart) lines.push(restartOk(f.restart) ? restartSummary(f.restart) : c.yellow(restartSummary(f.restart)));
   if (f.selectedPair) lines.push(`selected ${end(f.selectedPair.local)} -> ${end(f.selectedPair.remote)}`);
   if (!f.ok && f.iceStates.length) lines.push(`ICE ${f.iceStates.map((s) => `${s.state}@${ms(s.atMs)}`).join(" -> ")}`);
   // The pair table is the evidence for a stall; for a success the selected pair says enough.
