@@ -208,8 +208,15 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       const known = pipecat[1] === undefined || started.has(pipecat[1]);
       if (!known && method !== "POST") throw new HttpError(404, "no such session");
       if (method === "POST") {
-        const request = parseJson(await body(req));
-        if (typeof request["sdp"] !== "string" || request["type"] !== "offer") throw new HttpError(400, 'expected {"sdp": "...", "type": "offer"}');
+        let request: ReturnType<typeof parseJson>;
+        try {
+          request = parseJson(await body(req));
+        } catch (error) {
+          // A place that does not exist stays a 404 whatever was posted to it; only a restart_pc may name one that moved.
+          if (!known) throw new HttpError(404, "no such session");
+          throw error;
+        }
+        if (typeof request["sdp"] !== "string" || request["type"] !== "offer") throw new HttpError(known ? 400 : 404, known ? 'expected {"sdp": "...", "type": "offer"}' : "no such session");
         // Pipecat's restart_pc: the peer of that pc_id is closed and the offer answered by a new one
         // (also under /sessions/{id}/, whose place the first offer used up).
         const previous = request["restart_pc"] === true && typeof request["pc_id"] === "string" ? sessions.get(request["pc_id"]) : undefined;
