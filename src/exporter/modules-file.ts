@@ -45,7 +45,8 @@ function describe(error: ErrorObject): string {
 /** YAML's own messages quote the offending line, which may hold a secret: say where, never what. */
 async function parseYaml(text: string, shown: string): Promise<unknown> {
   const { parseDocument } = await import("yaml");
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  // prettyErrors fills linePos (and quotes the line into the message, which is never shown).
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const error = doc.errors[0];
   if (error) {
     const at = error.linePos?.[0];
