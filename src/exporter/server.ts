@@ -75,7 +75,10 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     }
     const started = Date.now();
     const gone = new AbortController();
-    res.once("close", () => gone.abort());
+    // Only a scraper that left before its answer ends the probe (an abort costs a DOMException).
+    res.once("close", () => {
+      if (!res.writableFinished) gone.abort();
+    });
     metrics.queued.set(slots.waiting + 1);
     const release = await slots.acquire(budgetMs);
     metrics.queued.set(slots.waiting);

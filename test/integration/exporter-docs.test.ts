@@ -44,7 +44,7 @@ async function exportedNames(): Promise<Set<string>> {
   for (const registry of [full, failed, own]) {
     for (const metric of await registry.getMetricsAsJSON()) {
       names.add(metric.name);
-      if (metric.type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(`${metric.name}${suffix}`);
+      if (String(metric.type) === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(`${metric.name}${suffix}`);
     }
   }
   return names;
