@@ -18,6 +18,9 @@ if (!turnserverAvailable()) throw new Error(TURNSERVER_MISSING);
 let coturn: Coturn;
 /** A certificate that expires within 14 days, made by openssl for this run. */
 let expiring: Coturn;
+/** coturn's use-auth-secret: TURN REST credentials only. */
+let rest: Coturn;
+const REST_SECRET = "rest-shared-secret-7d1a";
 let exporter: RunningExporter;
 let busyExporter: RunningExporter;
 let silent: Socket;
@@ -25,7 +28,11 @@ let dir: string;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  [coturn, expiring] = await Promise.all([startCoturn(), startCoturn({ certDays: 7 })]);
+  [coturn, expiring, rest] = await Promise.all([
+    startCoturn(),
+    startCoturn({ certDays: 7 }),
+    startCoturn({ tls: false, extraArgs: ["--use-auth-secret", `--static-auth-secret=${REST_SECRET}`] }),
+  ]);
   dir = mkdtempSync(join(tmpdir(), "rtc-doctor-exporter-"));
   writeFileSync(join(dir, "ca.pem"), coturn.caPem!);
   writeFileSync(join(dir, "expiring-ca.pem"), expiring.caPem!);
@@ -46,6 +53,14 @@ beforeAll(async () => {
       "    connect: false",
       "    turn: { username: " + expiring.user + ", credential_env: EXPORTER_TEST_EXPIRING }",
       "    tls: { ca_file: expiring-ca.pem, fail_if_expires_within: 14d }",
+      "  stun_full:",
+      "    connect: true",
+      "    nat: true",
+      "  turn_rest:",
+      "    turn: { secret_env: EXPORTER_TEST_REST_SECRET, ttl: 10m, user: probe }",
+      "  turn_rest_wrong:",
+      "    connect: false",
+      "    turn: { secret: not-the-shared-secret, ttl: 10m }",
       "",
     ].join("\n"),
   );
@@ -53,6 +68,7 @@ beforeAll(async () => {
     EXPORTER_TEST_CREDENTIAL: coturn.password,
     EXPORTER_TEST_WRONG: "not-the-password-4f1c",
     EXPORTER_TEST_EXPIRING: expiring.password,
+    EXPORTER_TEST_REST_SECRET: REST_SECRET,
   });
   exporter = await startExporter({ host: "127.0.0.1", port: 0, modules, concurrency: 4, timeoutOffsetMs: 500, log: (line) => lines.push(line) });
   busyExporter = await startExporter({ host: "127.0.0.1", port: 0, modules, concurrency: 1, timeoutOffsetMs: 500 });
@@ -61,7 +77,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([exporter?.close(), busyExporter?.close(), coturn?.stop(), expiring?.stop()]);
+  await Promise.all([exporter?.close(), busyExporter?.close(), coturn?.stop(), expiring?.stop(), rest?.stop()]);
   silent?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -117,6 +133,23 @@ describe("exporter /probe against coturn", () => {
     expectSuccess(samples);
     expect(samples.some((s) => s.name === "rtcdoctor_probe_connect_success")).toBe(false);
   });
+
+  test("TURN REST: credentials minted from the shared secret for each probe allocate and relay; a wrong secret is auth_failed", async () => {
+    const target = `turn:127.0.0.1:${rest.port}?transport=udp`;
+    expectSuccess(await probe(target, "turn_rest"));
+    expectSuccess(await probe(target, "turn_rest"));
+    expectFailure(await probe(target, "turn_rest_wrong"), "auth_failed");
+  }, 60_000);
+
+  test("STUN with connect and nat: a server-reflexive loopback connection and the NAT's behaviour", async () => {
+    const samples = await probe(`stun:127.0.0.1:${coturn.port}`, "stun_full");
+    expectSuccess(samples);
+    expect(sample(samples, "rtcdoctor_probe_connect_success").value).toBe(1);
+    expect(sample(samples, "rtcdoctor_probe_path_rtt_seconds", { path: "srflx" }).value).toBeGreaterThan(0);
+    // No NAT on loopback: the mapping keeps the address and port for every destination.
+    expect(sample(samples, "rtcdoctor_probe_nat_info").labels).toMatchObject({ mapping: "endpoint-independent" });
+    expect(sample(samples, "rtcdoctor_probe_phase_duration_seconds", { phase: "nat" }).value).toBeGreaterThan(0);
+  }, 60_000);
 
   test("a wrong password answers probe_success 0, reason auth_failed, with the server's 401", async () => {
     const samples = await probe(`turn:127.0.0.1:${coturn.port}?transport=udp`, "turn_wrong");
@@ -175,7 +208,7 @@ describe("exporter /probe against coturn", () => {
 
   test("no credential appears in any answer or log line", async () => {
     const everything = [...bodies, ...lines, (await get(exporter, "/metrics")).body].join("\n");
-    for (const secret of [coturn.password, expiring.password, "not-the-password-4f1c"]) expect(everything).not.toContain(secret);
+    for (const secret of [coturn.password, expiring.password, "not-the-password-4f1c", REST_SECRET, "not-the-shared-secret"]) expect(everything).not.toContain(secret);
     expect(lines.some((l) => l.includes("reason=auth_failed"))).toBe(true);
   });
 });
