@@ -15,11 +15,19 @@ export class ExporterMetrics {
     registers: [this.registry],
   });
   readonly inFlight = new Gauge({ name: "rtcdoctor_exporter_probes_in_flight", help: "Probes running now", registers: [this.registry] });
-  readonly queued = new Gauge({ name: "rtcdoctor_exporter_probes_queued", help: "Probes waiting for a free slot (see the concurrency option)", registers: [this.registry] });
   private readonly badRequests = new Counter({ name: "rtcdoctor_exporter_bad_requests_total", help: "/probe requests refused with 400 (no or bad target, unknown module, bad timeout header)", registers: [this.registry] });
 
-  constructor(modules: readonly string[]) {
+  /** `waiting` is read at each scrape of /metrics: how many probes wait for a slot right then. */
+  constructor(modules: readonly string[], waiting: () => number = () => 0) {
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: "rtcdoctor_exporter_probes_queued",
+      help: "Probes waiting for a free slot (see the concurrency option)",
+      registers: [this.registry],
+      collect() {
+        this.set(waiting());
+      },
+    });
     new Gauge({ name: "rtcdoctor_exporter_build_info", help: "The exporter's version", labelNames: ["version"], registers: [this.registry] }).set({ version: TOOL_VERSION }, 1);
     // Every module's series exist from the start, so rate() sees the first probe of each.
     for (const module of modules) {

@@ -48,8 +48,8 @@ function busyOutcome(durationMs: number, module: ExporterModule, isTurn: boolean
  */
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
   const names = [...options.modules.keys()];
-  const metrics = new ExporterMetrics(names);
   const slots = new Slots(options.concurrency);
+  const metrics = new ExporterMetrics(names, () => slots.waiting);
   const log = options.log ?? (() => undefined);
 
   const probe = async (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
@@ -79,9 +79,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     res.once("close", () => {
       if (!res.writableFinished) gone.abort();
     });
-    metrics.queued.set(slots.waiting + 1);
     const release = await slots.acquire(budgetMs);
-    metrics.queued.set(slots.waiting);
     let outcome: ProbeOutcome;
     if (!release) {
       outcome = busyOutcome(Date.now() - started, module, resolved.target.url.isTurn);

@@ -179,12 +179,22 @@ describe("exporter /probe against coturn", () => {
 
   test("probes past the concurrency bound wait, and answer exporter_busy when their time runs out first", async () => {
     const target = `stun:127.0.0.1:${silent.address().port}`;
-    const [first, second] = await Promise.all([
-      probe(target, "stun", { "X-Prometheus-Scrape-Timeout-Seconds": "3" }, busyExporter),
-      probe(target, "stun", { "X-Prometheus-Scrape-Timeout-Seconds": "1" }, busyExporter),
+    const both = Promise.all([
+      probe(target, "stun", { "X-Prometheus-Scrape-Timeout-Seconds": "4" }, busyExporter),
+      probe(target, "stun", { "X-Prometheus-Scrape-Timeout-Seconds": "2" }, busyExporter),
     ]);
+    // While the second waits (1.5 s), /metrics shows one running and one waiting.
+    const gauges = async () => {
+      const own = parsePromText((await get(busyExporter, "/metrics")).body);
+      return [sample(own, "rtcdoctor_exporter_probes_in_flight").value, sample(own, "rtcdoctor_exporter_probes_queued").value];
+    };
+    let seen = await gauges();
+    for (let i = 0; i < 100 && !(seen[0] === 1 && seen[1] === 1); i++) seen = await gauges();
+    expect(seen).toEqual([1, 1]);
+    const [first, second] = await both;
     expectFailure(first, "timeout");
     expectFailure(second, "exporter_busy");
+    expect(await gauges()).toEqual([0, 0]);
   });
 
   test("bad requests are 400s that say why: no target, not an ICE URL, unknown module, bad timeout header", async () => {
