@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { startExporterProcess } from "../helpers/exporter-process.js";
+import { freeUdpPort } from "../helpers/ports.js";
 
 // `rtc-doctor exporter` refuses a bad modules file before it listens: one line naming the file and
 // the key, exit 2, never a stack trace and never the value.
@@ -48,6 +49,12 @@ describe("rtc-doctor exporter: bad input", () => {
       const metrics = await fetch(`${exporter.url}/metrics`).then((r) => r.text());
       expect(metrics).toContain('rtcdoctor_exporter_probes_total{module="default",result="success"} 0');
       expect(await fetch(`${exporter.url}/-/healthy`).then((r) => r.status)).toBe(200);
+      // One module: `module` may be left out. A dead UDP port answers with an ICMP port unreachable.
+      const dead = await fetch(`${exporter.url}/probe?target=${encodeURIComponent(`stun:127.0.0.1:${await freeUdpPort()}`)}`).then((r) => r.text());
+      expect(dead).toContain('rtcdoctor_probe_success{reason="connection_refused"} 0');
+      const turn = await fetch(`${exporter.url}/probe?target=${encodeURIComponent("turn:127.0.0.1:3478")}`);
+      expect(turn.status).toBe(400);
+      expect(await turn.text()).toContain("no turn credentials");
     } finally {
       expect(await exporter.stop()).toBe(0);
     }
