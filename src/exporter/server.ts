@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { ConfigError } from "../config/errors.js";
 import { shownValue } from "../config/json-input.js";
+import { scrubSecrets } from "../secrets/scrub.js";
 import { TOOL_VERSION } from "../version.js";
 import { probeBudgetMs } from "./deadline.js";
 import { ExporterMetrics } from "./exporter-metrics.js";
@@ -42,7 +43,8 @@ function busyOutcome(durationMs: number, module: ExporterModule, isTurn: boolean
 }
 
 /**
- * `/probe?target=<ICE URL>&module=<name>` in the manner of blackbox_exporter, `/metrics` for the
+ * `/probe?target=<ICE URL>&module=<name>` in the manner of blackbox_exporter (`&debug=true` adds
+ * the probe's facts, for a person), `/metrics` for the
  * exporter's own metrics, `/-/healthy` for liveness. Only GET (and HEAD); a bad target, an unknown
  * module or a bad timeout header is a 400, as blackbox_exporter answers them.
  */
@@ -96,7 +98,12 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     log(`probe target=${resolved.target.url.raw} module=${module.name} success=${outcome.success ? 1 : 0}${outcome.reason ? ` reason=${outcome.reason}` : ""} duration=${(outcome.durationMs / 1000).toFixed(3)}s`);
     if (res.destroyed) return;
     const registry = probeRegistry(outcome);
-    send(res, 200, registry.contentType, await registry.metrics());
+    const exposition = await registry.metrics();
+    if (query.get("debug") !== "true") return send(res, 200, registry.contentType, exposition);
+    // blackbox_exporter's debug=true: the metrics and what the probe found, for a person asking by
+    // hand why a target fails. Facts hold no credentials; the scrubber is the last line anyway.
+    const facts = { server: outcome.server, connectivity: outcome.connectivity, nat: outcome.nat };
+    send(res, 200, "text/plain; charset=utf-8", scrubSecrets(`${exposition}\n# What the probe found:\n${JSON.stringify(facts, null, 2)}\n`, resolved.secrets));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

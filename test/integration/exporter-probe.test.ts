@@ -88,6 +88,8 @@ async function get(base: RunningExporter, path: string, headers: Record<string, 
 }
 
 const bodies: string[] = [];
+/** Other answers that must hold no credential either. */
+const secretChecked: string[] = [];
 async function probe(target: string, module: string, headers: Record<string, string> = {}, base = exporter): Promise<Sample[]> {
   const res = await get(base, `/probe?target=${encodeURIComponent(target)}&module=${module}`, headers);
   expect(res.status, res.body).toBe(200);
@@ -157,6 +159,17 @@ describe("exporter /probe against coturn", () => {
     expect(sample(samples, "rtcdoctor_probe_stun_error_code").value).toBe(401);
   });
 
+  test("debug=true adds what the probe found, for a person: the server's 401 and its reason phrase, no credential", async () => {
+    const res = await get(exporter, `/probe?target=${encodeURIComponent(`turn:127.0.0.1:${coturn.port}`)}&module=turn_wrong&debug=true`);
+    expect(res.status).toBe(200);
+    const [metrics, found] = res.body.split("# What the probe found:\n");
+    bodies.push(metrics!);
+    secretChecked.push(found!);
+    expect(metrics).toContain('rtcdoctor_probe_success{reason="auth_failed"} 0');
+    const facts = JSON.parse(found!) as { server: { error: { code: string; stunErrorCode: number } } };
+    expect(facts.server.error).toMatchObject({ code: "wrong-credentials", stunErrorCode: 401 });
+  });
+
   test("a dead port answers probe_success 0, reason connection_refused (TCP and UDP)", async () => {
     expectFailure(await probe(`turn:127.0.0.1:${await freeTcpPort()}?transport=tcp`, "turn_wrong"), "connection_refused");
     expectFailure(await probe(`stun:127.0.0.1:${await freeUdpPort()}`, "stun"), "connection_refused");
@@ -217,7 +230,7 @@ describe("exporter /probe against coturn", () => {
   });
 
   test("no credential appears in any answer or log line", async () => {
-    const everything = [...bodies, ...lines, (await get(exporter, "/metrics")).body].join("\n");
+    const everything = [...bodies, ...secretChecked, ...lines, (await get(exporter, "/metrics")).body].join("\n");
     for (const secret of [coturn.password, expiring.password, "not-the-password-4f1c", REST_SECRET, "not-the-shared-secret"]) expect(everything).not.toContain(secret);
     expect(lines.some((l) => l.includes("reason=auth_failed"))).toBe(true);
   });
