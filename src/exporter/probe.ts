@@ -73,7 +73,8 @@ export async function runProbe(run: ProbeRun): Promise<ProbeOutcome> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, run.budgetMs));
   const stop = () => controller.abort();
-  run.signal?.addEventListener("abort", stop, { once: true });
+  if (run.signal?.aborted) controller.abort();
+  else run.signal?.addEventListener("abort", stop, { once: true });
   const started = new Map<string, number>();
   const timing: Partial<Record<ProbePhase, number>> = {};
   try {

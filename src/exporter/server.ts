@@ -44,9 +44,9 @@ function busyOutcome(durationMs: number, module: ExporterModule, isTurn: boolean
 
 /**
  * `/probe?target=<ICE URL>&module=<name>` in the manner of blackbox_exporter (`&debug=true` adds
- * the probe's facts, for a person), `/metrics` for the
- * exporter's own metrics, `/-/healthy` for liveness. Only GET (and HEAD); a bad target, an unknown
- * module or a bad timeout header is a 400, as blackbox_exporter answers them.
+ * the probe's facts, for a person), `/metrics` for the exporter's own metrics, `/-/healthy` for
+ * liveness. Only GET (and HEAD); a bad target, an unknown module or a bad timeout header is a 400,
+ * as blackbox_exporter answers them.
  */
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
   const names = [...options.modules.keys()];
@@ -81,7 +81,12 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     res.once("close", () => {
       if (!res.writableFinished) gone.abort();
     });
-    const release = await slots.acquire(budgetMs);
+    const release = await slots.acquire(budgetMs, gone.signal);
+    if (gone.signal.aborted) {
+      // The scraper left while this waited: nobody to answer, and the slot is someone else's.
+      release?.();
+      return;
+    }
     let outcome: ProbeOutcome;
     if (!release) {
       outcome = busyOutcome(Date.now() - started, module, resolved.target.url.isTurn);

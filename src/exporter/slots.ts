@@ -14,24 +14,30 @@ export class Slots {
     return this.waiters.length;
   }
 
-  /** A release function once a slot is free, or undefined after `waitMs` without one. */
-  acquire(waitMs: number): Promise<(() => void) | undefined> {
+  /** A release function once a slot is free, or undefined after `waitMs` without one or once `signal` aborts. */
+  acquire(waitMs: number, signal?: AbortSignal): Promise<(() => void) | undefined> {
+    if (signal?.aborted) return Promise.resolve(undefined);
     if (this.free > 0) {
       this.free -= 1;
       return Promise.resolve(this.releaser());
     }
     return new Promise((resolve) => {
-      const waiter = {
-        grant: (release: () => void) => {
-          clearTimeout(timer);
-          resolve(release);
-        },
-      };
-      const timer = setTimeout(() => {
+      const leave = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", leave);
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
         resolve(undefined);
-      }, Math.max(0, waitMs));
+      };
+      const waiter = {
+        grant: (release: () => void) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", leave);
+          resolve(release);
+        },
+      };
+      const timer = setTimeout(leave, Math.max(0, waitMs));
+      signal?.addEventListener("abort", leave, { once: true });
       this.waiters.push(waiter);
     });
   }

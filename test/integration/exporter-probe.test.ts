@@ -210,6 +210,28 @@ describe("exporter /probe against coturn", () => {
     expect(await gauges()).toEqual([0, 0]);
   });
 
+  test("a scraper that gives up while its probe waits leaves the queue at once", async () => {
+    const target = encodeURIComponent(`stun:127.0.0.1:${silent.address().port}`);
+    const running = get(busyExporter, `/probe?target=${target}&module=stun`, { "X-Prometheus-Scrape-Timeout-Seconds": "4" });
+    const leaver = new AbortController();
+    const waiting = fetch(`${busyExporter.url}/probe?target=${target}&module=stun`, { headers: { "X-Prometheus-Scrape-Timeout-Seconds": "4" }, signal: leaver.signal }).catch(() => "left");
+    const gauges = async () => {
+      const own = parsePromText((await get(busyExporter, "/metrics")).body);
+      return [sample(own, "rtcdoctor_exporter_probes_in_flight").value, sample(own, "rtcdoctor_exporter_probes_queued").value];
+    };
+    const until = async (want: number[]) => {
+      let seen = await gauges();
+      for (let i = 0; i < 100 && JSON.stringify(seen) !== JSON.stringify(want); i++) seen = await gauges();
+      return seen;
+    };
+    expect(await until([1, 1])).toEqual([1, 1]);
+    leaver.abort();
+    expect(await waiting).toBe("left");
+    // Well before the first probe's 3.5 s are over: the queue is empty, the first still runs.
+    expect(await until([1, 0])).toEqual([1, 0]);
+    expect((await running).status).toBe(200);
+  });
+
   test("bad requests are 400s that say why: no target, not an ICE URL, unknown module, bad timeout header", async () => {
     expect(await get(exporter, "/probe?module=stun")).toMatchObject({ status: 400, body: expect.stringContaining("target") });
     expect(await get(exporter, `/probe?target=${encodeURIComponent("http://example.test/")}&module=stun`)).toMatchObject({ status: 400 });

@@ -108,6 +108,15 @@ describe("probe slots", () => {
     expect(slots.waiting).toBe(0);
     const third = slots.acquire(60_000);
     release!();
-    expect(await third).toBeDefined();
+    const held = await third;
+    expect(held).toBeDefined();
+    const left = new AbortController();
+    const leaving = slots.acquire(60_000, left.signal);
+    expect(slots.waiting).toBe(1);
+    left.abort();
+    expect(await leaving).toBeUndefined();
+    expect(slots.waiting).toBe(0);
+    held!();
+    expect(await slots.acquire(0)).toBeDefined();
   });
 });
