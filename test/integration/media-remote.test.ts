@@ -6,6 +6,7 @@ import { startServe, type RunningServe } from "../../src/serve/server.js";
 import { aiortcMissing, startAiortcFarEnd, type AiortcFarEnd } from "../helpers/aiortc-far-end.js";
 import { startFront, type Front } from "../helpers/http-front.js";
 import { kinds, reported } from "../helpers/rule-tester.js";
+import { classify, firstUdp4Candidate, onlyCandidate, startUdpMiddlebox } from "../helpers/udp-middlebox.js";
 import { startWrtcFarEnd, type WrtcFarEnd } from "../helpers/wrtc-far-end.js";
 
 // Bounds only; no assertion depends on a duration.
@@ -152,5 +153,54 @@ describe.skipIf(noAiortc !== undefined)("audio through the remote peer: aiortc f
     expect(fact.media?.farSideReports.packetsReceived).toBeGreaterThan(0);
     expect(fact.media?.received.packets).toBe(0);
     expect(findingsOf(fact).filter((k) => k.startsWith("media-one-way/"))).toHaveLength(1);
+  });
+});
+
+describe("DTLS dropped on the path: a UDP box between rtc-doctor and serve passes STUN and drops DTLS", () => {
+  let serve: RunningServe;
+  beforeAll(async () => {
+    serve = await startServe({ host: "127.0.0.1", port: 0 });
+  });
+  afterAll(async () => {
+    await serve?.close();
+  });
+
+  test.each([
+    ["drops DTLS", (d: Buffer) => classify(d) === "dtls", false],
+    ["passes everything (control)", () => false, true],
+  ] as const)("the box %s", async (_name, drop, connects) => {
+    const box = await startUdpMiddlebox(drop);
+    // Each side sees only the box: the offer's candidates become its far side, the answer's its client side.
+    const front = await startFront({
+      backend: serve.url,
+      transformRequest: (req) => {
+        const offer = JSON.parse(req.body) as { sdp: string };
+        return JSON.stringify({ ...offer, sdp: onlyCandidate(offer.sdp, box.farSide) });
+      },
+      transform: (_req, body) => {
+        const answer = JSON.parse(body) as { sdp: string };
+        const real = firstUdp4Candidate(answer.sdp);
+        if (real) box.setFar(real);
+        return JSON.stringify({ ...answer, sdp: onlyCandidate(answer.sdp, box.clientSide) });
+      },
+    });
+    try {
+      const fact = await run({ url: `${front.url}/api/offer`, protocol: "pipecat", connectTimeoutMs: 5000 });
+      expect(box.forwarded["stun"]).toBeGreaterThan(0);
+      expect(fact.timeToConnectedMs).toBeGreaterThan(0);
+      if (connects) {
+        expectBothWays(fact);
+        return;
+      }
+      expect(box.dropped["dtls"]).toBeGreaterThan(0);
+      expect(fact.ok).toBe(false);
+      expect(fact.stalledIn).toBe("dtls");
+      expect(fact.dtls?.datagramsReceived).toBe(0);
+      expect(fact.dtls?.state).not.toBe("connected");
+      expect(findingsOf(fact)).toContain("dtls-not-completed/dropped-on-path");
+    } finally {
+      await front.close();
+      await box.close();
+    }
   });
 });
