@@ -78,11 +78,13 @@ class InboundStream {
 
 export interface AudioProbe {
   /**
-   * Keeps sending until audio has gone out for `minMs`, then waits up to `reportWaitMs` more for the
-   * far side's first RTCP report about it (libwebrtc's first audio report comes after ~1-4 s), stops
+   * Keeps sending until audio has gone out for `minMs`, and then until the far side's RTCP reports
+   * count some of it and gave a round trip, and (when the offer asked for audio back) its own audio
+   * arrived, or audio has
+   * gone out for `maxMs` (libwebrtc's first audio report comes ~1-3 s after the first packet); stops
    * and returns what was measured. Never throws.
    */
-  finish(minMs: number, reportWaitMs: number): Promise<MediaFact>;
+  finish(minMs: number, maxMs: number): Promise<MediaFact>;
   stop(): void;
 }
 
@@ -133,8 +135,11 @@ export function startAudioProbe(
   let rtcpReceived = 0;
   let lastBlock: ReportBlock | undefined;
   let blocks = 0;
-  let firstReport: () => void = () => {};
-  const reported = new Promise<void>((resolve) => (firstReport = resolve));
+  // Woken by every report block and every inbound packet: finish() waits on them, not on a clock.
+  const wakers = new Set<() => void>();
+  const wake = () => {
+    for (const w of wakers) w();
+  };
 
   const inbound = new Map<number, InboundStream>();
   let inboundBytes = 0;
@@ -204,7 +209,7 @@ export function startAudioProbe(
           const rtt = performance.now() - at - (block.dlsr / 65536) * 1000;
           if (rtt >= 0) rtts.push(rtt);
         }
-        firstReport();
+        wake();
       }
     });
     if (rtcp) stops.push(() => rtcp.unSubscribe());
@@ -215,7 +220,10 @@ export function startAudioProbe(
       if (!stream) inbound.set(packet.header.ssrc, (stream = new InboundStream()));
       stream.add(packet.header.sequenceNumber, packet.header.timestamp, now);
       inboundBytes += packet.payload.length;
-      inboundFirstAtMs ??= elapsed();
+      if (inboundFirstAtMs === undefined) {
+        inboundFirstAtMs = elapsed();
+        wake();
+      }
     });
     if (rtp) stops.push(() => rtp.unSubscribe());
     if (transport.state === "connected") startSending();
@@ -268,11 +276,22 @@ export function startAudioProbe(
   };
 
   return {
-    async finish(minMs, reportWaitMs) {
+    async finish(minMs, maxMs) {
       if (sendingSince !== undefined) {
-        const left = sendingSince + minMs - performance.now();
+        const since = sendingSince;
+        const left = since + minMs - performance.now();
         if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
-        if (blocks === 0 && reportWaitMs > 0) await bounded(reported, reportWaitMs);
+        const shown = () => {
+          const reached = lastBlock !== undefined && ((lastBlock.highestSequence & 0xffff) - firstSeq + 0x10000) % 0x10000 >= Math.max(0, lastBlock.packetsLost);
+          return reached && rtts.length > 0 && (offeredDirection !== "sendrecv" || inbound.size > 0);
+        };
+        while (!shown() && performance.now() - since < maxMs) {
+          let waker: () => void = () => {};
+          const next = new Promise<void>((resolve) => (waker = resolve));
+          wakers.add(waker);
+          await bounded(next, Math.max(1, since + maxMs - performance.now()));
+          wakers.delete(waker);
+        }
       }
       const result = fact();
       stop();

@@ -40,7 +40,7 @@ export interface RemoteOptions extends AttemptTimeouts {
    * caller can probe them. Never recorded in the fact beyond their URLs.
    */
   onServerIceServers?(servers: readonly RTCIceServerLike[]): void;
-  /** How long audio is sent once DTLS connects (default MEDIA_MS). */
+  /** The least time audio is sent once DTLS connects (default MEDIA_MS); it goes on until both directions are shown, within MEDIA_MAX_MS. */
   mediaMs?: number;
 }
 
