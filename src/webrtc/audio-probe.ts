@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { InboundRtpFact, MediaFact } from "../facts/media.js";
 import { bounded } from "./bounded.js";
-import { FRAME_MS, OPUS_CLOCK_RATE, SAMPLES_PER_FRAME, opusToneFrames } from "./opus-tone.js";
+import { FRAME_MS, OPUS_CLOCK_RATE, SAMPLES_PER_FRAME, opusFrames } from "./opus-frames.js";
 import type { PeerConnection, Werift } from "./types.js";
 
 type Transceiver = ReturnType<PeerConnection["addTransceiver"]>;
@@ -97,7 +97,7 @@ function median(values: readonly number[]): number | undefined {
 }
 
 /**
- * Sends a tone as Opus RTP on `transceiver` over DTLS-SRTP from the moment DTLS connects, and
+ * Sends room tone as Opus RTP on `transceiver` over DTLS-SRTP from the moment DTLS connects, and
  * reads what the far side says and sends back: the report blocks of its RTCP about our SSRC, and
  * the RTP it sends. werift's remote-inbound-rtp stats keep the loss but not the jitter of those
  * reports, nor how many packets they count, and take an RTT only from a report that answers the very
@@ -148,7 +148,7 @@ export function startAudioProbe(
 
   const sendFrames = () => {
     if (sendingSince === undefined || transport?.state !== "connected") return;
-    const frames = opusToneFrames();
+    const frames = opusFrames();
     const due = Math.floor((performance.now() - sendingSince) / FRAME_MS) + 1;
     if (due - framesDue > MAX_CATCH_UP) framesDue = due - MAX_CATCH_UP;
     while (framesDue < due) {
@@ -169,7 +169,7 @@ export function startAudioProbe(
   const startSending = () => {
     if (!wantsToSend || sendingSince !== undefined || stopped) return;
     try {
-      opusToneFrames();
+      opusFrames();
     } catch {
       // No encoder, no audio: the fact then shows nothing was sent.
       return;

@@ -2,6 +2,7 @@ import type { ConnectivityFact } from "../../facts/connectivity.js";
 import type { MediaFact } from "../../facts/media.js";
 import { startAudioProbe, type AudioProbe } from "../../webrtc/audio-probe.js";
 import { observeDtls, type DtlsObserver } from "../../webrtc/dtls-observer.js";
+import { opusFrames } from "../../webrtc/opus-frames.js";
 import { loadWerift, type PeerConnection } from "../../webrtc/peer.js";
 
 /** Audio goes out for at least this long once DTLS connects. */
@@ -29,6 +30,12 @@ export class MediaWatch {
     private readonly startedAt: number,
   ) {
     this.dtls = observeDtls(pc, startedAt);
+    // Encoding the frames costs ~60 ms of CPU: spent now, while the network is busy gathering, not when DTLS connects.
+    try {
+      opusFrames();
+    } catch {
+      // Without an encoder the probe sends nothing, and the fact shows it.
+    }
   }
 
   /** Call once the answer is applied. */
