@@ -25,6 +25,7 @@ export const CLI_FLAGS: Readonly<Partial<Record<OptionPath, string>>> = {
   failOn: "--fail-on",
   remote: "--signal URL",
   "remote.protocol": "--protocol whip|pipecat",
+  "remote.restart": "--restart",
   signalTimeoutMs: "--signal-timeout MS",
   peerConnection: "--peer-connection",
 };

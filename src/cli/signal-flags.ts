@@ -8,6 +8,7 @@ export interface SignalFlags {
   token?: string;
   header: string[];
   trickle?: boolean;
+  restart?: boolean;
   connect: boolean;
   connectTimeout: number;
   signalTimeout: number;
@@ -19,9 +20,9 @@ const RESERVED = new Set(["host", "content-length", "content-type", "transfer-en
 
 /** Validates --signal and friends before anything is sent (ConfigError: one line, exit 2). */
 export function remoteTargetFrom(flags: SignalFlags, envToken?: string): RemoteTarget | undefined {
-  const given = flags.token !== undefined || flags.header.length > 0 || flags.trickle === true;
+  const given = flags.token !== undefined || flags.header.length > 0 || flags.trickle === true || flags.restart === true;
   if (flags.signal === undefined) {
-    if (given) throw new ConfigError("--token, --header and --trickle apply to --signal, and no --signal URL was given");
+    if (given) throw new ConfigError("--token, --header, --trickle and --restart apply to --signal, and no --signal URL was given");
     return undefined;
   }
   let url: URL;
@@ -52,6 +53,7 @@ export function remoteTargetFrom(flags: SignalFlags, envToken?: string): RemoteT
     ...(token !== undefined ? { token } : {}),
     headers,
     trickle: flags.trickle === true,
+    ...(flags.restart === true ? { restart: true } : {}),
   };
 }
 

@@ -118,6 +118,22 @@ function media(e: Extract<Expectation, { kind: "media" }>, facts: Facts): Outcom
   return failed ?? { met: true, actual: `${send.actual}; ${receive.actual}`, path: `${base}/media` };
 }
 
+/** The remote call recovered from an ICE restart: accepted, reconnected, and the data channel echoes again. */
+function restart(facts: Facts): Outcome {
+  const attempts = facts.connectivity ?? [];
+  const index = attempts.findIndex((a) => a.mode === "remote");
+  const attempt = attempts[index];
+  if (!attempt) return notMeasured("no remote connection was attempted (give the far end with {option:remote})");
+  const r = attempt.restart;
+  if (!r) return notMeasured(attempt.ok ? "no ICE restart was asked for (turn it on with {option:remote.restart})" : "the remote attempt did not connect, so no restart could be asked for");
+  const path = `/connectivity/${index}/restart`;
+  if (!r.accepted) return { met: false, actual: `the far end refused the ICE restart: ${r.refusal?.detail ?? "no reason given"}`, path: `${path}/refusal` };
+  if (!r.reconnected) return { met: false, actual: `the far end accepted the ICE restart (${r.status ?? "?"}), and ICE did not connect again within ${r.boundMs} ms`, path: `${path}/reconnected` };
+  const echoed = r.echo ? `, ${r.echo.received} of ${r.echo.sent} echoes after it` : "";
+  const met = r.echo === undefined || r.echo.received > 0;
+  return { met, actual: `reconnected ${r.timeToReconnectMs ?? "?"} ms after the ICE restart (${r.requestedBy})${echoed}`, path };
+}
+
 function outcomeOf(e: Expectation, facts: Facts): Outcome {
   switch (e.kind) {
     case "relay":
@@ -132,6 +148,8 @@ function outcomeOf(e: Expectation, facts: Facts): Outcome {
       return rtt(e, facts);
     case "media":
       return media(e, facts);
+    case "restart":
+      return restart(facts);
   }
 }
 

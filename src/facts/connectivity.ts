@@ -3,6 +3,7 @@ import type { CandidateFact } from "./candidates.js";
 import type { SdpFact } from "./sdp.js";
 import type { CandidatePairFact } from "./session.js";
 import type { DtlsFact, MediaFact } from "./media.js";
+import type { RestartFact } from "./restart.js";
 
 export type ConnectivityMode = "loopback-host" | "loopback-srflx" | "loopback-relay" | "remote";
 
@@ -18,7 +19,7 @@ export interface IceStateChange {
 
 /** One HTTP request made to the signalling server, without credentials. */
 export interface HttpExchangeFact {
-  step: "start" | "offer" | "trickle" | "delete";
+  step: "start" | "offer" | "trickle" | "delete" | "restart";
   method: string;
   /** Without query string values or userinfo (they often carry tokens). */
   url: string;
@@ -111,5 +112,7 @@ export interface ConnectivityFact {
   dtls?: DtlsFact;
   /** Audio sent to the far side and received from it over DTLS-SRTP (remote attempts). */
   media?: MediaFact;
+  /** The ICE restart after the remote attempt connected (the `restart` option); absent when not asked for or not reached. */
+  restart?: RestartFact;
   error?: ProbeError;
 }

@@ -4,6 +4,7 @@ import type { Report } from "./types.js";
 import { attachFindings } from "./attach-findings.js";
 import { detailOf } from "../facts/probe-error.js";
 import { dtlsLine, mediaLines } from "./media-lines.js";
+import { restartOk, restartSummary } from "./restart-text.js";
 
 interface TestCase {
   name: string;
@@ -83,6 +84,21 @@ function suites(report: Report): Suite[] {
         ],
       })),
     });
+    // The restart is its own testcase, so CI lists a call that would not survive a network change;
+    // its findings stay with the attempt's testcase above.
+    const restarts = attempts.flatMap((a) => (a.restart ? [{ a, r: a.restart }] : []));
+    if (restarts.length > 0) {
+      out.push({
+        name: "restart",
+        cases: restarts.map(({ a, r }) => ({
+          name: `ICE restart${a.via ? ` via ${a.via}` : ""}`,
+          timeMs: r.timeToReconnectMs ?? 0,
+          ...(restartOk(r) ? {} : { failed: restartSummary(r) }),
+          findings: [],
+          out: [restartSummary(r)],
+        })),
+      });
+    }
   }
 
   if (report.expectations) {

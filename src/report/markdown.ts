@@ -5,6 +5,7 @@ import { exitCodeFor } from "./exit-code.js";
 import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
 import { detailOf } from "../facts/probe-error.js";
 import { dtlsLine, mediaLines } from "./media-lines.js";
+import { restartOk, restartSummary } from "./restart-text.js";
 
 /** Prose: GitHub renders raw HTML, so angle brackets in messages ('<expiry>:<user>') must not vanish. */
 function text(value: string): string {
@@ -59,6 +60,7 @@ function rows(report: Report): string[] {
       const [head, ...ways] = mediaLines(a.media);
       out.push(`| Audio${a.via ? ` via ${code(a.via)}` : ""} | RTP | ${mark(audioFlows(a.media))} | ${cell([head, ...ways.map((w) => w.trim())].join("; "))} |`);
     }
+    if (a.restart) out.push(`| ICE restart${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(restartOk(a.restart))} | ${cell(restartSummary(a.restart))} |`);
   }
   for (const e of report.expectations ?? []) {
     out.push(`| Expect ${code(e.expectation)} | | ${mark(e.met)} | ${cell(e.actual)} |`);

@@ -37,6 +37,8 @@ import { serverDuplicateReplies } from "./server-duplicate-replies.js";
 import { dtlsNotCompleted } from "./dtls-not-completed.js";
 import { mediaOneWay } from "./media-one-way.js";
 import { noAudioFromFarSide } from "./no-audio-from-far-side.js";
+import { farEndCannotRestartIce } from "./far-end-cannot-restart-ice.js";
+import { iceRestartNeverReconnects } from "./ice-restart-never-reconnects.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
@@ -90,6 +92,9 @@ export const rules: readonly Rule[] = [
   turnNotOn443,
   natBehaviour,
   whipNoLocation,
+  // After a connection: whether it survives a change of network (the restart option).
+  farEndCannotRestartIce,
+  iceRestartNeverReconnects,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,
   // After ICE: DTLS, then the media that flows over it.

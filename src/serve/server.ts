@@ -6,6 +6,7 @@ import { applyCors, type AllowedOrigins } from "./cors.js";
 import { pageAsset } from "./page-assets.js";
 import { ReportInputError, ReportStore, reportSummaryLine } from "./reports.js";
 import { EchoSession, type SessionConfig } from "./session.js";
+import { readSdpFragment } from "../signalling/restart.js";
 import { startStunResponder, type StunResponder, type StunResponderOptions } from "./stun-responder.js";
 
 export interface ServeOptions extends Partial<Omit<SessionConfig, "iceServers">> {
@@ -70,15 +71,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const started = new Set<string>();
 
   const onEvent = (session: EchoSession, event: "connected" | "closed") => {
-    if (event === "closed") sessions.delete(session.id);
+    // A Pipecat restart_pc replaces a session under the same id: only the one in the map leaves it.
+    if (event === "closed" && sessions.get(session.id) === session) sessions.delete(session.id);
     log(`session ${session.id} ${event} (${sessions.size} open)`);
   };
 
-  const newSession = async (offerSdp: string) => {
-    if (sessions.size >= maxSessions) throw new HttpError(503, `too many open sessions (${maxSessions})`);
+  const newSession = async (offerSdp: string, id?: string) => {
+    if (sessions.size >= maxSessions && (id === undefined || !sessions.has(id))) throw new HttpError(503, `too many open sessions (${maxSessions})`);
     let result;
     try {
-      result = await EchoSession.answer(offerSdp, config, onEvent);
+      result = await EchoSession.answer(offerSdp, config, onEvent, id);
     } catch (error) {
       throw new HttpError(400, `cannot answer this offer: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -143,7 +145,22 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       const ifMatch = req.headers["if-match"];
       if (ifMatch === undefined) throw new HttpError(428, "If-Match is required");
       if (ifMatch !== "*" && ifMatch !== session.etag) throw new HttpError(412, "stale ETag");
-      await session.addCandidates(candidatesFromFragment(await body(req)));
+      const fragment = await body(req);
+      const frag = readSdpFragment(fragment);
+      // RFC 9725 section 4.4.2: If-Match "*" with a new ufrag/pwd is an ICE restart, answered with ours.
+      if (ifMatch === "*" && frag.ufrag && frag.pwd && frag.ufrag !== session.remoteUfrag) {
+        let restarted;
+        try {
+          restarted = await session.restartIce(frag, config.gatherTimeoutMs);
+        } catch (error) {
+          throw new HttpError(422, `cannot restart ICE: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        log(`session ${session.id} ICE restart`);
+        const lines = [`a=ice-ufrag:${restarted.ufrag}`, `a=ice-pwd:${restarted.pwd}`, ...restarted.candidates.map((c) => `a=${c}`), "a=end-of-candidates"];
+        res.writeHead(200, { "Content-Type": "application/trickle-ice-sdpfrag", ETag: restarted.etag }).end(`${lines.join("\r\n")}\r\n`);
+        return;
+      }
+      await session.addCandidates(candidatesFromFragment(fragment));
       res.writeHead(204).end();
       return;
     }
@@ -188,11 +205,27 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 
     const pipecat = /^(?:\/sessions\/([0-9a-f]+))?\/api\/offer$/.exec(path);
     if (pipecat) {
-      if (pipecat[1] !== undefined && !started.has(pipecat[1])) throw new HttpError(404, "no such session");
+      const known = pipecat[1] === undefined || started.has(pipecat[1]);
+      if (!known && method !== "POST") throw new HttpError(404, "no such session");
       if (method === "POST") {
-        const request = parseJson(await body(req));
-        if (typeof request["sdp"] !== "string" || request["type"] !== "offer") throw new HttpError(400, 'expected {"sdp": "...", "type": "offer"}');
-        const { session, answerSdp } = await newSession(request["sdp"]);
+        let request: ReturnType<typeof parseJson>;
+        try {
+          request = parseJson(await body(req));
+        } catch (error) {
+          // A place that does not exist stays a 404 whatever was posted to it; only a restart_pc may name one that moved.
+          if (!known) throw new HttpError(404, "no such session");
+          throw error;
+        }
+        if (typeof request["sdp"] !== "string" || request["type"] !== "offer") throw new HttpError(known ? 400 : 404, known ? 'expected {"sdp": "...", "type": "offer"}' : "no such session");
+        // Pipecat's restart_pc: the peer of that pc_id is closed and the offer answered by a new one
+        // (also under /sessions/{id}/, whose place the first offer used up).
+        const previous = request["restart_pc"] === true && typeof request["pc_id"] === "string" ? sessions.get(request["pc_id"]) : undefined;
+        if (!known && !previous) throw new HttpError(404, "no such session");
+        if (previous) {
+          await previous.close();
+          log(`session ${previous.id} restart_pc: a new peer`);
+        }
+        const { session, answerSdp } = await newSession(request["sdp"], previous?.id);
         if (pipecat[1] !== undefined) started.delete(pipecat[1]);
         return json(res, 200, { sdp: answerSdp, type: "answer", pc_id: session.id });
       }

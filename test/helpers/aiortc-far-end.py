@@ -3,7 +3,10 @@
 It answers as a Pipecat SmallWebRTC server does (POST /start, POST and PATCH /api/offer, also under
 /sessions/{id}/api/offer) and as a WHIP endpoint (POST /whip -> 201 + Location, DELETE), and echoes
 every data-channel message and, with --audio echo (the default), every audio track back on the same
-connection (decoded and encoded again by aiortc, as a bot's pipeline would). Like Pipecat, it gathers all its candidates inside setLocalDescription
+connection (decoded and encoded again by aiortc, as a bot's pipeline would). An offer with a known
+pc_id and restart_pc: true is answered as Pipecat's SmallWebRTCConnection.renegotiate does: the old
+peer is closed and a new one answers under the same pc_id (aiortc itself cannot restart ICE on a
+running peer). Like Pipecat, it gathers all its candidates inside setLocalDescription
 before it answers, so a STUN/TURN server it cannot reach delays the answer.
 
 Run with /usr/bin/python3 (Debian's, which has aiortc), not a pyenv python:
@@ -37,10 +40,13 @@ class FarEnd:
         self.peers = {}
         self.ids = itertools.count(1)
 
-    async def answer(self, offer_sdp):
+    async def answer(self, offer_sdp, restart_id=None):
+        if restart_id is not None:
+            await self.close(restart_id)
+            log(f"{restart_id} restart_pc: closed the old peer, a new one answers")
         # An explicit list, even empty: with None aiortc would query stun.l.google.com on its own.
         pc = RTCPeerConnection(RTCConfiguration(iceServers=self.ice_servers))
-        pc_id = f"SmallWebRTCConnection#0-{next(self.ids):08x}"
+        pc_id = restart_id or f"SmallWebRTCConnection#0-{next(self.ids):08x}"
         self.peers[pc_id] = pc
 
         @pc.on("datachannel")
@@ -122,7 +128,8 @@ async def route(far, method, path, body):
         return response(200, json.dumps({"sessionId": f"s{next(far.ids)}", "iceConfig": {"iceServers": []}}))
     if method == "POST" and is_offer:
         offer = json.loads(body)
-        pc_id, sdp = await far.answer(offer["sdp"])
+        restart_id = offer.get("pc_id") if offer.get("restart_pc") and offer.get("pc_id") in far.peers else None
+        pc_id, sdp = await far.answer(offer["sdp"], restart_id)
         return response(200, json.dumps({"sdp": sdp, "type": "answer", "pc_id": pc_id}))
     if method == "PATCH" and is_offer:
         request = json.loads(body)

@@ -1,10 +1,13 @@
 import { createRequire } from "node:module";
 import { createServer, type Server } from "node:http";
+import { readSdpFragment, withNewIceCredentials } from "../../src/signalling/restart.js";
 
 /**
  * A far end built on libwebrtc (@roamhq/wrtc, the stack inside Chrome), independent of werift: it
  * answers WHIP (POST /whip, DELETE /whip/{id}) and Pipecat-style (POST /api/offer) offers and
- * echoes on the data channel, so rtc-doctor is tested against a second implementation.
+ * echoes on the data channel, so rtc-doctor is tested against a second implementation. A WHIP
+ * PATCH with a new ufrag/pwd is an ICE restart (RFC 9725 section 4.4.2), done by libwebrtc itself;
+ * a PATCH with the current ufrag (a trickle) is not taken (404).
  */
 
 interface WrtcChannel {
@@ -64,6 +67,8 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000, audio: WrtcAudio =
   const wrtc = loadWrtc();
   const peers = new Map<string, WrtcPeer>();
   const tones = new Map<string, { timer: NodeJS.Timeout; track: WrtcTrack }>();
+  /** The client's current offer per WHIP session: an sdpfrag restart changes its ICE lines. */
+  const offers = new Map<string, string>();
   let next = 0;
 
   const closePeer = (id: string) => {
@@ -75,6 +80,7 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000, audio: WrtcAudio =
     }
     peers.get(id)?.close();
     peers.delete(id);
+    offers.delete(id);
   };
 
   async function answer(offerSdp: string): Promise<{ id: string; sdp: string }> {
@@ -86,6 +92,7 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000, audio: WrtcAudio =
         if (channel.readyState === "open") channel.send(String(data));
       };
     };
+    offers.set(id, offerSdp);
     await pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
     if (audio === "tone" && /^m=audio .*$/m.test(offerSdp) && !/^a=(sendonly|inactive)\r?$/m.test(offerSdp.slice(offerSdp.indexOf("m=audio")))) {
       // After the offer: addTrack then takes the audio transceiver the offer made, and the answer says sendrecv.
@@ -99,6 +106,10 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000, audio: WrtcAudio =
       }, 10);
       tones.set(id, { timer, track });
     }
+    return { id, sdp: await answerGathered(pc) };
+  }
+
+  async function answerGathered(pc: WrtcPeer): Promise<string> {
     const gathered = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("libwebrtc did not finish gathering")), gatherTimeoutMs);
       pc.onicegatheringstatechange = () => {
@@ -108,9 +119,25 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000, audio: WrtcAudio =
         }
       };
     });
+    // Gathering may be over before the wait starts: the bound's later rejection is then nobody's.
+    gathered.catch(() => undefined);
     await pc.setLocalDescription(await pc.createAnswer());
     if (pc.iceGatheringState !== "complete") await gathered;
-    return { id, sdp: pc.localDescription?.sdp ?? "" };
+    return pc.localDescription?.sdp ?? "";
+  }
+
+  /** The client's new ICE credentials into its offer; libwebrtc restarts ICE and answers with its own. */
+  async function restart(id: string, fragment: string): Promise<string | undefined> {
+    const pc = peers.get(id);
+    const offer = offers.get(id);
+    const frag = readSdpFragment(fragment);
+    if (!pc || !offer || !frag.ufrag || !frag.pwd || frag.ufrag === /a=ice-ufrag:(\S+)/.exec(offer)?.[1]) return undefined;
+    const next = withNewIceCredentials(offer, frag.ufrag, frag.pwd, frag.candidates);
+    offers.set(id, next);
+    await pc.setRemoteDescription({ type: "offer", sdp: next });
+    const sdp = await answerGathered(pc);
+    const ice = readSdpFragment(sdp);
+    return [`a=ice-ufrag:${ice.ufrag ?? ""}`, `a=ice-pwd:${ice.pwd ?? ""}`, ...ice.candidates.map((c) => `a=${c}`), "a=end-of-candidates", ""].join("\r\n");
   }
 
   const server: Server = createServer((req, res) => {
@@ -122,6 +149,10 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000, audio: WrtcAudio =
         if (req.method === "POST" && path === "/whip") {
           const { id, sdp } = await answer(body);
           res.writeHead(201, { "Content-Type": "application/sdp", Location: `/whip/${id}` }).end(sdp);
+        } else if (req.method === "PATCH" && path.startsWith("/whip/") && req.headers["if-match"] === "*") {
+          const fragment = await restart(path.slice("/whip/".length), body);
+          if (fragment === undefined) res.writeHead(404).end();
+          else res.writeHead(200, { "Content-Type": "application/trickle-ice-sdpfrag", ETag: `"${Date.now()}"` }).end(fragment);
         } else if (req.method === "DELETE" && path.startsWith("/whip/")) {
           closePeer(path.slice("/whip/".length));
           res.writeHead(200).end();

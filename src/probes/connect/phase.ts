@@ -81,6 +81,7 @@ export async function runConnectPhase(
             token: remote.token,
             headers: remote.headers,
             trickle: remote.trickle ?? false,
+            restart: remote.restart ?? false,
             httpTimeoutMs: options.signalTimeoutMs ?? options.timeoutMs,
             iceServers: clientIceServers(targets, servers),
             onServerIceServers: (list) => signallingIceServers.push(...list),

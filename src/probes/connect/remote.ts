@@ -14,6 +14,7 @@ import { candidateFromLine } from "../../webrtc/candidate-line.js";
 import { closePeer, createPeer, type Peer } from "../../webrtc/peer.js";
 import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivityFact, type AttemptTimeouts } from "./attempt.js";
 import { probeError } from "../../facts/probe-error.js";
+import { restartRemote, type NetworkChange } from "./restart.js";
 import { scrubbedErrorText } from "../../secrets/scrub.js";
 import { MediaWatch } from "./media.js";
 
@@ -42,6 +43,12 @@ export interface RemoteOptions extends AttemptTimeouts {
   onServerIceServers?(servers: readonly RTCIceServerLike[]): void;
   /** The least time audio is sent once DTLS connects (default MEDIA_MS); it goes on until both directions are shown, within MEDIA_MAX_MS. */
   mediaMs?: number;
+  /** Once connected, ask the far end for an ICE restart through the signalling and time the reconnection. */
+  restart?: boolean;
+  /** Before the restart, change the client's network under the live call and watch the path die (the NAT lab). */
+  networkChange?: NetworkChange;
+  /** Bound on that watch (default 40 s: werift fails a pair after 30 s without consent). */
+  restartWatchMs?: number;
 }
 
 interface LocalCandidate {
@@ -77,6 +84,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
   const fact: ConnectivityFact = { ...pendingConnectivityFact("remote", safeUrl(options.url)), signalling };
   let peer: Peer | undefined;
   let media: MediaWatch | undefined;
+  let restartPeer: Peer | undefined;
   let negotiated: Negotiated | undefined;
   let serverIce: RTCIceServerLike[] = [];
   try {
@@ -158,6 +166,24 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     await completeAttempt(recorder, channel, fact, options);
     await media.finish(fact, options.mediaMs);
     await trickling;
+    if (options.restart && fact.ok) {
+      const restarted = await restartRemote({
+        ctx,
+        negotiated,
+        offerUrl,
+        answerSdp: capped.sdp,
+        peer,
+        channel,
+        iceServers: [...options.iceServers, ...serverIce],
+        ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
+        gatherTimeoutMs: options.gatherTimeoutMs,
+        connectTimeoutMs: options.connectTimeoutMs,
+        ...(options.networkChange ? { networkChange: options.networkChange } : {}),
+        ...(options.restartWatchMs !== undefined ? { watchMs: options.restartWatchMs } : {}),
+      });
+      fact.restart = restarted.fact;
+      restartPeer = restarted.extraPeer;
+    }
   } catch (error) {
     fact.stalledIn = "signalling";
     fact.error = toProbeError(error, [options.token, ...[...options.iceServers, ...serverIce].map((s) => s.credential)]);
@@ -165,6 +191,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     media?.close(fact);
     if (negotiated?.whip) signalling.sessionDeleted = await whipDelete(ctx, negotiated.whip);
     if (peer) await closePeer(peer.pc);
+    if (restartPeer) await closePeer(restartPeer.pc);
     fact.durationMs = Math.round(performance.now() - started);
   }
   return fact;

@@ -14,4 +14,6 @@ export interface RemoteTarget {
   token?: string;
   headers?: Record<string, string>;
   trickle?: boolean;
+  /** Once connected, ask the far end for an ICE restart through the signalling (slower: opt-in). */
+  restart?: boolean;
 }

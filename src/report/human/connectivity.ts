@@ -5,6 +5,7 @@ import type { CandidateFact, CandidatePairFact, SdpFact } from "../../facts/inde
 import { marks, ms } from "./style.js";
 import { detailOf } from "../../facts/probe-error.js";
 import { dtlsLine, mediaLines } from "../media-lines.js";
+import { restartOk, restartSummary } from "../restart-text.js";
 
 const LABEL: Record<ConnectivityFact["mode"], string> = {
   "loopback-host": "loopback host",
@@ -64,6 +65,7 @@ function details(f: ConnectivityFact, c: ChalkInstance, report: Report): string[
     if (sig.trickledCandidates) lines.push(`${sig.trickledCandidates} candidate${sig.trickledCandidates === 1 ? "" : "s"} trickled after the offer`);
   }
   if (f.mode === "remote") lines.push(...permissionLines(report, c));
+  if (f.restart) lines.push(restartOk(f.restart) ? restartSummary(f.restart) : c.yellow(restartSummary(f.restart)));
   if (f.selectedPair) lines.push(`selected ${end(f.selectedPair.local)} -> ${end(f.selectedPair.remote)}`);
   if (f.dtls) lines.push(f.dtls.state === "connected" ? dtlsLine(f.dtls) : c.red(dtlsLine(f.dtls)));
   if (f.media && (f.media.sent.packets > 0 || f.ok)) lines.push(...mediaLines(f.media));

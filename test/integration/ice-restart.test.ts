@@ -1,0 +1,116 @@
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ConnectivityFact } from "../../src/facts/index.js";
+import { connectRemote, type RemoteOptions } from "../../src/probes/connect/remote.js";
+import { startServe, type RunningServe } from "../../src/serve/server.js";
+
+// Bounds only; no assertion depends on a duration.
+const BASE = { trickle: false, gatherTimeoutMs: 5000, httpTimeoutMs: 5000, connectTimeoutMs: 10_000, echoCount: 3, iceServers: [], restart: true };
+
+function expectRestarted(fact: ConnectivityFact, requestedBy: "whip-patch" | "pipecat-restart-pc"): void {
+  expect(fact.error, JSON.stringify(fact.error)).toBeUndefined();
+  expect(fact.ok).toBe(true);
+  const restart = fact.restart;
+  expect(restart, "no restart fact").toBeDefined();
+  expect(restart?.refusal, JSON.stringify(restart?.refusal)).toBeUndefined();
+  expect(restart?.requestedBy).toBe(requestedBy);
+  expect(restart?.accepted).toBe(true);
+  expect(restart?.reconnected).toBe(true);
+  expect(restart?.newRemoteUfrag).toBe(true);
+  expect(restart?.timeToReconnectMs).toBeGreaterThan(0);
+  expect(restart?.echo).toEqual({ sent: 3, received: 3 });
+}
+
+describe("ICE restart through the signalling against rtc-doctor serve", () => {
+  let serve: RunningServe;
+  beforeAll(async () => {
+    serve = await startServe({ host: "127.0.0.1", port: 0 });
+  });
+  afterAll(async () => {
+    await serve?.close();
+  });
+  const run = (overrides: Partial<RemoteOptions> & Pick<RemoteOptions, "url" | "protocol">) => connectRemote({ ...BASE, ...overrides });
+
+  test("WHIP: PATCH with If-Match \"*\" and a new ufrag/pwd, 200 with serve's own, the same DTLS session echoes again", async () => {
+    const fact = await run({ url: `${serve.url}/whip`, protocol: "whip" });
+    expectRestarted(fact, "whip-patch");
+    expect(fact.restart?.status).toBe(200);
+    expect(fact.restart?.newPeer).toBeUndefined();
+    const exchanges = fact.signalling?.exchanges.map((e) => `${e.step} ${e.method} ${e.status}`);
+    expect(exchanges).toEqual(["start OPTIONS 204", "offer POST 201", "restart PATCH 200", "delete DELETE 200"]);
+    // The new ETag came with the restart.
+    expect(fact.signalling?.exchanges[2]?.headers["etag"]).toMatch(/^"[0-9a-f]+"$/);
+    expect(fact.signalling?.exchanges[2]?.headers["etag"]).not.toBe(fact.signalling?.exchanges[1]?.headers["etag"]);
+    expect(serve.sessionCount()).toBe(0);
+  });
+
+  test.each([`/api/offer`, `/start`])("Pipecat (%s): the same pc_id with restart_pc: true gets a new peer, whose data channel echoes", async (path) => {
+    const fact = await run({ url: `${serve.url}${path}`, protocol: "auto" });
+    expectRestarted(fact, "pipecat-restart-pc");
+    expect(fact.restart?.status).toBe(200);
+    // serve, like Pipecat, answers restart_pc with a new peer connection; werift gives every peer of
+    // a process the same certificate, so the fingerprint cannot tell (aiortc's can: see the interop test).
+    expect(typeof fact.restart?.newPeer).toBe("boolean");
+    expect(fact.signalling?.exchanges.filter((e) => e.step === "restart").map((e) => `${e.method} ${e.status}`)).toEqual(["POST 200"]);
+  });
+
+  test("without the option there is no restart", async () => {
+    const fact = await run({ url: `${serve.url}/whip`, protocol: "whip", restart: false });
+    expect(fact.ok).toBe(true);
+    expect(fact.restart).toBeUndefined();
+    expect(fact.signalling?.exchanges.some((e) => e.step === "restart")).toBe(false);
+  });
+});
+
+describe("a far end that cannot restart ICE is named", () => {
+  let serve: RunningServe;
+  let front: Server;
+  let frontUrl = "";
+  let status = 405;
+  beforeAll(async () => {
+    serve = await startServe({ host: "127.0.0.1", port: 0 });
+    // In front of serve: every PATCH with If-Match "*" is refused with `status`, the rest passes.
+    front = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        if (req.method === "PATCH" && req.headers["if-match"] === "*") {
+          res.writeHead(status, { "Content-Type": "text/plain", ...(status === 405 ? { Allow: "DELETE" } : {}) }).end(status === 405 ? "PATCH not supported\n" : "ICE restart not supported\n");
+          return;
+        }
+        const upstream = new URL(req.url ?? "/", serve.url);
+        void fetch(upstream, { method: req.method, headers: req.headers as Record<string, string>, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) }).then(async (r) => {
+          const headers: Record<string, string> = {};
+          r.headers.forEach((v, k) => {
+            if (k !== "content-length" && k !== "transfer-encoding" && k !== "connection") headers[k] = v;
+          });
+          res.writeHead(r.status, headers).end(Buffer.from(await r.arrayBuffer()));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+    const address = front.address();
+    frontUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  });
+  afterAll(async () => {
+    front?.closeAllConnections();
+    await new Promise<void>((resolve) => front?.close(() => resolve()));
+    await serve?.close();
+  });
+
+  test.each([
+    [405, "method-not-allowed"],
+    [501, "not-implemented"],
+    [422, "unprocessable"],
+  ] as const)("WHIP PATCH answered %i: refused, named %s", async (code, name) => {
+    status = code;
+    const fact = await connectRemote({ ...BASE, url: `${frontUrl}/whip`, protocol: "whip" });
+    expect(fact.ok).toBe(true);
+    expect(fact.restart?.requestedBy).toBe("whip-patch");
+    expect(fact.restart?.accepted).toBe(false);
+    expect(fact.restart?.reconnected).toBe(false);
+    expect(fact.restart?.status).toBe(code);
+    expect(fact.restart?.refusal?.code).toBe(name);
+    expect(fact.restart?.refusal?.detail).toMatch(new RegExp(`answered ${code}`));
+  });
+});
