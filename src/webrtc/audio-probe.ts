@@ -133,6 +133,7 @@ export function startAudioProbe(
   const srSentAt = new Map<number, number>();
   const rtts: number[] = [];
   let rtcpReceived = 0;
+  let reportsWithoutOurs = 0;
   let lastBlock: ReportBlock | undefined;
   let blocks = 0;
   // Woken by every report block and every inbound packet: finish() waits on them, not on a clock.
@@ -200,6 +201,7 @@ export function startAudioProbe(
     const rtcp = transport.onRtcp?.subscribe((packet) => {
       rtcpReceived += 1;
       if (packet.type !== RTCP_SR && packet.type !== RTCP_RR) return;
+      if (sent.packets > 0 && !(packet.reports ?? []).some((b) => b.ssrc === sender.ssrc)) reportsWithoutOurs += 1;
       for (const block of packet.reports ?? []) {
         if (block.ssrc !== sender.ssrc) continue;
         blocks += 1;
@@ -252,6 +254,7 @@ export function startAudioProbe(
       received.jitterMs = round(Math.max(...streams.map((s) => s.jitter)) / (OPUS_CLOCK_RATE / 1000));
     }
     const farSideReports: MediaFact["farSideReports"] = { count: blocks };
+    if (reportsWithoutOurs > 0) farSideReports.withoutOurs = reportsWithoutOurs;
     if (lastBlock) {
       const span = ((lastBlock.highestSequence & 0xffff) - firstSeq + 0x10000) % 0x10000;
       const reach = sent.packets > 0 ? span + 1 : 0;

@@ -9,7 +9,7 @@ import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 export interface UdpMiddlebox {
   clientSide: { address: string; port: number };
   farSide: { address: string; port: number };
-  /** Datagrams dropped, by the first byte's class (RFC 7983): stun, dtls, rtp, other. */
+  /** Datagrams dropped, by the first bytes' class (RFC 7983, RFC 5761): stun, dtls, rtp, rtcp, other. */
   dropped: Record<string, number>;
   forwarded: Record<string, number>;
   /** Where the far end really is: known once its answer passes. */
@@ -17,13 +17,16 @@ export interface UdpMiddlebox {
   close(): Promise<void>;
 }
 
-export function classify(data: Buffer): "stun" | "dtls" | "rtp" | "other" {
+export function classify(data: Buffer): "stun" | "dtls" | "rtp" | "rtcp" | "other" {
   const b = data[0] ?? 255;
   if (b <= 3) return "stun";
   if (b >= 20 && b <= 63) return "dtls";
-  if (b >= 128 && b <= 191) return "rtp";
+  // RFC 5761 4: RTCP packet types 192-223 sit where an RTP header has marker and payload type.
+  if (b >= 128 && b <= 191) return (data[1] ?? 0) >= 192 && (data[1] ?? 0) <= 223 ? "rtcp" : "rtp";
   return "other";
 }
+
+export type Direction = "to-far" | "to-client";
 
 async function bound(): Promise<Socket> {
   const socket = createSocket("udp4");
@@ -32,16 +35,16 @@ async function bound(): Promise<Socket> {
 }
 
 /** The box learns the client's actual source from the datagrams it sends, the far end's from its answer. */
-export async function startUdpMiddlebox(drop: (data: Buffer) => boolean): Promise<UdpMiddlebox> {
+export async function startUdpMiddlebox(drop: (data: Buffer, direction: Direction) => boolean): Promise<UdpMiddlebox> {
   let far: { address: string; port: number } | undefined;
   const clientSide = await bound();
   const farSide = await bound();
   const dropped: Record<string, number> = {};
   const forwarded: Record<string, number> = {};
   let client: RemoteInfo | undefined;
-  const pass = (data: Buffer, out: Socket, to: { address: string; port: number }) => {
+  const pass = (data: Buffer, out: Socket, to: { address: string; port: number }, direction: Direction) => {
     const kind = classify(data);
-    if (drop(data)) {
+    if (drop(data, direction)) {
       dropped[kind] = (dropped[kind] ?? 0) + 1;
       return;
     }
@@ -50,10 +53,10 @@ export async function startUdpMiddlebox(drop: (data: Buffer) => boolean): Promis
   };
   clientSide.on("message", (data, from) => {
     client = from;
-    if (far) pass(data, farSide, far);
+    if (far) pass(data, farSide, far, "to-far");
   });
   farSide.on("message", (data) => {
-    if (client) pass(data, clientSide, client);
+    if (client) pass(data, clientSide, client, "to-client");
   });
   const address = (s: Socket) => ({ address: "127.0.0.1", port: s.address().port });
   return {
