@@ -29,7 +29,7 @@ export interface InboundRtpFact {
   packets: number;
   /** Payload bytes, without RTP headers. */
   bytes: number;
-  /** Distinct SSRCs the far side sent from. */
+  /** Distinct SSRCs the far side sent from (at most 16 are told apart; packets from more are counted in `packets`). */
   ssrcs: number;
   /** Milliseconds since the attempt started. */
   firstAtMs?: number;

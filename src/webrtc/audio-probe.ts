@@ -42,6 +42,8 @@ const RTCP_SR = 200;
 const RTCP_RR = 201;
 /** A sender that stalls (a blocked event loop) catches up at most this many frames, as a microphone would drop them. */
 const MAX_CATCH_UP = 5;
+/** One audio m-line carries one stream (two with RTX); the rest of a far side's SSRCs are only counted. */
+const MAX_INBOUND_SSRCS = 16;
 
 /** RFC 3550 A.8 interarrival jitter over what arrives from one SSRC, and the sequence gaps. */
 class InboundStream {
@@ -144,6 +146,7 @@ export function startAudioProbe(
 
   const inbound = new Map<number, InboundStream>();
   let inboundBytes = 0;
+  let untracked = 0;
   let inboundFirstAtMs: number | undefined;
   const stops: (() => void)[] = [];
 
@@ -219,7 +222,15 @@ export function startAudioProbe(
       if (packet.header.ssrc === sender.ssrc) return;
       const now = performance.now();
       let stream = inbound.get(packet.header.ssrc);
-      if (!stream) inbound.set(packet.header.ssrc, (stream = new InboundStream()));
+      if (!stream) {
+        // A far side is input anyone controls: past the bound, new SSRCs are only counted.
+        if (inbound.size >= MAX_INBOUND_SSRCS) {
+          untracked += 1;
+          inboundBytes += packet.payload.length;
+          return;
+        }
+        inbound.set(packet.header.ssrc, (stream = new InboundStream()));
+      }
       stream.add(packet.header.sequenceNumber, packet.header.timestamp, now);
       inboundBytes += packet.payload.length;
       if (inboundFirstAtMs === undefined) {
@@ -247,7 +258,7 @@ export function startAudioProbe(
   const fact = (): MediaFact => {
     const codec = sender.codec;
     const streams = [...inbound.values()];
-    const received: InboundRtpFact = { packets: streams.reduce((n, s) => n + s.packets, 0), bytes: inboundBytes, ssrcs: streams.length };
+    const received: InboundRtpFact = { packets: streams.reduce((n, s) => n + s.packets, untracked), bytes: inboundBytes, ssrcs: streams.length };
     if (inboundFirstAtMs !== undefined) received.firstAtMs = inboundFirstAtMs;
     if (received.packets > 0) {
       received.lost = streams.reduce((n, s) => n + s.lost, 0);
