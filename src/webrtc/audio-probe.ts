@@ -212,7 +212,8 @@ export function startAudioProbe(
         const at = block.lsr ? srSentAt.get(block.lsr) : undefined;
         if (at !== undefined) {
           const rtt = performance.now() - at - (block.dlsr / 65536) * 1000;
-          if (rtt >= 0) rtts.push(rtt);
+          // A far side sends a report a second or so; a flood of them adds nothing past the first few dozen.
+          if (rtt >= 0 && rtts.length < 64) rtts.push(rtt);
         }
         wake();
       }
