@@ -2,6 +2,7 @@ import type { ProbeError } from "./common.js";
 import type { CandidateFact } from "./candidates.js";
 import type { SdpFact } from "./sdp.js";
 import type { CandidatePairFact } from "./session.js";
+import type { QualityFact } from "./quality.js";
 
 export type ConnectivityMode = "loopback-host" | "loopback-srflx" | "loopback-relay" | "remote";
 
@@ -106,5 +107,7 @@ export interface ConnectivityFact {
   localCandidates: CandidateFact[];
   remoteCandidates: CandidateFact[];
   signalling?: SignallingFact;
+  /** How good the path is once connected: loss, RTT, jitter, MOS and bitrate (the `qualityDurationMs` option; absent when skipped). */
+  quality?: QualityFact;
   error?: ProbeError;
 }

@@ -3,6 +3,7 @@ import { failsAt } from "../diagnose/pass-fail.js";
 import type { Report } from "./types.js";
 import { attachFindings } from "./attach-findings.js";
 import { detailOf } from "../facts/probe-error.js";
+import { qualityWords } from "./quality-words.js";
 
 interface TestCase {
   name: string;
@@ -75,7 +76,7 @@ function suites(report: Report): Suite[] {
         timeMs: a.durationMs ?? 0,
         ...(a.ok ? {} : { failed: detailOf(a.error) ?? (a.stalledIn ? `stalled in ${a.stalledIn}` : "did not connect") }),
         findings: attached(`connectivity/${i}`),
-        out: [a.ok ? `connected${a.rttMs !== undefined ? `, echo RTT ${a.rttMs} ms` : ""}` : `not connected${a.stalledIn ? `: stalled in ${a.stalledIn}` : ""}`],
+        out: [a.ok ? `connected${a.rttMs !== undefined ? `, echo RTT ${a.rttMs} ms` : ""}` : `not connected${a.stalledIn ? `: stalled in ${a.stalledIn}` : ""}`, ...(a.quality ? [qualityWords(a.quality)] : [])],
       })),
     });
   }

@@ -17,6 +17,10 @@ const FIX: Record<Expectation["kind"], string> = {
   nat: "The NAT type is a property of this network: run the job on a network with the expected NAT, or relax the expectation and make sure a TURN relay is available instead.",
   connect: "The connection attempts in the report show where ICE stopped (candidates, pair stats, timeline); the findings above name the cause.",
   rtt: "Use an ICE server (or far end) closer to where this job runs, or raise the bound if this latency is acceptable.",
+  loss: "The quality findings above name the path that loses packets; fix the network or server on it, or measure longer ({option:qualityDurationMs}) for a steadier figure.",
+  mos: "The MOS falls with RTT, jitter and loss: the quality findings above say which of them is too high on which path.",
+  jitter: "Jitter comes from queues on the path (busy Wi-Fi, a shared uplink, a loaded TURN server): the quality findings above name the path.",
+  bitrate: "The path carries less than the bound: see the bitrate and TURN rate-cap findings above (a TURN server's max-bps, a narrow uplink).",
 };
 
 /** Every expectation the run did not meet; an expectation that could not be measured is unmet too. */

@@ -34,6 +34,11 @@ import { connectionStalled } from "./connection-stalled.js";
 import { whipNoLocation } from "./whip-no-location.js";
 import { tlsHandshake } from "./tls-handshake.js";
 import { serverDuplicateReplies } from "./server-duplicate-replies.js";
+import { turnBitrateCap } from "./turn-bitrate-cap.js";
+import { qualityLoss } from "./quality-loss.js";
+import { qualityRtt } from "./quality-rtt.js";
+import { qualityJitter } from "./quality-jitter.js";
+import { qualityBitrate } from "./quality-bitrate.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
@@ -87,6 +92,12 @@ export const rules: readonly Rule[] = [
   turnNotOn443,
   natBehaviour,
   whipNoLocation,
+  // How good the paths that connected are: a TURN server's rate cap first, it explains a narrow relay.
+  turnBitrateCap,
+  qualityLoss,
+  qualityRtt,
+  qualityJitter,
+  qualityBitrate,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,
   // Last: an unmet expectation is the consequence of the causes above, which say why.

@@ -2,6 +2,7 @@ import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
 import { browserLikeDtls, holdEarlyDtls } from "./browser-like-dtls.js";
 import { numberChannelsBeforeStart } from "./sctp-before-start.js";
+import { partialReliability } from "./partial-reliability.js";
 import { browserSctpTimers } from "./sctp-timers.js";
 import { closeLateProtocols, closeTransportsOfFailedAllocations, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
 import type { PeerConfig, PeerConnection, Werift } from "./types.js";
@@ -14,13 +15,15 @@ export async function loadWerift(): Promise<Werift> {
   const classes = werift as unknown as {
     TurnProtocol?: Parameters<typeof closeTransportsOfFailedAllocations>[0];
     RTCDtlsTransport?: Parameters<typeof browserLikeDtls>[0];
-    RTCSctpTransport?: Parameters<typeof browserSctpTimers>[0] & Parameters<typeof numberChannelsBeforeStart>[0];
+    RTCSctpTransport?: Parameters<typeof browserSctpTimers>[0] & Parameters<typeof numberChannelsBeforeStart>[0] & Parameters<typeof partialReliability>[0];
   };
   closeTransportsOfFailedAllocations(classes.TurnProtocol);
   // On lossy, reordering paths werift's DTLS and SCTP lose handshakes a browser completes.
   browserLikeDtls(classes.RTCDtlsTransport);
   browserSctpTimers(classes.RTCSctpTransport);
   numberChannelsBeforeStart(classes.RTCSctpTransport);
+  // The quality flood's channel must lose what the path loses, as a browser's unreliable one does.
+  partialReliability(classes.RTCSctpTransport);
   return werift;
 }
 

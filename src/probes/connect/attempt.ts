@@ -3,6 +3,7 @@ import type { ConnectStage, ConnectivityFact, IceStateChange } from "../../facts
 import { bounded } from "../../webrtc/bounded.js";
 import { readPairStats } from "../../webrtc/pair-stats.js";
 import type { DataChannel, PeerConnection } from "../../webrtc/types.js";
+import { measureQuality } from "../quality/measure.js";
 
 /** A connection attempt before anything happened: the fact every path fills in as it goes. */
 export function pendingConnectivityFact(mode: ConnectivityFact["mode"], via?: string): ConnectivityFact {
@@ -108,7 +109,12 @@ export interface AttemptTimeouts {
   connectTimeoutMs: number;
   /** Echo messages to time (0 skips the echo). */
   echoCount: number;
+  /** Wall time of the quality flood once the channel is open (0 or absent skips it). */
+  qualityDurationMs?: number;
 }
+
+/** Bound on opening the flood's channel on a connection that is up: one DCEP round trip. */
+const QUALITY_OPEN_TIMEOUT_MS = 2000;
 
 /**
  * Everything after the descriptions were exchanged: wait for ICE, DTLS and the data channel, time
@@ -135,6 +141,8 @@ export async function completeAttempt(
     const rtt = median(rtts);
     if (rtt !== undefined) fact.rttMs = rtt;
   }
+  const qualityMs = timeouts.qualityDurationMs ?? 0;
+  if (open && qualityMs > 0) fact.quality = await measureQuality(recorder.pc, qualityMs, QUALITY_OPEN_TIMEOUT_MS);
   fact.ok = open;
   fact.iceStates = [...recorder.iceStates];
   fact.pairs = stats.pairs;

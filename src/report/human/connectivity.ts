@@ -4,6 +4,7 @@ import type { ConnectivityFact } from "../../facts/index.js";
 import type { CandidateFact, CandidatePairFact, SdpFact } from "../../facts/index.js";
 import { marks, ms } from "./style.js";
 import { detailOf } from "../../facts/probe-error.js";
+import { qualityWords } from "../quality-words.js";
 
 const LABEL: Record<ConnectivityFact["mode"], string> = {
   "loopback-host": "loopback host",
@@ -64,6 +65,7 @@ function details(f: ConnectivityFact, c: ChalkInstance, report: Report): string[
   }
   if (f.mode === "remote") lines.push(...permissionLines(report, c));
   if (f.selectedPair) lines.push(`selected ${end(f.selectedPair.local)} -> ${end(f.selectedPair.remote)}`);
+  if (f.quality) lines.push(qualityWords(f.quality));
   if (!f.ok && f.iceStates.length) lines.push(`ICE ${f.iceStates.map((s) => `${s.state}@${ms(s.atMs)}`).join(" -> ")}`);
   // The pair table is the evidence for a stall; for a success the selected pair says enough.
   if (!f.ok) for (const p of f.pairs.slice(0, 12)) lines.push(pairLine(p));
