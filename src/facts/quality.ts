@@ -16,9 +16,18 @@ export interface RampStepFact {
   medianRttMs?: number;
   /** Payload that came back during the step, in kbit/s. */
   carriedKbps: number;
+  /**
+   * The longest this process could not run during the step (its event loop busy, or the CPUs taken
+   * by others): node's monitorEventLoopDelay and the pacer's own timers.
+   */
+  loopDelayMs?: number;
   held: boolean;
-  /** Why it did not hold: echoes were lost, or the round trip rose (also when the sender could not get its packets out). */
-  limitedBy?: "loss" | "rtt";
+  /**
+   * Why it did not hold: echoes were lost, the round trip rose (also when the sender could not get
+   * its packets out), or it rose while this process's event loop was busy: this machine, not the
+   * path, could go no faster, so the path may carry more.
+   */
+  limitedBy?: "loss" | "rtt" | "cpu";
 }
 
 /** The bitrate the path carried: the ramp goes up until loss or RTT rises (or its ceiling). */

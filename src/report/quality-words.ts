@@ -18,7 +18,8 @@ export function qualityWords(q: QualityFact): string {
   if (q.mos !== undefined) parts.push(`MOS ${q.mos}`);
   const b = q.bitrate;
   if (b) {
-    const held = b.reachedCeiling ? `at least ${rate(b.heldKbps)} (top of the ramp)` : b.heldKbps > 0 ? `${rate(b.heldKbps)}, then ${b.limitedBy === "rtt" ? "RTT rose" : "loss"}` : `none of its rates (${b.limitedBy === "rtt" ? "RTT rose" : "loss"})`;
+    const why = b.limitedBy === "rtt" ? "RTT rose" : b.limitedBy === "cpu" ? "this machine was too busy to go faster" : "loss";
+    const held = b.reachedCeiling ? `at least ${rate(b.heldKbps)} (top of the ramp)` : b.heldKbps > 0 ? `${rate(b.heldKbps)}, then ${why}` : `none of its rates (${why})`;
     parts.push(`bitrate held ${held}, carried ${rate(b.carriedKbps)}`);
   }
   return `quality: ${parts.join(", ")}`;

@@ -1,5 +1,5 @@
 import { defineRule } from "./define-rule.js";
-import { kbps, networkPaths, pathSubject, pathWords } from "./quality-helpers.js";
+import { kbps, machinePaths, networkPaths, pathSubject, pathWords } from "./quality-helpers.js";
 
 /** Twilio's rtc-diagnostics bitrate test asks for at least 100 kbit/s (voice). */
 export const AUDIO_MIN_KBPS = 100;
@@ -20,7 +20,11 @@ export const qualityBitrate = defineRule({
   check(facts) {
     return networkPaths(facts).flatMap((p) => {
       const b = p.quality.bitrate;
-      if (!b || b.reachedCeiling || b.heldKbps >= VIDEO_GOOD_KBPS) return [];
+      // Limited by this machine's own CPU, the path may carry more than was held: no verdict on it.
+      if (!b || b.reachedCeiling || b.heldKbps >= VIDEO_GOOD_KBPS || b.limitedBy === "cpu") return [];
+      // This machine's own loopback went no more than one (doubling) ramp step further: the limit is the machine's.
+      const floor = Math.max(b.heldKbps, 125);
+      if (machinePaths(facts).some((m) => m.quality.bitrate && !m.quality.bitrate.reachedCeiling && m.quality.bitrate.heldKbps < 4 * floor)) return [];
       const held = b.heldKbps;
       const message = held < AUDIO_MIN_KBPS ? ("too-slow-for-audio" as const) : held < VIDEO_BAD_KBPS ? ("too-slow-for-video" as const) : ("video-limited" as const);
       const path = pathWords(p.fact);

@@ -18,6 +18,24 @@ export function networkPaths(facts: Facts): MeasuredPath[] {
   return measuredPaths(facts).filter((p) => p.fact.mode === "loopback-relay" || p.fact.mode === "remote");
 }
 
+/**
+ * This machine's own loopbacks (host, srflx) measured in the same run: what the machine itself
+ * managed while the network paths were measured, all of it on one event loop and the same CPUs.
+ */
+export function machinePaths(facts: Facts): MeasuredPath[] {
+  return measuredPaths(facts).filter((p) => p.fact.mode === "loopback-host" || p.fact.mode === "loopback-srflx");
+}
+
+/**
+ * A network path's figure is this machine's when one of its own loopbacks was at least half as bad
+ * in the same run (a busy machine delays and drops on every path alike): no verdict on the network.
+ */
+export function machineAsBad(facts: Facts, badness: (q: QualityFact) => number | undefined, path: MeasuredPath): boolean {
+  const own = badness(path.quality);
+  if (own === undefined) return false;
+  return machinePaths(facts).some((m) => (badness(m.quality) ?? 0) >= own / 2);
+}
+
 export function measuredPaths(facts: Facts): MeasuredPath[] {
   return (facts.connectivity ?? []).flatMap((fact, index) =>
     fact.ok && fact.quality?.measured ? [{ fact, quality: fact.quality, index, base: `/connectivity/${index}/quality` }] : [],

@@ -1,5 +1,5 @@
 import { defineRule } from "./define-rule.js";
-import { networkPaths, pathSubject, pathWords } from "./quality-helpers.js";
+import { machineAsBad, networkPaths, pathSubject, pathWords } from "./quality-helpers.js";
 
 /** Twilio's preflight warns above 30 ms of jitter. */
 export const JITTER_HIGH_MS = 30;
@@ -15,7 +15,7 @@ export const qualityJitter = defineRule({
   check(facts) {
     return networkPaths(facts).flatMap((p) => {
       const jitter = p.quality.jitterMs;
-      if (jitter === undefined || jitter <= JITTER_HIGH_MS) return [];
+      if (jitter === undefined || jitter <= JITTER_HIGH_MS || machineAsBad(facts, (q) => q.jitterMs, p)) return [];
       const path = pathWords(p.fact);
       return [
         {

@@ -1,5 +1,5 @@
 import { defineRule } from "./define-rule.js";
-import { networkPaths, pathSubject, pathWords } from "./quality-helpers.js";
+import { machineAsBad, networkPaths, pathSubject, pathWords } from "./quality-helpers.js";
 
 /** Round-trip loss bands: Daily's call-quality test (good < 5%, warning 5-10%, bad beyond) and Twilio's voice warning (> 1%). */
 export const LOSS_BAD_PERCENT = 10;
@@ -19,7 +19,7 @@ export const qualityLoss = defineRule({
   check(facts) {
     return networkPaths(facts).flatMap((p) => {
       const loss = p.quality.lossPercent;
-      if (loss <= LOSS_NOTICEABLE_PERCENT) return [];
+      if (loss <= LOSS_NOTICEABLE_PERCENT || machineAsBad(facts, (q) => q.lossPercent, p)) return [];
       const message = loss > LOSS_BAD_PERCENT ? ("bad" as const) : loss > LOSS_HIGH_PERCENT ? ("high" as const) : ("noticeable" as const);
       const path = pathWords(p.fact);
       return [

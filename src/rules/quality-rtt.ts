@@ -1,5 +1,5 @@
 import { defineRule } from "./define-rule.js";
-import { networkPaths, pathSubject, pathWords } from "./quality-helpers.js";
+import { machineAsBad, networkPaths, pathSubject, pathWords } from "./quality-helpers.js";
 
 /** Daily's bands (good < 300 ms, warning 300-600 ms, bad beyond); Twilio warns voice above 400 ms. */
 export const RTT_BAD_MS = 600;
@@ -17,7 +17,7 @@ export const qualityRtt = defineRule({
   check(facts) {
     return networkPaths(facts).flatMap((p) => {
       const rtt = p.quality.rtt?.medianMs;
-      if (rtt === undefined || rtt <= RTT_HIGH_MS) return [];
+      if (rtt === undefined || rtt <= RTT_HIGH_MS || machineAsBad(facts, (q) => q.rtt?.medianMs, p)) return [];
       const path = pathWords(p.fact);
       return [
         {

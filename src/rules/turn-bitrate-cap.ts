@@ -3,6 +3,8 @@ import { kbps, measuredPaths, pathSubject, pathWords, type MeasuredPath } from "
 
 /** The relay carried at most this share of what this machine's own paths carried in the same run. */
 export const CAP_SHARE = 0.5;
+/** ...or held a rate at most a quarter of theirs (two ramp steps lower). */
+export const HELD_SHARE = 4;
 
 /**
  * A TURN server that limits each allocation's bandwidth (coturn max-bps, or bps-capacity shared by
@@ -26,7 +28,9 @@ export const turnBitrateCap = defineRule({
     return measured.flatMap((p) => {
       const b = p.quality.bitrate;
       if (p.fact.mode !== "loopback-relay" || !b || b.limitedBy !== "loss") return [];
-      if (b.carriedKbps > ref.carriedKbps * CAP_SHARE || b.heldKbps >= ref.heldKbps) return [];
+      if (b.heldKbps >= ref.heldKbps) return [];
+      // A cap above the ramp's mean rate hardly shows in what was carried, but the ramp ends steps lower.
+      if (b.carriedKbps > ref.carriedKbps * CAP_SHARE && b.heldKbps * HELD_SHARE > ref.heldKbps) return [];
       const url = p.fact.via ?? "(relay)";
       return [
         {

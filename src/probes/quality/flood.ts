@@ -52,17 +52,26 @@ export class Flood {
     }
   }
 
-  /** Resolves once every packet sent so far came back, or after `ms`. */
-  async drain(ms: number): Promise<void> {
+  /**
+   * Resolves once every packet sent so far came back, or once no echo came for `idleMs`, or after
+   * `maxMs` at most: echoes still arriving are late, not lost (a queue draining, a busy machine).
+   */
+  async drain(idleMs: number, maxMs = idleMs): Promise<void> {
     if (this.received >= this.packets.length) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(1, ms));
-      this.waiter = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.waiter = undefined;
+    const until = performance.now() + maxMs;
+    let seen = this.received;
+    for (;;) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, Math.min(idleMs, until - performance.now())));
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = undefined;
+      if (this.received >= this.packets.length || this.received === seen || performance.now() >= until) return;
+      seen = this.received;
+    }
   }
 
   stop(): void {
@@ -72,11 +81,14 @@ export class Flood {
 
 /**
  * Sends `count` packets of `bytes` one every `intervalMs`, on the clock: a late timer sends what
- * fell due at once, so the rate holds even when timers fire coarsely.
+ * fell due at once, so the rate holds even when timers fire coarsely. Returns how late the latest
+ * timer fired, in milliseconds: how long this process could not run (its event loop busy, or the
+ * machine's CPUs taken by others).
  */
-export async function paced(flood: Flood, count: number, intervalMs: number, bytes: number): Promise<void> {
+export async function paced(flood: Flood, count: number, intervalMs: number, bytes: number): Promise<number> {
   const start = performance.now();
   let sent = 0;
+  let lateMs = 0;
   while (sent < count) {
     const due = Math.min(count, Math.floor((performance.now() - start) / intervalMs) + 1);
     while (sent < due) {
@@ -85,6 +97,10 @@ export async function paced(flood: Flood, count: number, intervalMs: number, byt
     }
     if (sent >= count) break;
     const next = start + sent * intervalMs;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(1, next - performance.now())));
+    const wait = Math.max(1, next - performance.now());
+    const armed = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    lateMs = Math.max(lateMs, performance.now() - armed - wait);
   }
+  return lateMs;
 }

@@ -25,10 +25,15 @@ describe("a ramp step holds or not", () => {
     // 15% lost on a path that lost 15% anyway is the path, not the rate.
     expect(judgeStep(step(20, 17, 22), { lossPercent: 15, medianRttMs: 20 })).toEqual({ held: true });
   });
-  it("fails when the round trip rises past twice the baseline and 30 ms above it", () => {
-    expect(judgeStep(step(20, 20, 45), base)).toEqual({ held: true });
-    expect(judgeStep(step(20, 20, 51), base)).toEqual({ held: false, limitedBy: "rtt" });
+  it("fails when the round trip rises past twice the baseline and 100 ms above it", () => {
+    expect(judgeStep(step(20, 20, 115), base)).toEqual({ held: true });
+    expect(judgeStep(step(20, 20, 121), base)).toEqual({ held: false, limitedBy: "rtt" });
     expect(judgeStep(step(20, 20, 250), { lossPercent: 0, medianRttMs: 240 })).toEqual({ held: true });
+  });
+  it("blames this machine, not the path, when its event loop was held up for a third of the rise", () => {
+    expect(judgeStep({ ...step(20, 20, 140), loopDelayMs: 40 }, base)).toEqual({ held: false, limitedBy: "cpu" });
+    expect(judgeStep({ ...step(20, 20, 140), loopDelayMs: 30 }, base)).toEqual({ held: false, limitedBy: "rtt" });
+    expect(judgeStep({ ...step(20, 20, 120), loopDelayMs: 8 }, { lossPercent: 0, medianRttMs: 5 })).toEqual({ held: false, limitedBy: "rtt" });
   });
 });
 

@@ -36,6 +36,11 @@ describe("quality-loss", () => {
     expect(hitsOf(qualityLoss, withPaths(host({ lossPercent: 30 }), measuredPath("loopback-srflx", quality({ lossPercent: 30 }))))).toEqual([]);
   });
 
+  it("gives no verdict on the network when this machine's own loopback lost half as much", () => {
+    expect(hitsOf(qualityLoss, withPaths(host({ lossPercent: 6 }), relay({ lossPercent: 12 })))).toEqual([]);
+    expect(kinds(hitsOf(qualityLoss, withPaths(host({ lossPercent: 1 }), relay({ lossPercent: 12 }))))).toEqual(["quality-loss/bad"]);
+  });
+
   it("judges the remote peer", () => {
     expect(kinds(hitsOf(qualityLoss, withPaths(measuredPath("remote", quality({ lossPercent: 6 }), "https://sfu.example/whip"))))).toEqual(["quality-loss/high"]);
   });
@@ -87,6 +92,15 @@ describe("quality-bitrate", () => {
 
   it("points at the held rate and the step that did not hold", () => {
     expect(hitsOf(qualityBitrate, withPaths(relay({ bitrate: ramp(500, 400) })))[0]?.evidence).toEqual(["/connectivity/0/quality/bitrate/heldKbps", "/connectivity/0/quality/bitrate/steps/1"]);
+  });
+
+  it("is silent when this machine's own loopback held no more than one step more", () => {
+    expect(hitsOf(qualityBitrate, withPaths(host({ bitrate: ramp(1000, 800) }), relay({ bitrate: ramp(500, 400) })))).toEqual([]);
+    expect(kinds(hitsOf(qualityBitrate, withPaths(host({ bitrate: ramp(2000, 800) }), relay({ bitrate: ramp(500, 400) }))))).toEqual(["quality-bitrate/too-slow-for-video"]);
+  });
+
+  it("is silent when this machine, not the path, was too busy to go faster", () => {
+    expect(hitsOf(qualityBitrate, withPaths(relay({ bitrate: { ...ramp(250, 250), limitedBy: "cpu" } })))).toEqual([]);
   });
 
   it("is silent when the ramp reached its ceiling", () => {
