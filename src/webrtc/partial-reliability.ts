@@ -10,6 +10,8 @@
  * unordered partially reliable channel says so in its OPEN.
  */
 
+import { restartT1Instead } from "./sctp-duplicate-init-ack.js";
+
 /** RFC 8832's DATA_CHANNEL_OPEN message type and the channel type bit for unordered delivery. */
 const DCEP_PPID = 50;
 const UNORDERED = 0x80;
@@ -79,7 +81,12 @@ export function partialReliability(transportClass: SctpTransportClass | undefine
   };
   const start = proto.start;
   proto.start = function (this: { sctp?: object }, remotePort?: number) {
-    if (this.sctp) abandonWithoutRetransmits(Object.getPrototypeOf(this.sctp) as SctpPrototype);
+    if (this.sctp) {
+      const sctp = Object.getPrototypeOf(this.sctp) as SctpPrototype & Parameters<typeof restartT1Instead>[0];
+      abandonWithoutRetransmits(sctp);
+      // The association's class is reachable only through a transport: its other fix goes on here too.
+      restartT1Instead(sctp);
+    }
     return start.call(this, remotePort);
   };
   proto.rtcDoctorPartialReliability = true;

@@ -50,17 +50,21 @@ function carriedKbps(flood: Flood, start: number): number {
  * (loss, RTT, jitter, MOS), then a bitrate ramp, all echoed by the far end. A far end that does not
  * echo the channel leaves the quality not measured, which is a fact, not an error.
  */
-export async function measureQuality(pc: PeerConnection, durationMs: number, openTimeoutMs: number): Promise<QualityFact> {
+export function openQualityChannel(pc: PeerConnection): DataChannel | undefined {
+  try {
+    return pc.createDataChannel(QUALITY_CHANNEL_LABEL, { ordered: false, maxRetransmits: 0 });
+  } catch {
+    return undefined;
+  }
+}
+
+/** `channel` from openQualityChannel, created early so that its opening overlaps the echo. */
+export async function measureQuality(channel: DataChannel | undefined, durationMs: number, openTimeoutMs: number): Promise<QualityFact> {
   const started = performance.now();
   const voiceCount = Math.max(5, Math.floor(durationMs / 2 / VOICE_INTERVAL_MS));
   const fact: QualityFact = { measured: false, durationMs: 0, packetBytes: VOICE_PACKET_BYTES, intervalMs: VOICE_INTERVAL_MS, packetsSent: 0, packetsReceived: 0, lossPercent: 0 };
   const done = () => ((fact.durationMs = Math.round(performance.now() - started)), fact);
-  let channel: DataChannel;
-  try {
-    channel = pc.createDataChannel(QUALITY_CHANNEL_LABEL, { ordered: false, maxRetransmits: 0 });
-  } catch {
-    return done();
-  }
+  if (!channel) return done();
   if (!(await waitOpen(channel, openTimeoutMs))) return (fact.notMeasured = "channel-not-open"), done();
   const flood = new Flood(channel);
   try {

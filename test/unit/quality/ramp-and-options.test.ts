@@ -71,3 +71,33 @@ describe("werift's partial reliability, set right", () => {
     expect(openChannelType(0x80, { ordered: false, maxRetransmits: null, maxPacketLifeTime: null })).toBe(0x80);
   });
 });
+
+describe("a second INIT-ACK in werift's COOKIE_WAIT", () => {
+  it("restarts T1 instead of throwing inside the packet handler", async () => {
+    const { restartT1Instead } = await import("../../../src/webrtc/sctp-duplicate-init-ack.js");
+    class Sctp {
+      timer1Handle?: NodeJS.Timeout;
+      timer1Chunk?: unknown;
+      // werift 0.24's own (sctp.js timer1Start / timer1Cancel), in short.
+      timer1Start(chunk: unknown) {
+        if (this.timer1Handle) throw new Error();
+        this.timer1Chunk = chunk;
+        this.timer1Handle = setTimeout(() => undefined, 1000);
+      }
+      timer1Cancel() {
+        clearTimeout(this.timer1Handle);
+        this.timer1Handle = undefined;
+      }
+    }
+    const before = new Sctp();
+    before.timer1Start("echo 1");
+    expect(() => before.timer1Start("echo 2")).toThrow();
+    before.timer1Cancel();
+    restartT1Instead(Sctp.prototype as never);
+    const after = new Sctp();
+    after.timer1Start("echo 1");
+    expect(() => after.timer1Start("echo 2")).not.toThrow();
+    expect(after.timer1Chunk).toBe("echo 2");
+    after.timer1Cancel();
+  });
+});
