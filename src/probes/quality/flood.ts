@@ -39,6 +39,11 @@ export class Flood {
     if (this.received === this.packets.length) this.waiter?.();
   }
 
+  /** Bytes handed to the channel that werift's SCTP has not sent yet (its congestion window is full). */
+  get backlog(): number {
+    return this.channel.bufferedAmount;
+  }
+
   send(bytes: number): void {
     const seq = this.packets.length;
     const data = Buffer.alloc(Math.max(HEADER_BYTES, bytes));

@@ -17,7 +17,7 @@ export const CPU_LOOP_DELAY_MS = 10;
 export const RTT_RISE_MS = 100;
 export const CPU_RISE_FACTOR = 3;
 
-/** Bound on waiting for the ramp's last echoes while they still arrive. */
+/** Bound on waiting for the ramp's last echoes while they still arrive (also at most twice the voice stream's grace + 200 ms). */
 const MAX_DRAIN_MS = 1500;
 
 export interface Baseline {
@@ -67,21 +67,25 @@ function stepFact(targetKbps: number, packets: readonly SentPacket[], stepMs: nu
  * capped relay's excess is only a tenth of the measurement's time.
  */
 export async function rampBitrate(flood: Flood, stepMs: number, base: Baseline, graceMs: number): Promise<Omit<BitrateFact, "carriedKbps">> {
-  const sent: { kbps: number; packets: SentPacket[]; loopDelayMs: number }[] = [];
+  const sent: { kbps: number; packets: SentPacket[]; loopDelayMs: number; bytes: number }[] = [];
   // This process's own event loop: a busy one delays echoes as a queue on the path would.
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   for (const kbps of RAMP_KBPS) {
+    // Half a step still unsent: the path (as SCTP's congestion window sees it) does not carry the
+    // last rate, and a higher one would only queue up behind it for the drain to wait out.
+    const last = sent.at(-1);
+    if (last && flood.backlog > last.bytes / 2) break;
     loop.reset();
     const bytesPerStep = (kbps * stepMs) / 8;
     const size = Math.round(Math.min(MAX_PACKET_BYTES, Math.max(MIN_PACKET_BYTES, bytesPerStep / PACKETS_PER_STEP)));
     const count = Math.max(1, Math.round(bytesPerStep / size));
     const first = flood.packets.length;
     const lateMs = await paced(flood, count, stepMs / count, size);
-    sent.push({ kbps, packets: flood.packets.slice(first), loopDelayMs: Math.max(lateMs, loop.count > 0 ? loop.max / 1e6 : 0) });
+    sent.push({ kbps, packets: flood.packets.slice(first), loopDelayMs: Math.max(lateMs, loop.count > 0 ? loop.max / 1e6 : 0), bytes: count * size });
   }
   loop.disable();
-  await flood.drain(graceMs, MAX_DRAIN_MS);
+  await flood.drain(graceMs, Math.min(MAX_DRAIN_MS, 2 * graceMs + 200));
   const judged = sent.map((s) => {
     const fact = { ...stepFact(s.kbps, s.packets, stepMs), loopDelayMs: Math.round(s.loopDelayMs * 10) / 10 };
     return { ...fact, ...judgeStep(fact, base) };
