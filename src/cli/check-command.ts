@@ -28,6 +28,7 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
     .addOption(new Option("--protocol <protocol>", "signalling protocol of --signal").choices(SIGNAL_PROTOCOLS).default("auto"))
     .option("--token <token>", "bearer token for --signal (never printed; or RTC_DOCTOR_TOKEN)")
     .option("--header <header>", "extra request header for --signal, \"Name: value\" (repeatable; values never printed)", collect, [])
+    .option("--no-audio", "with --signal: offer a data channel only, no audio (a production bot then hears nothing; no media facts)")
     .option("--trickle", "send the offer at once and trickle candidates, instead of after gathering completes")
     .option("--restart", "once connected to --signal, ask the far end for an ICE restart (WHIP PATCH, Pipecat restart_pc) and time the reconnection")
     .option("--signal-timeout <ms>", "bound on each request to --signal (a far side that gathers before answering takes seconds)", positiveInt("--signal-timeout"), DEFAULT_SIGNAL_TIMEOUT_MS)

@@ -26,6 +26,7 @@ export const CLI_FLAGS: Readonly<Partial<Record<OptionPath, string>>> = {
   remote: "--signal URL",
   "remote.protocol": "--protocol whip|pipecat",
   "remote.restart": "--restart",
+  "remote.audio": "--no-audio",
   signalTimeoutMs: "--signal-timeout MS",
   qualityDurationMs: "--quality MS",
   peerConnection: "--peer-connection",

@@ -9,6 +9,8 @@ export interface SignalFlags {
   header: string[];
   trickle?: boolean;
   restart?: boolean;
+  /** commander's --no-audio: false when given. */
+  audio?: boolean;
   connect: boolean;
   connectTimeout: number;
   signalTimeout: number;
@@ -20,9 +22,9 @@ const RESERVED = new Set(["host", "content-length", "content-type", "transfer-en
 
 /** Validates --signal and friends before anything is sent (ConfigError: one line, exit 2). */
 export function remoteTargetFrom(flags: SignalFlags, envToken?: string): RemoteTarget | undefined {
-  const given = flags.token !== undefined || flags.header.length > 0 || flags.trickle === true || flags.restart === true;
+  const given = flags.token !== undefined || flags.header.length > 0 || flags.trickle === true || flags.restart === true || flags.audio === false;
   if (flags.signal === undefined) {
-    if (given) throw new ConfigError("--token, --header, --trickle and --restart apply to --signal, and no --signal URL was given");
+    if (given) throw new ConfigError("--token, --header, --trickle, --restart and --no-audio apply to --signal, and no --signal URL was given");
     return undefined;
   }
   let url: URL;
@@ -54,6 +56,7 @@ export function remoteTargetFrom(flags: SignalFlags, envToken?: string): RemoteT
     headers,
     trickle: flags.trickle === true,
     ...(flags.restart === true ? { restart: true } : {}),
+    ...(flags.audio === false ? { audio: false } : {}),
   };
 }
 

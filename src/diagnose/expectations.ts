@@ -104,6 +104,7 @@ function media(e: Extract<Expectation, { kind: "media" }>, facts: Facts): Outcom
   if (!attempt) return notMeasured("no remote connection was attempted (give the far end with {option:remote})");
   const m = attempt.media;
   const base = `/connectivity/${index}`;
+  if (!m && attempt.ok) return notMeasured("no audio was offered (turned off with {option:remote.audio})");
   if (!m) return { met: false, actual: `no audio was exchanged: the connection stalled in ${attempt.stalledIn ?? "setup"}`, path: base };
   if (m.sent.packets === 0) return { met: false, actual: `no audio was sent: DTLS did not complete (${attempt.dtls?.state ?? attempt.dtlsState ?? "no DTLS state"})`, path: `${base}/media/sent` };
   const sendOk = outboundOf(m) === "reached";

@@ -49,4 +49,24 @@ describe("rtc-doctor check --signal with audio, against rtc-doctor serve (both f
     const junit = await runCli([...serve.whipCommand, ...FAST, "--format", "junit"]);
     expect(junit.stdout).toMatch(/to the far side: \d+ packets sent, far side received \d+/);
   });
+
+  test("--no-audio: the offer has no audio m-line, the report no media facts, and media:both is not measured", async () => {
+    const result = await runCli([...serve.pipecatCommand, ...FAST, "--no-audio", "--expect", "media:both", "--json"]);
+    const report = JSON.parse(result.stdout) as Report;
+    expectValidReport(report);
+    const remote = report.connectivity?.find((c) => c.mode === "remote");
+    expect(remote?.ok).toBe(true);
+    expect(remote?.media).toBeUndefined();
+    expect(remote?.signalling?.offer?.media.map((m) => m.kind)).toEqual(["application"]);
+    expect(report.expectations?.[0]).toMatchObject({ expectation: "media:both", met: false });
+    expect(report.expectations?.[0]?.actual).toMatch(/^not measured: no audio was offered \(turned off with --no-audio\)/);
+    expect(result.code).toBe(1);
+  });
+
+  test("--no-audio without --signal is a usage error naming it (exit 2, one line)", async () => {
+    const result = await runCli(["check", "--no-audio", "--no-nat", "--no-connect", "--no-gather"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/--no-audio apply to --signal/);
+  });
 });

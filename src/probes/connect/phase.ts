@@ -84,6 +84,7 @@ export async function runConnectPhase(
             headers: remote.headers,
             trickle: remote.trickle ?? false,
             restart: remote.restart ?? false,
+            audio: remote.audio ?? true,
             httpTimeoutMs: options.signalTimeoutMs ?? options.timeoutMs,
             iceServers: clientIceServers(targets, servers),
             onServerIceServers: (list) => signallingIceServers.push(...list),

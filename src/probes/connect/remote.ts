@@ -43,6 +43,8 @@ export interface RemoteOptions extends AttemptTimeouts {
   onServerIceServers?(servers: readonly RTCIceServerLike[]): void;
   /** The least time audio is sent once DTLS connects (default MEDIA_MS); it goes on until both directions are shown, within MEDIA_MAX_MS. */
   mediaMs?: number;
+  /** Offer audio and exchange it (default true); false: a data channel only, as before audio existed. */
+  audio?: boolean;
   /** Once connected, ask the far end for an ICE restart through the signalling and time the reconnection. */
   restart?: boolean;
   /** Before the restart, change the client's network under the live call and watch the path die (the NAT lab). */
@@ -108,10 +110,10 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     const recorder = new AttemptRecorder(pc);
     // WHIP is for publishing (RFC 9725): its offer sends only; a Pipecat bot talks back.
     const audioDirection = protocol === "pipecat" ? "sendrecv" : "sendonly";
-    const transceiver = pc.addTransceiver("audio", { direction: audioDirection });
+    const transceiver = options.audio === false ? undefined : pc.addTransceiver("audio", { direction: audioDirection });
     const channel = pc.createDataChannel(DATA_CHANNEL_LABEL);
     peer.prepareGathering();
-    media = new MediaWatch(pc, transceiver, audioDirection, recorder.startedAt);
+    if (transceiver) media = new MediaWatch(pc, transceiver, audioDirection, recorder.startedAt);
     const gathered: LocalCandidate[] = [];
     let gatheringDone: () => void = () => {};
     const gatheringComplete = new Promise<void>((resolve) => (gatheringDone = resolve));
@@ -158,13 +160,13 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     if (capped.kept < capped.received) signalling.answerCandidatesCapped = { received: capped.received, kept: capped.kept };
     fact.remoteCandidates = [...signalling.answer.candidates];
     await within(pc.setRemoteDescription({ type: "answer", sdp: capped.sdp }), options.connectTimeoutMs, "applying the answer (setRemoteDescription)");
-    await media.answered();
+    await media?.answered();
 
     const trickling = options.trickle
       ? trickle(ctx, negotiated, offerSdp, gathered, gatheringComplete, options.gatherTimeoutMs, fact)
       : Promise.resolve();
     await completeAttempt(recorder, channel, fact, options);
-    await media.finish(fact, options.mediaMs);
+    await media?.finish(fact, options.mediaMs);
     await trickling;
     if (options.restart && fact.ok) {
       const restarted = await restartRemote({

@@ -16,4 +16,6 @@ export interface RemoteTarget {
   trickle?: boolean;
   /** Once connected, ask the far end for an ICE restart through the signalling (slower: opt-in). */
   restart?: boolean;
+  /** Send Opus audio to the far side and watch for its audio (default true); false offers a data channel only. */
+  audio?: boolean;
 }
