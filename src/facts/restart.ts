@@ -41,9 +41,10 @@ export interface RestartRefusal {
    * `method-not-allowed`: 405 (no PATCH at all); `not-implemented`: 501; `unprocessable`: 422 (PATCH
    * for trickle only, or the fragment refused); `precondition`: 412/428; `no-session-url`: the WHIP
    * answer had no Location, so there is nothing to PATCH; `http-error`: another status;
-   * `bad-answer`: a 2xx whose body carries no usable ICE credentials; `no-response`: the request failed.
+   * `bad-answer`: a 2xx whose body carries no usable ICE credentials; `no-response`: the request failed;
+   * `session-gone`: 404, the far end had already ended the session (it gave the call up first).
    */
-  code: "method-not-allowed" | "not-implemented" | "unprocessable" | "precondition" | "no-session-url" | "http-error" | "bad-answer" | "no-response";
+  code: "session-gone" | "method-not-allowed" | "not-implemented" | "unprocessable" | "precondition" | "no-session-url" | "http-error" | "bad-answer" | "no-response";
   /** One line: what the far end said (status, a short body summary), without secrets. */
   detail: string;
 }

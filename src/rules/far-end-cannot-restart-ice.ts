@@ -3,6 +3,7 @@ import { defineRule } from "./define-rule.js";
 import { remoteAttempt } from "./remote-helpers.js";
 
 const HOW: Record<RestartRefusal["code"], string> = {
+  "session-gone": "had already ended the session (404): it gave the call up before the client could restart",
   "method-not-allowed": "does not accept PATCH on the session URL at all (405)",
   "not-implemented": "does not implement ICE restarts (501)",
   unprocessable: "refused the restart's fragment (422: trickle only, or no restarts)",

@@ -22,6 +22,7 @@ export function readSdpFragment(text: string): { ufrag?: string; pwd?: string; c
 function refusalOf(res: HttpResult, what: string): RestartRefusal {
   const summary = bodySummary(res.body, res.headers.get("content-type") ?? "");
   const detail = `${what} answered ${res.status}${summary ? ` (${summary})` : ""}`;
+  if (res.status === 404) return { code: "session-gone", detail };
   if (res.status === 405) return { code: "method-not-allowed", detail };
   if (res.status === 501) return { code: "not-implemented", detail };
   if (res.status === 422) return { code: "unprocessable", detail };
