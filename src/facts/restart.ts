@@ -20,7 +20,7 @@ export interface RestartFact {
   timeToReconnectMs?: number;
   /** The bound on the reconnection (the connect timeout). */
   boundMs: number;
-  /** Data-channel echoes after the restart: sent and echoed back. */
+  /** Data-channel echoes after the restart: sent and echoed back. Only for a far end that echoed before it (serve does; a bot need not). */
   echo?: { sent: number; received: number };
   /**
    * Pipecat: the far end answered with another DTLS certificate, so it made a new peer connection for
@@ -58,7 +58,7 @@ export interface NetworkChangeFact {
   what: string;
   /** A consent check (RFC 7675) sent after the change went 1.5 s without a response. */
   consentUnansweredAfterMs?: number;
-  /** A data-channel echo sent after the change was 2 s overdue (rtc-doctor echoes every 250 ms while it watches). */
+  /** A data-channel echo sent after the change was 2 s overdue (rtc-doctor echoes every 250 ms while it watches, to a far end that echoed before). */
   echoLostAfterMs?: number;
   /** werift declared the pair dead (ICE failed: its 30 s consent expiry). */
   iceFailedAfterMs?: number;

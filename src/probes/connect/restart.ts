@@ -33,6 +33,8 @@ export interface RestartOptions {
   /** Bound on the reconnection, as on the first connection. */
   connectTimeoutMs: number;
   networkChange?: NetworkChange;
+  /** The far end echoed on the data channel before (rtc-doctor serve does; a real bot need not): lost echoes then mean a dead path. */
+  farEndEchoes: boolean;
   /** Bound on watching a changed network for the path to die (werift fails it after 30 s without consent). */
   watchMs?: number;
 }
@@ -55,7 +57,9 @@ const POLL_MS = 100;
  */
 export async function restartRemote(options: RestartOptions): Promise<RestartOutcome> {
   let networkChange: NetworkChangeFact | undefined;
-  if (options.networkChange) networkChange = await watchNetworkChange(options.peer.pc, options.channel, options.networkChange, options.watchMs ?? DEFAULT_WATCH_MS);
+  if (options.networkChange) {
+    networkChange = await watchNetworkChange(options.peer.pc, options.farEndEchoes ? options.channel : undefined, options.networkChange, options.watchMs ?? DEFAULT_WATCH_MS);
+  }
   const outcome = options.negotiated.pipecat ? await restartPipecat(options) : await restartWhip(options);
   if (networkChange) outcome.fact.networkChange = networkChange;
   return outcome;
@@ -100,7 +104,7 @@ async function restartWhip(options: RestartOptions): Promise<RestartOutcome> {
     };
     if (reconnectedAt !== undefined) {
       fact.timeToReconnectMs = Math.round(reconnectedAt - started);
-      fact.echo = await echoAfter(options.channel, boundMs);
+      if (options.farEndEchoes) fact.echo = await echoAfter(options.channel, boundMs);
     }
     return { fact };
   } catch (error) {
@@ -151,7 +155,7 @@ async function restartPipecat(options: RestartOptions): Promise<RestartOutcome> 
     };
     if (open) {
       fact.timeToReconnectMs = Math.round((recorder.dataChannelAtMs ?? recorder.elapsed()) + (recorder.startedAt - started));
-      fact.echo = await echoAfter(channel, boundMs);
+      if (options.farEndEchoes) fact.echo = await echoAfter(channel, boundMs);
     }
     return { fact, extraPeer: peer };
   } catch (error) {
@@ -198,7 +202,7 @@ function iceReconnected(pc: PeerConnection): { wait(ms: number): Promise<number 
  * Changes the network under the live call and watches until the path is seen dead: a consent
  * check that gets no answer, an echo that does not come back, or werift failing the pair.
  */
-export async function watchNetworkChange(pc: PeerConnection, channel: DataChannel, change: NetworkChange, watchMs: number): Promise<NetworkChangeFact> {
+export async function watchNetworkChange(pc: PeerConnection, channel: DataChannel | undefined, change: NetworkChange, watchMs: number): Promise<NetworkChangeFact> {
   const fact: NetworkChangeFact = { what: change.what, seenDead: false, watchedMs: 0 };
   await change.apply();
   const changedAt = performance.now();
@@ -211,7 +215,7 @@ export async function watchNetworkChange(pc: PeerConnection, channel: DataChanne
   const sentAt: number[] = [];
   let seq = 0;
   const echoes = new Map<string, number>();
-  const echoSub = channel.onMessage.subscribe((data) => echoes.delete(data.toString()));
+  const echoSub = channel?.onMessage.subscribe((data) => echoes.delete(data.toString()));
   let lastEcho = -Infinity;
   try {
     while (since() < watchMs) {
@@ -224,7 +228,7 @@ export async function watchNetworkChange(pc: PeerConnection, channel: DataChanne
         const overdue = sentAt.findIndex((t, i) => i >= answered && now - t > 1500);
         if (overdue >= 0 && fact.consentUnansweredAfterMs === undefined) fact.consentUnansweredAfterMs = now;
       }
-      if (now - lastEcho >= 250 && channel.readyState === "open") {
+      if (channel && now - lastEcho >= 250 && channel.readyState === "open") {
         const text = `rtc-doctor-echo watch-${(seq += 1)}`;
         echoes.set(text, now);
         channel.send(text);
@@ -243,7 +247,7 @@ export async function watchNetworkChange(pc: PeerConnection, channel: DataChanne
     }
   } finally {
     iceSub.unSubscribe();
-    echoSub.unSubscribe();
+    echoSub?.unSubscribe();
   }
   fact.watchedMs = since();
   return fact;

@@ -79,5 +79,7 @@ describe("ice-restart-never-reconnects", () => {
   it("is silent for a restart that reconnected and echoes, and for a refusal (the other rule's)", () => {
     expect(hitsOf(iceRestartNeverReconnects, facts(accepted({ timeToReconnectMs: 120, echo: { sent: 3, received: 3 } })))).toEqual([]);
     expect(hitsOf(iceRestartNeverReconnects, facts(refusedWith(405, "method-not-allowed")))).toEqual([]);
+    // A far end that never echoed (a real bot) gets no echo after the restart either: nothing to judge.
+    expect(hitsOf(iceRestartNeverReconnects, facts(accepted({ timeToReconnectMs: 120 })))).toEqual([]);
   });
 });
