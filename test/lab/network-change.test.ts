@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectivityFact } from "../../src/facts/index.js";
+import { expectValidReport } from "../helpers/schema.js";
 import { startServeProcess, type ServeProcess } from "../helpers/serve-process.js";
 import { notRootReason, readdressCommand, requireLabTools, ROOT, runIn, startLab, type Lab, type LabSite } from "./lab.js";
 
@@ -20,6 +21,12 @@ const skipReason = notRootReason();
 function inNs(ns: string, ...command: string[]): void {
   const r = spawnSync("ip", ["netns", "exec", ns, ...command], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${command.join(" ")} in ${ns} failed: ${r.stderr}`);
+}
+
+/** The fact as a report carries it: checked against the schema inside a real (explain) report. */
+function expectValidInReport(fact: ConnectivityFact): void {
+  const r = spawnSync(process.execPath, [`${ROOT}bin/rtc-doctor.js`, "explain", "--json", `${ROOT}test/fixtures/sdp/werift-answer-private-host-only.sdp`], { encoding: "utf8" });
+  expectValidReport({ ...(JSON.parse(r.stdout) as object), connectivity: [fact] });
 }
 
 describe.skipIf(skipReason !== undefined)("NAT lab: the client's public address changes under a live call", () => {
@@ -53,26 +60,46 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the client's public address 
     lab?.down();
   });
 
-  it("the path is seen dead, and the ICE restart through WHIP brings the call back", { timeout: 180_000 }, async () => {
+  /** A live call to serve, the home router's address moved to `newIp`, then the restart. */
+  async function callThroughChange(newIp: string, extra: { deadOn?: string[]; watchMs?: number } = {}): Promise<ConnectivityFact> {
     const pub = site("pub");
     const home = site("home");
     serve = await startServeProcess(["--host", "0.0.0.0", "--port", PORT, "--no-stun-port"], { prefix: ["ip", "netns", "exec", pub.client] });
-    const newIp = "198.51.100.99";
-    const commands = [readdressCommand(lab, home, newIp)];
-    const input = { url: `http://${pub.clientIp}:${PORT}/whip`, what: `the home router's public address moved from ${home.publicIp} to ${newIp}`, commands };
+    const input = { url: `http://${pub.clientIp}:${PORT}/whip`, what: `the home router's public address moved to ${newIp}`, commands: [readdressCommand(lab, home, newIp)], ...extra };
     const result = await runIn(home.client, process.execPath, [`${ROOT}${ENTRY}`, JSON.stringify(input)], 150_000);
     expect(result.stderr).toBe("");
     const fact = JSON.parse(result.stdout) as ConnectivityFact;
-    console.log(`[nat-lab] restart fact: ${JSON.stringify(fact.restart)}`);
+    console.log(`[nat-lab] ${JSON.stringify(fact.restart)}`);
+    expectValidInReport(fact);
     expect(fact.error, JSON.stringify(fact.error)).toBeUndefined();
     expect(fact.ok).toBe(true);
+    return fact;
+  }
+
+  it("the path is seen dead, and the ICE restart through WHIP brings the call back", { timeout: 180_000 }, async () => {
+    const fact = await callThroughChange("198.51.100.99");
     const restart = fact.restart;
     const change = restart?.networkChange;
-    expect(change, JSON.stringify(restart)).toBeDefined();
-    expect(change?.seenDead).toBe(true);
-    expect(change?.seenDeadAfterMs).toBeGreaterThan(0);
-    expect(restart).toMatchObject({ requestedBy: "whip-patch", status: 200, accepted: true, reconnected: true });
-    expect(restart?.echo?.received).toBeGreaterThan(0);
-    console.log(`[nat-lab] network change: ${JSON.stringify(change)}; reconnected ${restart?.timeToReconnectMs} ms after the restart, echoes ${JSON.stringify(restart?.echo)}`);
+    expect(change?.seenDead, JSON.stringify(restart)).toBe(true);
+    // The far end's data to the old address is what vanishes: the echoes say so first.
+    expect(change?.echoLostAfterMs).toBe(change?.seenDeadAfterMs);
+    expect(restart).toMatchObject({ requestedBy: "whip-patch", status: 200, accepted: true, reconnected: true, echo: { sent: 3, received: 3 } });
   });
+
+  it(
+    "waiting for the client's own consent checks (RFC 7675) to fail is too late: the far end has given the call up",
+    { timeout: 180_000 },
+    async () => {
+      const fact = await callThroughChange("198.51.100.98", { deadOn: ["consent", "ice-failed"], watchMs: 90_000 });
+      const restart = fact.restart;
+      const change = restart?.networkChange;
+      // The far end answers the client's consent checks from the new address, so they only start to
+      // fail once it ended the session (its own consent to the old address expired): long after the
+      // echoes stopped.
+      expect(change?.seenDead, JSON.stringify(restart)).toBe(true);
+      expect(change?.consentUnansweredAfterMs).toBe(change?.seenDeadAfterMs);
+      expect(change?.echoLostAfterMs).toBeLessThan(change?.consentUnansweredAfterMs ?? 0);
+      expect(restart).toMatchObject({ requestedBy: "whip-patch", status: 404, accepted: false, refusal: { code: "session-gone" } });
+    },
+  );
 });

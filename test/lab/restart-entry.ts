@@ -12,6 +12,8 @@ interface Input {
   what: string;
   commands: string[][];
   connectTimeoutMs?: number;
+  deadOn?: ("consent" | "echo" | "ice-failed")[];
+  watchMs?: number;
 }
 
 const input = JSON.parse(process.argv[2] ?? "{}") as Input;
@@ -25,8 +27,10 @@ const fact = await connectRemote({
   echoCount: 3,
   iceServers: [],
   restart: true,
+  ...(input.watchMs !== undefined ? { restartWatchMs: input.watchMs } : {}),
   networkChange: {
     what: input.what,
+    ...(input.deadOn ? { deadOn: input.deadOn } : {}),
     async apply() {
       for (const argv of input.commands) {
         const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: "utf8" });

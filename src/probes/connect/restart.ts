@@ -16,6 +16,11 @@ export interface NetworkChange {
   /** What it changes, in words, for the fact. */
   what: string;
   apply(): Promise<void>;
+  /**
+   * Which signs end the watch and start the restart (default: all, the first wins). Only
+   * ["consent", "ice-failed"] is a client that relies on RFC 7675 alone, as werift does.
+   */
+  deadOn?: readonly ("consent" | "echo" | "ice-failed")[];
 }
 
 export interface RestartOptions {
@@ -237,7 +242,12 @@ export async function watchNetworkChange(pc: PeerConnection, channel: DataChanne
       for (const sent of echoes.values()) {
         if (now - sent > 2000 && fact.echoLostAfterMs === undefined) fact.echoLostAfterMs = now;
       }
-      const signs = [fact.consentUnansweredAfterMs, fact.echoLostAfterMs, fact.iceFailedAfterMs].filter((v): v is number => v !== undefined);
+      const deadOn = change.deadOn ?? ["consent", "echo", "ice-failed"];
+      const signs = [
+        deadOn.includes("consent") ? fact.consentUnansweredAfterMs : undefined,
+        deadOn.includes("echo") ? fact.echoLostAfterMs : undefined,
+        deadOn.includes("ice-failed") ? fact.iceFailedAfterMs : undefined,
+      ].filter((v): v is number => v !== undefined);
       if (signs.length > 0) {
         fact.seenDead = true;
         fact.seenDeadAfterMs = Math.min(...signs);
