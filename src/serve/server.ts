@@ -297,8 +297,8 @@ function authorized(header: string | undefined, token: string): boolean {
 function usage(): string {
   return [
     "rtc-doctor serve: the far end for `rtc-doctor check --signal URL`",
-    "  WHIP:     POST /whip (application/sdp), PATCH/DELETE /whip/sessions/{id}",
-    "  Pipecat:  POST/PATCH /api/offer, POST /start then /sessions/{id}/api/offer",
+    "  WHIP:     POST /whip (application/sdp), PATCH/DELETE /whip/sessions/{id} (PATCH with If-Match: * and a new ufrag/pwd: ICE restart)",
+    "  Pipecat:  POST/PATCH /api/offer, POST /start then /sessions/{id}/api/offer (restart_pc: true with a pc_id: a new peer for it)",
     "Every session's peer echoes what it receives on the data channel.",
     "  Test page: open / in a browser; it posts its report to POST /reports, read back at GET /reports/{id}",
     "",

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ConnectivityFact } from "../../src/facts/index.js";
 import { connectRemote, type RemoteOptions } from "../../src/probes/connect/remote.js";
 import { startServe, type RunningServe } from "../../src/serve/server.js";
+import { readSdpFragment } from "../../src/signalling/restart.js";
+import { closePeer, createPeer } from "../../src/webrtc/peer.js";
 
 // Bounds only; no assertion depends on a duration.
 const BASE = { trickle: false, gatherTimeoutMs: 5000, httpTimeoutMs: 5000, connectTimeoutMs: 10_000, echoCount: 3, iceServers: [], restart: true };
@@ -52,6 +54,44 @@ describe("ICE restart through the signalling against rtc-doctor serve", () => {
     // a process the same certificate, so the fingerprint cannot tell (aiortc's can: see the interop test).
     expect(typeof fact.restart?.newPeer).toBe("boolean");
     expect(fact.signalling?.exchanges.filter((e) => e.step === "restart").map((e) => `${e.method} ${e.status}`)).toEqual(["POST 200"]);
+  });
+
+  test("serve's PATCH: If-Match \"*\" with a new ufrag is a restart (200, sdpfrag, new ETag); the current ufrag is a trickle; the old ETag is stale after it", async () => {
+    const peer = await createPeer({ iceServers: [] });
+    try {
+      peer.pc.createDataChannel("x");
+      peer.prepareGathering();
+      await peer.pc.setLocalDescription(await peer.pc.createOffer());
+      const offer = peer.pc.localDescription?.sdp ?? "";
+      const created = await fetch(`${serve.url}/whip`, { method: "POST", headers: { "content-type": "application/sdp" }, body: offer });
+      expect(created.status).toBe(201);
+      const session = new URL(created.headers.get("location") ?? "", serve.url).toString();
+      const etag = created.headers.get("etag") ?? "";
+      // A live call first: restarts come after a connection.
+      const connected = new Promise<void>((resolve) => peer.pc.iceConnectionStateChange.subscribe((s) => s === "connected" && resolve()));
+      await peer.pc.setRemoteDescription({ type: "answer", sdp: await created.text() });
+      await connected;
+      const ufrag = /a=ice-ufrag:(\S+)/.exec(offer)?.[1] ?? "";
+      const patch = (ifMatch: string, fragment: string) =>
+        fetch(session, { method: "PATCH", headers: { "content-type": "application/trickle-ice-sdpfrag", "if-match": ifMatch }, body: fragment });
+      const frag = (u: string) => `a=ice-ufrag:${u}\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\n`;
+
+      expect((await patch("*", frag(ufrag))).status).toBe(204);
+      const restarted = await patch("*", frag("nEw1"));
+      expect(restarted.status).toBe(200);
+      expect(restarted.headers.get("content-type")).toMatch(/application\/trickle-ice-sdpfrag/);
+      const answer = readSdpFragment(await restarted.text());
+      expect(answer.ufrag).toBeDefined();
+      expect(answer.pwd).toBeDefined();
+      expect(answer.candidates.length).toBeGreaterThan(0);
+      const newTag = restarted.headers.get("etag") ?? "";
+      expect(newTag).not.toBe(etag);
+      expect((await patch(etag, frag("nEw1"))).status).toBe(412);
+      expect((await patch(newTag, frag("nEw1"))).status).toBe(204);
+      await fetch(session, { method: "DELETE" });
+    } finally {
+      await closePeer(peer.pc);
+    }
   });
 
   test("without the option there is no restart", async () => {

@@ -95,7 +95,7 @@ async function restartWhip(options: RestartOptions): Promise<RestartOutcome> {
     if (!reply.accepted) return { fact: refused("whip-patch", reply, boundMs) };
     if (reply.etag) session.etag = reply.etag;
     const before = iceCredentialsOf(options.answerSdp);
-    const answer = capCandidates(withNewIceCredentials(options.answerSdp, reply.ufrag, reply.pwd, reply.candidates)).sdp;
+    const answer = capCandidates(withNewIceCredentials(options.answerSdp, reply.ufrag, reply.pwd, reply.candidates, reply.end)).sdp;
     await within(pc.setRemoteDescription({ type: "answer", sdp: answer }), boundMs, "applying the restart's answer (setRemoteDescription)");
     resumeRestartedIce(pc);
     const reconnectedAt = await waiter.wait(Math.max(1, boundMs - (performance.now() - started)));
