@@ -28,6 +28,11 @@ export interface RestartFact {
    * connected to it. Absent for WHIP, which keeps the DTLS session.
    */
   newPeer?: boolean;
+  /**
+   * Pipecat: the answer came under another pc_id, so the server took the restart for a new session
+   * (restart_pc not supported): the call comes back, whatever state the old session held does not.
+   */
+  newSession?: boolean;
   /** The far end's new ICE username fragment differs from the one before the restart. */
   newRemoteUfrag?: boolean;
   /** Why the far end cannot restart ICE, in a machine-readable form, with its words when it gave any. */

@@ -107,6 +107,8 @@ describe("a far end that cannot restart ICE is named", () => {
   let front: Server;
   let frontUrl = "";
   let status = 405;
+  /** How the front answers a restart PATCH instead of refusing it: an empty 200, a trickle's 204, or silence. */
+  let odd: "empty-200" | "204" | "silent" | undefined;
   beforeAll(async () => {
     serve = await startServe({ host: "127.0.0.1", port: 0 });
     // In front of serve: every PATCH with If-Match "*" is refused with `status`, the rest passes.
@@ -115,6 +117,9 @@ describe("a far end that cannot restart ICE is named", () => {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         if (req.method === "PATCH" && req.headers["if-match"] === "*") {
+          if (odd === "silent") return;
+          if (odd === "empty-200") return void res.writeHead(200, { "Content-Type": "application/trickle-ice-sdpfrag" }).end();
+          if (odd === "204") return void res.writeHead(204).end();
           res.writeHead(status, { "Content-Type": "text/plain", ...(status === 405 ? { Allow: "DELETE" } : {}) }).end(status === 405 ? "PATCH not supported\n" : "ICE restart not supported\n");
           return;
         }
@@ -152,5 +157,21 @@ describe("a far end that cannot restart ICE is named", () => {
     expect(fact.restart?.status).toBe(code);
     expect(fact.restart?.refusal?.code).toBe(name);
     expect(fact.restart?.refusal?.detail).toMatch(new RegExp(`answered ${code}`));
+  });
+
+  test.each([
+    ["empty-200", "bad-answer", /answered 200 without the endpoint's new ice-ufrag and ice-pwd/],
+    ["204", "bad-answer", /204: taken as a trickle, not a restart/],
+    ["silent", "no-response", /got no answer/],
+  ] as const)("a restart PATCH answered %s is named %s, within the request bound", async (how, code, detail) => {
+    odd = how;
+    try {
+      const fact = await connectRemote({ ...BASE, httpTimeoutMs: 2000, url: `${frontUrl}/whip`, protocol: "whip" });
+      expect(fact.ok).toBe(true);
+      expect(fact.restart).toMatchObject({ requestedBy: "whip-patch", accepted: false, reconnected: false, refusal: { code } });
+      expect(fact.restart?.refusal?.detail).toMatch(detail);
+    } finally {
+      odd = undefined;
+    }
   });
 });

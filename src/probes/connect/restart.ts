@@ -157,6 +157,7 @@ async function restartPipecat(options: RestartOptions): Promise<RestartOutcome> 
       boundMs,
       newPeer: fingerprintOf(answerSdp) !== fingerprintOf(options.answerSdp),
       newRemoteUfrag: before?.ufrag !== reply.ufrag,
+      ...(reply.pcId !== undefined && reply.pcId !== pipecat.pcId ? { newSession: true } : {}),
     };
     if (open) {
       fact.timeToReconnectMs = Math.round((recorder.dataChannelAtMs ?? recorder.elapsed()) + (recorder.startedAt - started));

@@ -57,6 +57,13 @@ describe("far-end-cannot-restart-ice", () => {
     ]);
   });
 
+  it("names a Pipecat server that answers restart_pc under another pc_id (a new session)", () => {
+    const restart: RestartFact = { requestedBy: "pipecat-restart-pc", status: 200, accepted: true, reconnected: true, boundMs: 10_000, newSession: true };
+    expect(hitsOf(farEndCannotRestartIce, facts(restart))).toEqual([
+      { rule: "far-end-cannot-restart-ice", message: "new-session", severity: "warning", evidence: ["/connectivity/0/restart/newSession"], subjects: ["/connectivity/0"] },
+    ]);
+  });
+
   it("is silent when no restart was asked for, and when it was accepted", () => {
     expect(hitsOf(farEndCannotRestartIce, facts())).toEqual([]);
     expect(hitsOf(farEndCannotRestartIce, facts(accepted({ timeToReconnectMs: 120, echo: { sent: 3, received: 3 } })))).toEqual([]);
