@@ -1,3 +1,5 @@
+import type { CandidateFact } from "./candidates.js";
+
 /**
  * An ICE restart asked of the far end through the signalling, after the remote attempt connected
  * (the `restart` option), and optionally a change of the client's network under the live call
@@ -20,6 +22,8 @@ export interface RestartFact {
   timeToReconnectMs?: number;
   /** The bound on the reconnection (the connect timeout). */
   boundMs: number;
+  /** The candidate pair that carries the call after the restart (the attempt's selectedPair is the one before). */
+  selectedPair?: { local: CandidateFact; remote: CandidateFact };
   /** Data-channel echoes after the restart: sent and echoed back. Only for a far end that echoed before it (serve does; a bot need not). */
   echo?: { sent: number; received: number };
   /**

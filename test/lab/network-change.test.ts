@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectivityFact } from "../../src/facts/index.js";
 import { expectValidReport } from "../helpers/schema.js";
 import { startServeProcess, type ServeProcess } from "../helpers/serve-process.js";
-import { notRootReason, readdressCommand, requireLabTools, ROOT, runIn, startLab, type Lab, type LabSite } from "./lab.js";
+import { forwardTcp, notRootReason, readdressCommand, requireLabTools, ROOT, runIn, startLab, type Lab, type LabSite } from "./lab.js";
 
 /**
  * Issue 12's network change: a client behind a home NAT (port-restricted, MASQUERADE) in a live
@@ -102,4 +102,46 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the client's public address 
       expect(restart).toMatchObject({ requestedBy: "whip-patch", status: 404, accepted: false, refusal: { code: "session-gone" } });
     },
   );
+});
+
+describe.skipIf(skipReason !== undefined)("NAT lab: a relayed call (both ends behind symmetric NATs) when the client's public address changes", () => {
+  let lab: Lab;
+  let serve: ServeProcess | undefined;
+  const TURN = "turn:198.51.100.3:3478?transport=udp";
+
+  beforeAll(() => {
+    requireLabTools();
+    const tsc = spawnSync(`${ROOT}node_modules/.bin/tsc`, ["-p", "test/lab/tsconfig.restart-entry.json"], { cwd: ROOT, encoding: "utf8" });
+    if (tsc.status !== 0) throw new Error(`compiling the lab's restart entry failed:\n${tsc.stdout}${tsc.stderr}`);
+    lab = startLab({ coturns: [{ name: "turn", ips: ["198.51.100.3"] }], sites: [{ name: "srv", profile: "symmetric" }, { name: "home", profile: "symmetric" }] });
+  }, 60_000);
+  afterAll(async () => {
+    await serve?.stop();
+    lab?.down();
+  });
+
+  it("the restart brings the relayed call back", { timeout: 180_000 }, async () => {
+    const srv = lab.sites["srv"];
+    const home = lab.sites["home"];
+    if (!srv || !home) throw new Error("lab sites missing");
+    forwardTcp(srv, PORT);
+    serve = await startServeProcess(["--host", "0.0.0.0", "--port", PORT, "--no-stun-port", "--turn", TURN, "--username", "u", "--credential", "p"], { prefix: ["ip", "netns", "exec", srv.client] });
+    const input = {
+      url: `http://${srv.publicIp}:${PORT}/whip`,
+      what: "the home router's public address moved to 198.51.100.97",
+      commands: [readdressCommand(lab, home, "198.51.100.97")],
+      iceServers: [{ urls: [TURN], username: "u", credential: "p" }],
+    };
+    const result = await runIn(home.client, process.execPath, [`${ROOT}${ENTRY}`, JSON.stringify(input)], 150_000);
+    expect(result.stderr).toBe("");
+    const fact = JSON.parse(result.stdout) as ConnectivityFact;
+    console.log(`[nat-lab] relayed: before ${JSON.stringify(fact.selectedPair)}; restart ${JSON.stringify(fact.restart)}`);
+    expectValidInReport(fact);
+    expect(fact.ok, JSON.stringify(fact.error)).toBe(true);
+    // Two symmetric NATs: only a relay carries the call, before and after.
+    expect([fact.selectedPair?.local.type, fact.selectedPair?.remote.type]).toContain("relay");
+    expect(fact.restart?.networkChange?.seenDead).toBe(true);
+    expect(fact.restart).toMatchObject({ accepted: true, reconnected: true, echo: { sent: 3, received: 3 } });
+    expect([fact.restart?.selectedPair?.local.type, fact.restart?.selectedPair?.remote.type]).toContain("relay");
+  });
 });

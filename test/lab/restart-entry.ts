@@ -14,6 +14,7 @@ interface Input {
   connectTimeoutMs?: number;
   deadOn?: ("consent" | "echo" | "ice-failed")[];
   watchMs?: number;
+  iceServers?: { urls: string[]; username?: string; credential?: string }[];
 }
 
 const input = JSON.parse(process.argv[2] ?? "{}") as Input;
@@ -25,7 +26,7 @@ const fact = await connectRemote({
   httpTimeoutMs: 8000,
   connectTimeoutMs: input.connectTimeoutMs ?? 15_000,
   echoCount: 3,
-  iceServers: [],
+  iceServers: input.iceServers ?? [],
   restart: true,
   ...(input.watchMs !== undefined ? { restartWatchMs: input.watchMs } : {}),
   networkChange: {

@@ -9,6 +9,7 @@ import { bounded, within } from "../../webrtc/bounded.js";
 import { consentCounters, iceCredentialsOf, resumeRestartedIce } from "../../webrtc/ice-restart.js";
 import { createPeer, type DataChannel, type Peer, type PeerConnection } from "../../webrtc/peer.js";
 import { capCandidates } from "../../webrtc/sdp-candidates.js";
+import { readPairStats } from "../../webrtc/pair-stats.js";
 import { AttemptRecorder, DATA_CHANNEL_LABEL, measureEcho } from "./attempt.js";
 
 /** A change of the client's network under the live call, made by the caller (the NAT lab). */
@@ -110,6 +111,8 @@ async function restartWhip(options: RestartOptions): Promise<RestartOutcome> {
     if (reconnectedAt !== undefined) {
       fact.timeToReconnectMs = Math.round(reconnectedAt - started);
       if (options.farEndEchoes) fact.echo = await echoAfter(options.channel, boundMs);
+      const selected = (await readPairStats(pc)).selected;
+      if (selected) fact.selectedPair = selected;
     }
     return { fact };
   } catch (error) {
@@ -162,6 +165,8 @@ async function restartPipecat(options: RestartOptions): Promise<RestartOutcome> 
     if (open) {
       fact.timeToReconnectMs = Math.round((recorder.dataChannelAtMs ?? recorder.elapsed()) + (recorder.startedAt - started));
       if (options.farEndEchoes) fact.echo = await echoAfter(channel, boundMs);
+      const selected = (await readPairStats(pc)).selected;
+      if (selected) fact.selectedPair = selected;
     }
     return { fact, extraPeer: peer };
   } catch (error) {
