@@ -5,6 +5,7 @@ import { TOOL_VERSION } from "../version.js";
 import { checkCommand } from "./check-command.js";
 import { explainCommand } from "./explain-command.js";
 import { serveCommand } from "./serve-command.js";
+import { exporterCommand } from "./exporter-command.js";
 import { earlyOutput } from "./early-scrub.js";
 import { cliOptionName } from "./option-flags.js";
 
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(checkCommand(out, setExit), { isDefault: true });
   program.addCommand(explainCommand(out, setExit));
   program.addCommand(serveCommand(out, setExit));
+  program.addCommand(exporterCommand(out, setExit));
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({

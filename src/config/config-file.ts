@@ -50,7 +50,8 @@ const TYPE_NAMES: Record<string, string> = {
   object: "an object",
 };
 
-function describe(error: ErrorObject): string {
+/** One schema error as "key.path: what was expected", naming the key and never its value. */
+export function describeSchemaError(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "additionalProperties": {
@@ -91,7 +92,7 @@ export function loadConfigFile(options: { path?: string; cwd: string; env: NodeJ
   if (data === null || typeof data !== "object" || Array.isArray(data)) throw new ConfigError(`${shown}: expected a JSON object`);
   const errors = validate(data);
   const first = errors.find((e) => e.keyword === "anyOf" || e.keyword === "oneOf") ?? errors[0];
-  if (first) throw new ConfigError(`${shown}: ${describe(first)}`);
+  if (first) throw new ConfigError(`${shown}: ${describeSchemaError(first)}`);
   return interpret(data as Record<string, unknown>, shown, dirname(absolute), options.env);
 }
 

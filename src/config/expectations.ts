@@ -12,12 +12,16 @@ export type Expectation =
   | { kind: "nat"; classic: Exclude<ClassicNatType, "unknown">; negated: boolean; text: string }
   | { kind: "connect"; mode: "remote" | "loopback"; text: string }
   | { kind: "rtt"; maxMs: number; text: string }
+  | { kind: "media"; direction: MediaDirection; text: string }
   /** The remote attempt survived an ICE restart through the signalling (needs the restart option). */
   | { kind: "restart"; text: string };
 
+/** Audio through the remote peer: both ways, or only rtc-doctor's to the far side, or only the far side's to rtc-doctor. */
+export type MediaDirection = "both" | "send" | "receive";
+
 export const EXPECTATION_SYNTAX =
   "relay, relay:udp, relay:tcp, relay:tls, srflx, nat:<type> or nat:!<type> " +
-  `(type: ${CLASSIC_NAT_TYPES.join(", ")}), connect:remote, connect:loopback, rtt<MS, restart`;
+  `(type: ${CLASSIC_NAT_TYPES.join(", ")}), connect:remote, connect:loopback, rtt<MS, media:both, media:send, media:receive, restart`;
 
 /** Parses one expectation; `what` names where it came from for the error (an option token, or a config file key). */
 export function parseExpectation(raw: string, what = "{option:expect}"): Expectation {
@@ -45,6 +49,9 @@ export function parseExpectation(raw: string, what = "{option:expect}"): Expecta
   }
   if (text === "restart") return { kind: "restart", text };
   if (/^rtt/.test(text)) fail("write the bound as rtt<MILLISECONDS, e.g. rtt<150");
+  const media = /^media:(both|send|receive)$/.exec(text);
+  if (media) return { kind: "media", direction: media[1] as MediaDirection, text };
+  if (/^media/.test(text)) fail("write media:both, media:send or media:receive");
   return fail("unknown expectation");
 }
 

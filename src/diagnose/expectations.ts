@@ -3,6 +3,7 @@ import type { ExpectationResult } from "../facts/expectations.js";
 import type { Facts, ServerFact } from "../facts/index.js";
 import { natReasonWords } from "../rules/nat-reasons.js";
 import { detailOf } from "../facts/probe-error.js";
+import { inboundFlows, outboundOf, receivedWords, reportWords } from "../rules/media-helpers.js";
 
 type Outcome = Omit<ExpectationResult, "expectation">;
 
@@ -94,6 +95,29 @@ function rtt(e: Extract<Expectation, { kind: "rtt" }>, facts: Facts): Outcome {
   return { met: value < e.maxMs, actual: `slowest ICE server RTT ${ms(value)} (${slowest.url})`, path: `/servers/${slowest.index}/rttMs` };
 }
 
+/** Audio through the remote peer, per direction: the far side's receiver reports prove ours arrived; RTP that arrived proves theirs. */
+function media(e: Extract<Expectation, { kind: "media" }>, facts: Facts): Outcome {
+  const attempts = facts.connectivity ?? [];
+  const index = attempts.findIndex((a) => a.mode === "remote");
+  const attempt = attempts[index];
+  if (!attempt) return notMeasured("no remote connection was attempted (give the far end with {option:remote})");
+  const m = attempt.media;
+  const base = `/connectivity/${index}`;
+  if (!m) return { met: false, actual: `no audio was exchanged: the connection stalled in ${attempt.stalledIn ?? "setup"}`, path: base };
+  if (m.sent.packets === 0) return { met: false, actual: `no audio was sent: DTLS did not complete (${attempt.dtls?.state ?? attempt.dtlsState ?? "no DTLS state"})`, path: `${base}/media/sent` };
+  const sendOk = outboundOf(m) === "reached";
+  const receiveOk = inboundFlows(m);
+  if (e.direction !== "send" && m.offeredDirection !== "sendrecv") {
+    return notMeasured(`the offer's audio is ${m.offeredDirection} (WHIP only publishes), so no audio can come back`);
+  }
+  const send = { met: sendOk, actual: `to the far side: ${reportWords(m)}`, path: `${base}/media/farSideReports` };
+  const receive = { met: receiveOk, actual: `from the far side: ${receivedWords(m)}`, path: `${base}/media/received` };
+  if (e.direction === "send") return send;
+  if (e.direction === "receive") return receive;
+  const failed = !sendOk ? send : !receiveOk ? receive : undefined;
+  return failed ?? { met: true, actual: `${send.actual}; ${receive.actual}`, path: `${base}/media` };
+}
+
 /** The remote call recovered from an ICE restart: accepted, reconnected, and the data channel echoes again. */
 function restart(facts: Facts): Outcome {
   const attempts = facts.connectivity ?? [];
@@ -122,6 +146,8 @@ function outcomeOf(e: Expectation, facts: Facts): Outcome {
       return connect(e, facts);
     case "rtt":
       return rtt(e, facts);
+    case "media":
+      return media(e, facts);
     case "restart":
       return restart(facts);
   }

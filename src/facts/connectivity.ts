@@ -2,6 +2,7 @@ import type { ProbeError } from "./common.js";
 import type { CandidateFact } from "./candidates.js";
 import type { SdpFact } from "./sdp.js";
 import type { CandidatePairFact } from "./session.js";
+import type { DtlsFact, MediaFact } from "./media.js";
 import type { RestartFact } from "./restart.js";
 
 export type ConnectivityMode = "loopback-host" | "loopback-srflx" | "loopback-relay" | "remote";
@@ -107,6 +108,10 @@ export interface ConnectivityFact {
   localCandidates: CandidateFact[];
   remoteCandidates: CandidateFact[];
   signalling?: SignallingFact;
+  /** The DTLS handshake over the selected pair (remote attempts). */
+  dtls?: DtlsFact;
+  /** Audio sent to the far side and received from it over DTLS-SRTP (remote attempts). */
+  media?: MediaFact;
   /** The ICE restart after the remote attempt connected (the `restart` option); absent when not asked for or not reached. */
   restart?: RestartFact;
   error?: ProbeError;

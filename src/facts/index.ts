@@ -15,6 +15,7 @@ export type * from "./sdp.js";
 export type * from "./session.js";
 export type * from "./connectivity.js";
 export type * from "./far-side-permissions.js";
+export type * from "./media.js";
 export type * from "./restart.js";
 
 /** What the run configured, as far as diagnosis needs it (no secrets). */

@@ -17,6 +17,7 @@ const FIX: Record<Expectation["kind"], string> = {
   nat: "The NAT type is a property of this network: run the job on a network with the expected NAT, or relax the expectation and make sure a TURN relay is available instead.",
   connect: "The connection attempts in the report show where ICE stopped (candidates, pair stats, timeline); the findings above name the cause.",
   rtt: "Use an ICE server (or far end) closer to where this job runs, or raise the bound if this latency is acceptable.",
+  media: "The media findings above (media-one-way, no-audio-from-far-side, dtls-not-completed) say which direction failed and why; the report's connectivity[].media has the counts each way.",
   restart: "Run with {option:remote.restart}; the restart's findings above (far-end-cannot-restart-ice, ice-restart-never-reconnects) say what the far end did with it.",
 };
 

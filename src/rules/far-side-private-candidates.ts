@@ -17,6 +17,9 @@ export const farSidePrivateCandidates = defineRule({
     "private-only": { severity: "error", title: TITLE },
     "container-bridge-only": { severity: "error", title: TITLE },
     "loopback-only": { severity: "error", title: TITLE },
+    // The capture shows this call connected anyway: the far side reached us and its checks made a
+    // peer-reflexive candidate (or both sides share a network). Other users' calls will not.
+    "connected-anyway": { severity: "warning", title: "The far side offers only private addresses; this call connected only because the far side reached this peer itself" },
   },
   supersedes: [],
   check(facts) {
@@ -30,6 +33,24 @@ export const farSidePrivateCandidates = defineRule({
     const loopback = withIp.every((c) => c.addressClass === "loopback");
     const hasSrflxOrRelay = withIp.some((c) => c.type === "srflx" || c.type === "relay");
     const name = sideName(session, "remote");
+    const connected = session.pairs?.find((p) => p.state === "succeeded" && (p.selected || p.nominated));
+    if (connected) {
+      return [
+        {
+          message: "connected-anyway" as const,
+          explanation:
+            `Every candidate ${name} offers is an address that only its own network can reach (${[...new Set(withIp.map((c) => c.addressClass))].join(", ")}), yet this call connected over ` +
+            `${connected.local.type} ${connected.local.address}:${connected.local.port} <-> ${connected.remote.type} ${connected.remote.address}:${connected.remote.port}. ` +
+            (connected.remote.type === "prflx"
+              ? "The far side's own checks reached this peer, which learned its address from them (a peer-reflexive candidate): that works only while this side is directly reachable (a public address, or a NAT that lets the far side's packets in). "
+              : "Both ends reach each other on the same network. ") +
+            "A user behind a symmetric NAT or a firewall that drops unsolicited UDP, or anywhere else on the internet, cannot connect to these addresses and stays in checking.",
+          fix: "Give the far side (the server/bot) ICE servers: a STUN URL so it offers its public address, and a TURN URL so a relay path exists; on a cloud VM behind 1:1 NAT, also announce the public address.",
+          evidence: candidateEvidence(session, "remote"),
+          subjects: ["/session/remote"],
+        },
+      ];
+    }
     return [
       {
         message: bridge ? ("container-bridge-only" as const) : loopback ? ("loopback-only" as const) : ("private-only" as const),

@@ -34,6 +34,9 @@ import { connectionStalled } from "./connection-stalled.js";
 import { whipNoLocation } from "./whip-no-location.js";
 import { tlsHandshake } from "./tls-handshake.js";
 import { serverDuplicateReplies } from "./server-duplicate-replies.js";
+import { dtlsNotCompleted } from "./dtls-not-completed.js";
+import { mediaOneWay } from "./media-one-way.js";
+import { noAudioFromFarSide } from "./no-audio-from-far-side.js";
 import { farEndCannotRestartIce } from "./far-end-cannot-restart-ice.js";
 import { iceRestartNeverReconnects } from "./ice-restart-never-reconnects.js";
 
@@ -94,6 +97,10 @@ export const rules: readonly Rule[] = [
   iceRestartNeverReconnects,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,
+  // After ICE: DTLS, then the media that flows over it.
+  dtlsNotCompleted,
+  mediaOneWay,
+  noAudioFromFarSide,
   // Last: an unmet expectation is the consequence of the causes above, which say why.
   expectationFailed,
 ];

@@ -208,14 +208,19 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       const known = pipecat[1] === undefined || started.has(pipecat[1]);
       if (!known && method !== "POST") throw new HttpError(404, "no such session");
       if (method === "POST") {
-        const raw = await body(req);
+        let request: ReturnType<typeof parseJson>;
+        try {
+          request = parseJson(await body(req));
+        } catch (error) {
+          // A place that does not exist stays a 404 whatever was posted to it; only a restart_pc may name one that moved.
+          if (!known) throw new HttpError(404, "no such session");
+          throw error;
+        }
+        if (typeof request["sdp"] !== "string" || request["type"] !== "offer") throw new HttpError(known ? 400 : 404, known ? 'expected {"sdp": "...", "type": "offer"}' : "no such session");
         // Pipecat's restart_pc: the peer of that pc_id is closed and the offer answered by a new one
         // (also under /sessions/{id}/, whose place the first offer used up).
-        const restartOf = (r: Record<string, unknown>) => (r["restart_pc"] === true && typeof r["pc_id"] === "string" ? sessions.get(r["pc_id"]) : undefined);
-        if (!known && !restartOf(parseJsonOr(raw))) throw new HttpError(404, "no such session");
-        const request = parseJson(raw);
-        if (typeof request["sdp"] !== "string" || request["type"] !== "offer") throw new HttpError(400, 'expected {"sdp": "...", "type": "offer"}');
-        const previous = restartOf(request);
+        const previous = request["restart_pc"] === true && typeof request["pc_id"] === "string" ? sessions.get(request["pc_id"]) : undefined;
+        if (!known && !previous) throw new HttpError(404, "no such session");
         if (previous) {
           await previous.close();
           log(`session ${previous.id} restart_pc: a new peer`);
@@ -343,15 +348,6 @@ function body(req: IncomingMessage, max = MAX_BODY): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-/** The object, or an empty one: for a look at a body that is judged properly afterwards. */
-function parseJsonOr(text: string): Record<string, unknown> {
-  try {
-    return parseJson(text);
-  } catch {
-    return {};
-  }
 }
 
 function parseJson(text: string): Record<string, unknown> {

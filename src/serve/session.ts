@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { RTCIceServerLike } from "../config/types.js";
 import { analyseSdp } from "../sdp/analyse.js";
 import { echoDataChannels } from "../webrtc/echo.js";
+import { echoAudio } from "../webrtc/echo-audio.js";
 import { bounded, within } from "../webrtc/bounded.js";
 import { capCandidates, MAX_REMOTE_CANDIDATES } from "../webrtc/sdp-candidates.js";
 import { closePeer, createPeer, type PeerConnection } from "../webrtc/peer.js";
@@ -60,6 +61,7 @@ export class EchoSession {
       session.remoteCandidates = capped.kept;
       session.offerSdp = capped.sdp;
       await within(peer.pc.setRemoteDescription({ type: "offer", sdp: capped.sdp }), config.gatherTimeoutMs, "setRemoteDescription (offer)");
+      echoAudio(peer.pc);
       peer.prepareGathering();
       const answer = await within(peer.pc.createAnswer(), config.gatherTimeoutMs, "createAnswer");
       // Like WHIP servers and aiortc: all candidates go into the answer, the server never trickles.

@@ -1,6 +1,8 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
 import { browserLikeDtls, holdEarlyDtls } from "./browser-like-dtls.js";
+import { decodeDtlsKeyOnce } from "./dtls-signing.js";
+import { nativeX25519ForWerift } from "./native-x25519.js";
 import { numberChannelsBeforeStart } from "./sctp-before-start.js";
 import { browserSctpTimers } from "./sctp-timers.js";
 import { closeLateProtocols, closeTransportsOfFailedAllocations, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
@@ -15,8 +17,12 @@ export async function loadWerift(): Promise<Werift> {
     TurnProtocol?: Parameters<typeof closeTransportsOfFailedAllocations>[0];
     RTCDtlsTransport?: Parameters<typeof browserLikeDtls>[0];
     RTCSctpTransport?: Parameters<typeof browserSctpTimers>[0] & Parameters<typeof numberChannelsBeforeStart>[0];
+    CipherContext?: Parameters<typeof decodeDtlsKeyOnce>[0];
   };
   closeTransportsOfFailedAllocations(classes.TurnProtocol);
+  // A check with many relay paths is CPU-bound; these two were a third of a connection's CPU.
+  nativeX25519ForWerift();
+  decodeDtlsKeyOnce(classes.CipherContext);
   // On lossy, reordering paths werift's DTLS and SCTP lose handshakes a browser completes.
   browserLikeDtls(classes.RTCDtlsTransport);
   browserSctpTimers(classes.RTCSctpTransport);

@@ -2,9 +2,11 @@
 
 It answers as a Pipecat SmallWebRTC server does (POST /start, POST and PATCH /api/offer, also under
 /sessions/{id}/api/offer) and as a WHIP endpoint (POST /whip -> 201 + Location, DELETE), and echoes
-every data-channel message. An offer with a known pc_id and restart_pc: true is answered as
-Pipecat's SmallWebRTCConnection.renegotiate does: the old peer is closed and a new one answers under
-the same pc_id (aiortc itself cannot restart ICE on a running peer). Like Pipecat, it gathers all its candidates inside setLocalDescription
+every data-channel message and, with --audio echo (the default), every audio track back on the same
+connection (decoded and encoded again by aiortc, as a bot's pipeline would). An offer with a known
+pc_id and restart_pc: true is answered as Pipecat's SmallWebRTCConnection.renegotiate does: the old
+peer is closed and a new one answers under the same pc_id (aiortc itself cannot restart ICE on a
+running peer). Like Pipecat, it gathers all its candidates inside setLocalDescription
 before it answers, so a STUN/TURN server it cannot reach delays the answer.
 
 Run with /usr/bin/python3 (Debian's, which has aiortc), not a pyenv python:
@@ -32,8 +34,9 @@ def log(text):
 
 
 class FarEnd:
-    def __init__(self, ice_servers):
+    def __init__(self, ice_servers, audio="echo"):
         self.ice_servers = ice_servers
+        self.audio = audio
         self.peers = {}
         self.ids = itertools.count(1)
 
@@ -52,6 +55,12 @@ class FarEnd:
             def on_message(message):
                 if channel.readyState == "open":
                     channel.send(message)
+
+        @pc.on("track")
+        def on_track(track):
+            # Fired inside setRemoteDescription: added now, the track makes the answer sendrecv.
+            if track.kind == "audio" and self.audio == "echo":
+                pc.addTrack(track)
 
         @pc.on("iceconnectionstatechange")
         def on_state():
@@ -140,12 +149,13 @@ async def main():
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--ice-servers", default="[]", help="RTCIceServer list as JSON")
+    parser.add_argument("--audio", choices=["echo", "receive-only"], default="echo")
     args = parser.parse_args()
     servers = [
         RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
         for s in json.loads(args.ice_servers)
     ]
-    far = FarEnd(servers)
+    far = FarEnd(servers, args.audio)
 
     async def handle(reader, writer):
         try:

@@ -25,6 +25,8 @@ export interface AiortcFarEndOptions {
   port?: number;
   /** Run it elsewhere, e.g. ["ip", "netns", "exec", "ns"]. */
   prefix?: string[];
+  /** "echo" (default) sends every audio track back; "receive-only" answers the audio m-line recvonly. */
+  audio?: "echo" | "receive-only";
   /** Bound on the wait for its ready line. */
   timeoutMs?: number;
 }
@@ -37,7 +39,7 @@ export function aiortcMissing(): string | undefined {
 
 /** Starts the far end and resolves once it listens (its port on stdout); bounded by `timeoutMs`. */
 export function startAiortcFarEnd(options: AiortcFarEndOptions = {}): Promise<AiortcFarEnd> {
-  const argv = [...(options.prefix ?? []), SYSTEM_PYTHON, SCRIPT, "--port", String(options.port ?? 0), "--ice-servers", JSON.stringify(options.iceServers ?? [])];
+  const argv = [...(options.prefix ?? []), SYSTEM_PYTHON, SCRIPT, "--port", String(options.port ?? 0), "--ice-servers", JSON.stringify(options.iceServers ?? []), "--audio", options.audio ?? "echo"];
   return startFarEndProcess(argv, "the aiortc far end", options.timeoutMs ?? 20_000, (out) => {
     const line = out.split("\n").find((l) => l.startsWith("{"));
     return line ? { port: (JSON.parse(line) as { ready: number }).ready } : undefined;

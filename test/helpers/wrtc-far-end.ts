@@ -15,7 +15,15 @@ interface WrtcChannel {
   send(data: string): void;
   onmessage: ((event: { data: unknown }) => void) | null;
 }
+interface WrtcTrack {
+  stop(): void;
+}
+interface WrtcAudioSource {
+  createTrack(): WrtcTrack;
+  onData(data: { samples: Int16Array; sampleRate: number; bitsPerSample: number; channelCount: number; numberOfFrames: number }): void;
+}
 interface WrtcPeer {
+  addTrack(track: WrtcTrack): unknown;
   iceGatheringState: string;
   localDescription: { sdp: string } | null;
   onicegatheringstatechange: (() => void) | null;
@@ -27,6 +35,22 @@ interface WrtcPeer {
 }
 interface Wrtc {
   RTCPeerConnection: new (config: { iceServers: unknown[] }) => WrtcPeer;
+  nonstandard: { RTCAudioSource: new () => WrtcAudioSource };
+}
+
+/**
+ * What the far end does with audio: "tone" answers sendrecv and sends a 440 Hz tone from the moment it
+ * answers, as a bot's greeting would; "receive-only" answers without a track of its own (recvonly).
+ */
+export type WrtcAudio = "tone" | "receive-only";
+
+/** libwebrtc's audio sources take 10 ms frames. */
+const FRAME = 480;
+
+function toneFrame(index: number): Int16Array {
+  const samples = new Int16Array(FRAME);
+  for (let i = 0; i < FRAME; i += 1) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * (index * FRAME + i)) / 48_000));
+  return samples;
 }
 
 export function loadWrtc(): Wrtc {
@@ -39,12 +63,25 @@ export interface WrtcFarEnd {
   close(): Promise<void>;
 }
 
-export async function startWrtcFarEnd(gatherTimeoutMs = 5000): Promise<WrtcFarEnd> {
+export async function startWrtcFarEnd(gatherTimeoutMs = 5000, audio: WrtcAudio = "tone"): Promise<WrtcFarEnd> {
   const wrtc = loadWrtc();
   const peers = new Map<string, WrtcPeer>();
+  const tones = new Map<string, { timer: NodeJS.Timeout; track: WrtcTrack }>();
   /** The client's current offer per WHIP session: an sdpfrag restart changes its ICE lines. */
   const offers = new Map<string, string>();
   let next = 0;
+
+  const closePeer = (id: string) => {
+    const tone = tones.get(id);
+    if (tone) {
+      clearInterval(tone.timer);
+      tone.track.stop();
+      tones.delete(id);
+    }
+    peers.get(id)?.close();
+    peers.delete(id);
+    offers.delete(id);
+  };
 
   async function answer(offerSdp: string): Promise<{ id: string; sdp: string }> {
     const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
@@ -57,6 +94,18 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000): Promise<WrtcFarEn
     };
     offers.set(id, offerSdp);
     await pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+    if (audio === "tone" && /^m=audio .*$/m.test(offerSdp) && !/^a=(sendonly|inactive)\r?$/m.test(offerSdp.slice(offerSdp.indexOf("m=audio")))) {
+      // After the offer: addTrack then takes the audio transceiver the offer made, and the answer says sendrecv.
+      const source = new wrtc.nonstandard.RTCAudioSource();
+      const track = source.createTrack();
+      pc.addTrack(track);
+      let frame = 0;
+      const timer = setInterval(() => {
+        source.onData({ samples: toneFrame(frame % 100), sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: FRAME });
+        frame += 1;
+      }, 10);
+      tones.set(id, { timer, track });
+    }
     return { id, sdp: await answerGathered(pc) };
   }
 
@@ -105,10 +154,7 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000): Promise<WrtcFarEn
           if (fragment === undefined) res.writeHead(404).end();
           else res.writeHead(200, { "Content-Type": "application/trickle-ice-sdpfrag", ETag: `"${Date.now()}"` }).end(fragment);
         } else if (req.method === "DELETE" && path.startsWith("/whip/")) {
-          const id = path.slice("/whip/".length);
-          peers.get(id)?.close();
-          peers.delete(id);
-          offers.delete(id);
+          closePeer(path.slice("/whip/".length));
           res.writeHead(200).end();
         } else if (req.method === "POST" && path === "/api/offer") {
           const offer = JSON.parse(body) as { sdp: string; type: string };
@@ -129,8 +175,7 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000): Promise<WrtcFarEn
     url: `http://127.0.0.1:${port}`,
     open: () => peers.size,
     async close() {
-      for (const pc of peers.values()) pc.close();
-      peers.clear();
+      for (const id of [...peers.keys()]) closePeer(id);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

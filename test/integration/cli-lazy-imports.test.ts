@@ -9,7 +9,7 @@ import { BIN, runBounded, type CliResult } from "../helpers/cli.js";
 // asserts which packages a run loads, never how long it takes (`npm run bench` prints the ratios).
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const recorder = fileURLToPath(new URL("../helpers/record-imports.mjs", import.meta.url));
-const HEAVY = ["werift", "ajv", "ajv-formats", "ora", "sdp-transform"] as const;
+const HEAVY = ["werift", "ajv", "ajv-formats", "ora", "sdp-transform", "prom-client", "yaml"] as const;
 const dir = mkdtempSync(join(tmpdir(), "rtc-doctor-imports-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -33,11 +33,13 @@ describe("the CLI loads heavy packages only where they are used", () => {
     [["check", "--help"], 0],
     [["serve", "--help"], 0],
     [["explain", "--help"], 0],
+    [["exporter", "--help"], 0],
+    [["exporter", "--port", "99999"], 2],
     [["check", "--timeout", "abc"], 2],
     [["check", "--format", "xml"], 2],
     [["check", "--stun", "http://example.com"], 2],
     [["serve", "--token", "short"], 2],
-  ])("%j loads none of werift, ajv, ora, sdp-transform", async (args, code) => {
+  ])("%j loads none of werift, ajv, ora, sdp-transform, prom-client, yaml", async (args, code) => {
     const r = await run(args);
     expect(r.code, r.stderr).toBe(code);
     expect(r.loaded).toEqual([]);

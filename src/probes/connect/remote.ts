@@ -16,6 +16,7 @@ import { AttemptRecorder, completeAttempt, DATA_CHANNEL_LABEL, pendingConnectivi
 import { probeError } from "../../facts/probe-error.js";
 import { restartRemote, type NetworkChange } from "./restart.js";
 import { scrubbedErrorText } from "../../secrets/scrub.js";
+import { MediaWatch } from "./media.js";
 
 export interface RemoteOptions extends AttemptTimeouts {
   url: string;
@@ -40,6 +41,8 @@ export interface RemoteOptions extends AttemptTimeouts {
    * caller can probe them. Never recorded in the fact beyond their URLs.
    */
   onServerIceServers?(servers: readonly RTCIceServerLike[]): void;
+  /** How long audio is sent once DTLS connects (default MEDIA_MS). */
+  mediaMs?: number;
   /** Once connected, ask the far end for an ICE restart through the signalling and time the reconnection. */
   restart?: boolean;
   /** Before the restart, change the client's network under the live call and watch the path die (the NAT lab). */
@@ -80,6 +83,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
   };
   const fact: ConnectivityFact = { ...pendingConnectivityFact("remote", safeUrl(options.url)), signalling };
   let peer: Peer | undefined;
+  let media: MediaWatch | undefined;
   let restartPeer: Peer | undefined;
   let negotiated: Negotiated | undefined;
   let serverIce: RTCIceServerLike[] = [];
@@ -102,10 +106,12 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     peer = await createPeer({ iceServers: [...options.iceServers, ...serverIce], tlsCa: options.tlsCa });
     const { pc } = peer;
     const recorder = new AttemptRecorder(pc);
-    // WHIP servers expect a media section to publish; a sendonly audio m-line without a track costs nothing.
-    pc.addTransceiver("audio", { direction: protocol === "pipecat" ? "sendrecv" : "sendonly" });
+    // WHIP is for publishing (RFC 9725): its offer sends only; a Pipecat bot talks back.
+    const audioDirection = protocol === "pipecat" ? "sendrecv" : "sendonly";
+    const transceiver = pc.addTransceiver("audio", { direction: audioDirection });
     const channel = pc.createDataChannel(DATA_CHANNEL_LABEL);
     peer.prepareGathering();
+    media = new MediaWatch(pc, transceiver, audioDirection, recorder.startedAt);
     const gathered: LocalCandidate[] = [];
     let gatheringDone: () => void = () => {};
     const gatheringComplete = new Promise<void>((resolve) => (gatheringDone = resolve));
@@ -152,11 +158,13 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     if (capped.kept < capped.received) signalling.answerCandidatesCapped = { received: capped.received, kept: capped.kept };
     fact.remoteCandidates = [...signalling.answer.candidates];
     await within(pc.setRemoteDescription({ type: "answer", sdp: capped.sdp }), options.connectTimeoutMs, "applying the answer (setRemoteDescription)");
+    await media.answered();
 
     const trickling = options.trickle
       ? trickle(ctx, negotiated, offerSdp, gathered, gatheringComplete, options.gatherTimeoutMs, fact)
       : Promise.resolve();
     await completeAttempt(recorder, channel, fact, options);
+    await media.finish(fact, options.mediaMs);
     await trickling;
     if (options.restart && fact.ok) {
       const restarted = await restartRemote({
@@ -181,6 +189,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
     fact.stalledIn = "signalling";
     fact.error = toProbeError(error, [options.token, ...[...options.iceServers, ...serverIce].map((s) => s.credential)]);
   } finally {
+    media?.close(fact);
     if (negotiated?.whip) signalling.sessionDeleted = await whipDelete(ctx, negotiated.whip);
     if (peer) await closePeer(peer.pc);
     if (restartPeer) await closePeer(restartPeer.pc);

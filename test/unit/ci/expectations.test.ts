@@ -137,3 +137,64 @@ describe("expectation-failed", () => {
     expect(hits[1]?.fix).toMatch(/closer/);
   });
 });
+
+describe("media expectations", () => {
+  const remote = (media: Partial<NonNullable<Facts["connectivity"]>[number]["media"]> | undefined): Facts => ({
+    ...healthyFacts(),
+    connectivity: [
+      {
+        mode: "remote",
+        via: "http://198.51.100.20:7860/api/offer",
+        ok: true,
+        durationMs: 3800,
+        iceStates: [],
+        pairs: [],
+        localCandidates: [],
+        remoteCandidates: [],
+        ...(media
+          ? {
+              media: {
+                kind: "audio" as const,
+                offeredDirection: "sendrecv" as const,
+                answeredDirection: "sendrecv",
+                durationMs: 3000,
+                sent: { packets: 150, bytes: 19656 },
+                rtcpReceived: 4,
+                farSideReports: { count: 2, packetsReceived: 98, packetsLost: 0 },
+                received: { packets: 150, bytes: 19656, ssrcs: 1 },
+                ...media,
+              },
+            }
+          : {}),
+      },
+    ],
+  });
+
+  it("parses media:both, media:send, media:receive and rejects other directions", () => {
+    expect(parseExpectation("media:both")).toEqual({ kind: "media", direction: "both", text: "media:both" });
+    expect(parseExpectation("MEDIA:receive")).toMatchObject({ kind: "media", direction: "receive" });
+    expect(() => parseExpectation("media:video")).toThrow(/write media:both, media:send or media:receive/);
+  });
+
+  it("meets media:both when the far side's reports count our audio and its audio arrived", () => {
+    expect(judge("media:both", remote({}))).toMatchObject({ met: true, path: "/connectivity/0/media" });
+    expect(judge("media:send", remote({}))).toMatchObject({ met: true, path: "/connectivity/0/media/farSideReports" });
+    expect(judge("media:receive", remote({}))).toMatchObject({ met: true, path: "/connectivity/0/media/received" });
+  });
+
+  it("names the direction that failed", () => {
+    const oneWay = remote({ received: { packets: 0, bytes: 0, ssrcs: 0 } });
+    expect(judge("media:send", oneWay).met).toBe(true);
+    expect(judge("media:both", oneWay)).toMatchObject({ met: false, actual: "from the far side: no RTP packet arrived from the far side", path: "/connectivity/0/media/received" });
+    const unreported = remote({ farSideReports: { count: 0 }, rtcpReceived: 0 });
+    expect(judge("media:send", unreported)).toMatchObject({ met: false, path: "/connectivity/0/media/farSideReports" });
+  });
+
+  it("is not measured without a remote attempt, or for audio back over WHIP", () => {
+    expect(judge("media:both", healthyFacts()).actual).toMatch(/^not measured: no remote connection/);
+    const whip = remote({ offeredDirection: "sendonly", answeredDirection: "recvonly", received: { packets: 0, bytes: 0, ssrcs: 0 } });
+    expect(judge("media:receive", whip).actual).toMatch(/^not measured: .*WHIP only publishes/);
+    expect(judge("media:send", whip).met).toBe(true);
+    expect(judge("media:both", remote(undefined))).toMatchObject({ met: false });
+  });
+});

@@ -76,6 +76,24 @@ describe("far-side-private-candidates", () => {
     expect(kinds(hitsOf(farSidePrivateCandidates, withSession(session)))).toEqual(["far-side-private-candidates/container-bridge-only"]);
   });
 
+  it("is a warning, naming the pair, when the capture shows the call connected over a peer-reflexive candidate", () => {
+    const base: SessionFact = { source: "webrtc-internals", remote: analyseSdp(fixture("sdp/werift-answer-private-host-only.sdp")) };
+    const pair = (state: CandidatePairFact["state"], selected: boolean): CandidatePairFact => ({
+      state,
+      nominated: selected,
+      selected,
+      local: cand("candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host"),
+      remote: cand("candidate:9 1 udp 1845501695 203.0.113.9 61000 typ prflx raddr 0.0.0.0 rport 0"),
+    });
+    const stalled = { ...base, pairs: [pair("in-progress", false)] };
+    expect(kinds(hitsOf(farSidePrivateCandidates, withSession(stalled)))).toEqual(["far-side-private-candidates/private-only"]);
+    const connected = { ...base, pairs: [pair("succeeded", true)] };
+    const [hit, ...more] = hitsOf(farSidePrivateCandidates, withSession(connected));
+    expect(more).toEqual([]);
+    expect(hit).toMatchObject({ message: "connected-anyway", severity: "warning", subjects: ["/session/remote"] });
+    expect(farSidePrivateCandidates.check(withSession(connected))[0]?.explanation).toContain("prflx 203.0.113.9:61000");
+  });
+
   it("stays silent once one public candidate is present", () => {
     const session = withRemote(healthySession(), [cand("candidate:1 1 udp 1 10.0.0.5 4000 typ host"), cand("candidate:2 1 udp 1 198.51.100.7 4000 typ srflx raddr 10.0.0.5 rport 4000")]);
     expect(farSidePrivateCandidates.check(withSession(session))).toEqual([]);

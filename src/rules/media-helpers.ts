@@ -1,0 +1,48 @@
+import type { MediaFact } from "../facts/index.js";
+import { plural } from "./helpers.js";
+
+/**
+ * Whether rtc-doctor's audio reached the far side, as only the far side can say: through the report
+ * blocks of its RTCP about our SSRC. "unknown" when no block came (no claim either way).
+ */
+export type Outbound = "reached" | "not-reached" | "unknown" | "not-sent";
+
+export function outboundOf(media: MediaFact): Outbound {
+  if (media.sent.packets === 0) return "not-sent";
+  if (media.farSideReports.count === 0) return "unknown";
+  return (media.farSideReports.packetsReceived ?? 0) > 0 ? "reached" : "not-reached";
+}
+
+export function inboundFlows(media: MediaFact): boolean {
+  return media.received.packets > 0;
+}
+
+/** The far side's answer lets it send audio (sendrecv or sendonly from its side). */
+export function farSideMaySend(media: MediaFact): boolean {
+  return media.answeredDirection === undefined || media.answeredDirection === "sendrecv" || media.answeredDirection === "sendonly";
+}
+
+/** rtc-doctor's offer asked for audio back (a Pipecat-style bot; WHIP only publishes). */
+export function askedForAudioBack(media: MediaFact): boolean {
+  return media.offeredDirection === "sendrecv";
+}
+
+export function sentWords(media: MediaFact): string {
+  return `rtc-doctor sent ${plural(media.sent.packets, "Opus packet")} (${media.sent.bytes} bytes) over ${(media.durationMs / 1000).toFixed(1)} s`;
+}
+
+export function reportWords(media: MediaFact): string {
+  const r = media.farSideReports;
+  if (r.count === 0) return `no RTCP receiver report about rtc-doctor's audio came from the far side (${plural(media.rtcpReceived, "RTCP packet")} from it in all)`;
+  const parts = [`the far side's receiver reports (${r.count}) count ${r.packetsReceived ?? 0} packets received`];
+  if (r.packetsLost !== undefined) parts.push(`${r.packetsLost} lost`);
+  if (r.jitterMs !== undefined) parts.push(`jitter ${r.jitterMs} ms`);
+  if (r.rttMs !== undefined) parts.push(`RTT ${r.rttMs} ms`);
+  return parts.join(", ");
+}
+
+export function receivedWords(media: MediaFact): string {
+  const r = media.received;
+  if (r.packets === 0) return "no RTP packet arrived from the far side";
+  return `${plural(r.packets, "RTP packet")} (${r.bytes} bytes) arrived from the far side${r.lost ? `, ${r.lost} lost on the way` : ""}`;
+}
