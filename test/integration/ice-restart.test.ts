@@ -94,6 +94,17 @@ describe("ICE restart through the signalling against rtc-doctor serve", () => {
     }
   });
 
+  test("Pipecat with /start and trickle: the session's PATCHes reach it under /sessions/{id}/api/offer, before and after restart_pc", async () => {
+    const fact = await run({ url: `${serve.url}/start`, protocol: "auto", trickle: true });
+    expectRestarted(fact, "pipecat-restart-pc");
+    const trickles = fact.signalling?.exchanges.filter((e) => e.step === "trickle") ?? [];
+    expect(trickles.length).toBeGreaterThan(0);
+    expect(trickles.map((e) => [e.url, e.status])).toEqual(trickles.map(() => [expect.stringMatching(/\/sessions\/[0-9a-f]+\/api\/offer$/), 200]));
+    // A place nobody started is still a 404, whatever the body.
+    expect((await fetch(`${serve.url}/sessions/0123456789abcdef/api/offer`, { method: "PATCH", body: "not json" })).status).toBe(404);
+    expect((await fetch(`${serve.url}/sessions/0123456789abcdef/api/offer`, { method: "PATCH", body: JSON.stringify({ pc_id: "nope", candidates: [] }) })).status).toBe(404);
+  });
+
   test("without the option there is no restart", async () => {
     const fact = await run({ url: `${serve.url}/whip`, protocol: "whip", restart: false });
     expect(fact.ok).toBe(true);
