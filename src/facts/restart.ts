@@ -51,9 +51,10 @@ export interface RestartRefusal {
    * for trickle only, or the fragment refused); `precondition`: 412/428; `no-session-url`: the WHIP
    * answer had no Location, so there is nothing to PATCH; `http-error`: another status;
    * `bad-answer`: a 2xx whose body carries no usable ICE credentials; `no-response`: the request failed;
-   * `session-gone`: 404, the far end had already ended the session (it gave the call up first).
+   * `session-gone`: 404, the far end had already ended the session (it gave the call up first);
+   * `local-error`: rtc-doctor's own peer failed before or after the request (not the far end's doing).
    */
-  code: "session-gone" | "method-not-allowed" | "not-implemented" | "unprocessable" | "precondition" | "no-session-url" | "http-error" | "bad-answer" | "no-response";
+  code: "session-gone" | "local-error" | "method-not-allowed" | "not-implemented" | "unprocessable" | "precondition" | "no-session-url" | "http-error" | "bad-answer" | "no-response";
   /** One line: what the far end said (status, a short body summary), without secrets. */
   detail: string;
 }

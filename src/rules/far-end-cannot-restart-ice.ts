@@ -4,6 +4,7 @@ import { remoteAttempt } from "./remote-helpers.js";
 
 const HOW: Record<RestartRefusal["code"], string> = {
   "session-gone": "had already ended the session (404): it gave the call up before the client could restart",
+  "local-error": "could not be asked: rtc-doctor's own peer failed",
   "method-not-allowed": "does not accept PATCH on the session URL at all (405)",
   "not-implemented": "does not implement ICE restarts (501)",
   unprocessable: "refused the restart's fragment (422: trickle only, or no restarts)",
@@ -46,7 +47,8 @@ export const farEndCannotRestartIce = defineRule({
         },
       ];
     }
-    if (restart.accepted || !restart.refusal) return [];
+    // A failure of our own peer says nothing about the far end.
+    if (restart.accepted || !restart.refusal || restart.refusal.code === "local-error") return [];
     const how = restart.requestedBy === "pipecat-restart-pc" ? "a new offer with the same pc_id and restart_pc: true" : "a WHIP PATCH with If-Match: \"*\" and a new ufrag/pwd (RFC 9725 section 4.4.2)";
     const exchange = remote.fact.signalling?.exchanges.findIndex((e) => e.step === "restart") ?? -1;
     return [

@@ -11,6 +11,7 @@ import { createPeer, type DataChannel, type Peer, type PeerConnection } from "..
 import { capCandidates } from "../../webrtc/sdp-candidates.js";
 import { readPairStats } from "../../webrtc/pair-stats.js";
 import { AttemptRecorder, DATA_CHANNEL_LABEL, measureEcho } from "./attempt.js";
+import { scrubbedErrorText } from "../../secrets/scrub.js";
 
 /** A change of the client's network under the live call, made by the caller (the NAT lab). */
 export interface NetworkChange {
@@ -116,7 +117,7 @@ async function restartWhip(options: RestartOptions): Promise<RestartOutcome> {
     }
     return { fact };
   } catch (error) {
-    return { fact: { requestedBy: "whip-patch", accepted: false, reconnected: false, boundMs, refusal: { code: "no-response", detail: `the restart stopped locally: ${(error as Error).message}` } } };
+    return { fact: { requestedBy: "whip-patch", accepted: false, reconnected: false, boundMs, refusal: { code: "local-error", detail: `the restart stopped in rtc-doctor's own peer: ${scrubbedErrorText(error, secretsOf(options))}` } } };
   } finally {
     waiter.dispose();
   }
@@ -130,7 +131,7 @@ async function restartWhip(options: RestartOptions): Promise<RestartOutcome> {
 async function restartPipecat(options: RestartOptions): Promise<RestartOutcome> {
   const pipecat = options.negotiated.pipecat;
   const boundMs = options.connectTimeoutMs;
-  if (!pipecat) return { fact: { requestedBy: "none", accepted: false, reconnected: false, boundMs, refusal: { code: "http-error", detail: "no Pipecat session to restart" } } };
+  if (!pipecat) return { fact: { requestedBy: "none", accepted: false, reconnected: false, boundMs, refusal: { code: "local-error", detail: "no Pipecat session to restart" } } };
   const started = performance.now();
   let peer: Peer | undefined;
   try {
@@ -171,10 +172,15 @@ async function restartPipecat(options: RestartOptions): Promise<RestartOutcome> 
     return { fact, extraPeer: peer };
   } catch (error) {
     return {
-      fact: { requestedBy: "pipecat-restart-pc", accepted: false, reconnected: false, boundMs, refusal: { code: "no-response", detail: `the restart stopped locally: ${(error as Error).message}` } },
+      fact: { requestedBy: "pipecat-restart-pc", accepted: false, reconnected: false, boundMs, refusal: { code: "local-error", detail: `the restart stopped in rtc-doctor's own peer: ${scrubbedErrorText(error, secretsOf(options))}` } },
       ...(peer ? { extraPeer: peer } : {}),
     };
   }
+}
+
+/** Library errors may quote what they were given: the token and ICE server credentials stay out. */
+function secretsOf(options: RestartOptions): (string | undefined)[] {
+  return [options.ctx.token, ...Object.values(options.ctx.headers), ...options.iceServers.map((s) => s.credential)];
 }
 
 function fingerprintOf(sdp: string): string | undefined {

@@ -66,6 +66,8 @@ describe("far-end-cannot-restart-ice", () => {
 
   it("is silent when no restart was asked for, and when it was accepted", () => {
     expect(hitsOf(farEndCannotRestartIce, facts())).toEqual([]);
+    // rtc-doctor's own peer failing is not the far end's refusal.
+    expect(hitsOf(farEndCannotRestartIce, facts({ ...refusedWith(0, "local-error"), status: undefined } as RestartFact))).toEqual([]);
     expect(hitsOf(farEndCannotRestartIce, facts(accepted({ timeToReconnectMs: 120, echo: { sent: 3, received: 3 } })))).toEqual([]);
   });
 });
