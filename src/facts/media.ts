@@ -17,6 +17,11 @@ export interface FarSideReportsFact {
   jitterMs?: number;
   /** Round trip from the blocks' LSR/DLSR against rtc-doctor's own sender reports (RFC 3550 6.4.1); the median of those measured. */
   rttMs?: number;
+  /**
+   * The far side's sender and receiver reports, sent while rtc-doctor was sending, with no block
+   * about rtc-doctor's stream: a stack that receives a stream reports on it in each of them.
+   */
+  withoutOurs?: number;
 }
 
 /** RTP that arrived from the far side on the audio m-line. */
@@ -24,7 +29,7 @@ export interface InboundRtpFact {
   packets: number;
   /** Payload bytes, without RTP headers. */
   bytes: number;
-  /** Distinct SSRCs the far side sent from. */
+  /** Distinct SSRCs the far side sent from (at most 16 are told apart; packets from more are counted in `packets`). */
   ssrcs: number;
   /** Milliseconds since the attempt started. */
   firstAtMs?: number;

@@ -3,6 +3,7 @@ import { failsAt } from "../diagnose/pass-fail.js";
 import type { Report } from "./types.js";
 import { attachFindings } from "./attach-findings.js";
 import { detailOf } from "../facts/probe-error.js";
+import { dtlsLine, mediaLines } from "./media-lines.js";
 import { restartOk, restartSummary } from "./restart-text.js";
 
 interface TestCase {
@@ -76,7 +77,11 @@ function suites(report: Report): Suite[] {
         timeMs: a.durationMs ?? 0,
         ...(a.ok ? {} : { failed: detailOf(a.error) ?? (a.stalledIn ? `stalled in ${a.stalledIn}` : "did not connect") }),
         findings: attached(`connectivity/${i}`),
-        out: [a.ok ? `connected${a.rttMs !== undefined ? `, echo RTT ${a.rttMs} ms` : ""}` : `not connected${a.stalledIn ? `: stalled in ${a.stalledIn}` : ""}`],
+        out: [
+          a.ok ? `connected${a.rttMs !== undefined ? `, echo RTT ${a.rttMs} ms` : ""}` : `not connected${a.stalledIn ? `: stalled in ${a.stalledIn}` : ""}`,
+          ...(a.dtls ? [dtlsLine(a.dtls)] : []),
+          ...(a.media ? mediaLines(a.media) : []),
+        ],
       })),
     });
     // The restart is its own testcase, so CI lists a call that would not survive a network change;

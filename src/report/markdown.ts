@@ -4,6 +4,7 @@ import type { Report } from "./types.js";
 import { exitCodeFor } from "./exit-code.js";
 import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
 import { detailOf } from "../facts/probe-error.js";
+import { dtlsLine, mediaLines } from "./media-lines.js";
 import { restartOk, restartSummary } from "./restart-text.js";
 
 /** Prose: GitHub renders raw HTML, so angle brackets in messages ('<expiry>:<user>') must not vanish. */
@@ -54,12 +55,23 @@ function rows(report: Report): string[] {
       ? [`connected in ${ms(a.timeToConnectedMs)}`, a.rttMs !== undefined ? `RTT ${ms(a.rttMs)}` : ""]
       : [a.stalledIn ? `stalled in ${a.stalledIn}` : "not connected", detailOf(a.error) ?? ""];
     out.push(`| Connect ${a.mode}${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(a.ok)} | ${cell(details.filter(Boolean).join(", "))} |`);
+    if (a.dtls && a.dtls.state !== "connected") out.push(`| DTLS${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(false)} | ${cell(dtlsLine(a.dtls))} |`);
+    if (a.media && a.media.sent.packets > 0) {
+      const [head, ...ways] = mediaLines(a.media);
+      out.push(`| Audio${a.via ? ` via ${code(a.via)}` : ""} | RTP | ${mark(audioFlows(a.media))} | ${cell([head, ...ways.map((w) => w.trim())].join("; "))} |`);
+    }
     if (a.restart) out.push(`| ICE restart${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(restartOk(a.restart))} | ${cell(restartSummary(a.restart))} |`);
   }
   for (const e of report.expectations ?? []) {
     out.push(`| Expect ${code(e.expectation)} | | ${mark(e.met)} | ${cell(e.actual)} |`);
   }
   return out;
+}
+
+/** Each direction the offer asked for carried audio: the far side's reports count ours, and theirs arrived. */
+function audioFlows(m: NonNullable<NonNullable<Report["connectivity"]>[number]["media"]>): boolean {
+  const sent = m.farSideReports.count > 0 && (m.farSideReports.packetsReceived ?? 0) > 0;
+  return sent && (m.offeredDirection !== "sendrecv" || m.received.packets > 0);
 }
 
 function finding(f: Finding): string[] {

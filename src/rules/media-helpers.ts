@@ -7,9 +7,12 @@ import { plural } from "./helpers.js";
  */
 export type Outbound = "reached" | "not-reached" | "unknown" | "not-sent";
 
+/** Reports without a block about our stream, in a row: more than one report interval of the far side saw none of it. */
+const REPORTS_WITHOUT_OURS = 2;
+
 export function outboundOf(media: MediaFact): Outbound {
   if (media.sent.packets === 0) return "not-sent";
-  if (media.farSideReports.count === 0) return "unknown";
+  if (media.farSideReports.count === 0) return (media.farSideReports.withoutOurs ?? 0) >= REPORTS_WITHOUT_OURS ? "not-reached" : "unknown";
   return (media.farSideReports.packetsReceived ?? 0) > 0 ? "reached" : "not-reached";
 }
 
@@ -33,6 +36,7 @@ export function sentWords(media: MediaFact): string {
 
 export function reportWords(media: MediaFact): string {
   const r = media.farSideReports;
+  if (r.count === 0 && r.withoutOurs) return `the far side sent ${plural(r.withoutOurs, "RTCP sender/receiver report")} while rtc-doctor was sending, none with a block about rtc-doctor's audio: it received none of it`;
   if (r.count === 0) return `no RTCP receiver report about rtc-doctor's audio came from the far side (${plural(media.rtcpReceived, "RTCP packet")} from it in all)`;
   const parts = [`the far side's receiver reports (${r.count}) count ${r.packetsReceived ?? 0} packets received`];
   if (r.packetsLost !== undefined) parts.push(`${r.packetsLost} lost`);

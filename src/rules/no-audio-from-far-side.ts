@@ -14,7 +14,7 @@ function hit(media: MediaFact, via: string, base: string, channelOpened: boolean
     message: "silent-far-side",
     explanation:
       `No audio came from ${via} in ${(media.durationMs / 1000).toFixed(1)} s of sending, and nothing shows that rtc-doctor's audio reached it either ` +
-      `(${media.farSideReports.count === 0 ? "no RTCP receiver report about it" : "its receiver reports count none of it"}). ` +
+      `(${media.farSideReports.count > 0 ? "its receiver reports count none of it" : media.farSideReports.withoutOurs ? "its RTCP reports carry no block about it" : "no RTCP receiver report about it"}). ` +
       `${channelOpened ? "The data channel works over the same DTLS connection, so the path is there: media itself does not flow. " : "DTLS completed, so SRTP keys exist. "}The far side may not process audio at all ` +
       "(its answer accepts the m-line without a stack behind it), or SRTP does not work between the two (no SRTP profile in common, or keys taken from another DTLS session).",
     fix:

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { InboundRtpFact, MediaFact } from "../facts/media.js";
 import { bounded } from "./bounded.js";
-import { FRAME_MS, OPUS_CLOCK_RATE, SAMPLES_PER_FRAME, opusToneFrames } from "./opus-tone.js";
+import { FRAME_MS, OPUS_CLOCK_RATE, SAMPLES_PER_FRAME, opusFrames } from "./opus-frames.js";
 import type { PeerConnection, Werift } from "./types.js";
 
 type Transceiver = ReturnType<PeerConnection["addTransceiver"]>;
@@ -42,6 +42,8 @@ const RTCP_SR = 200;
 const RTCP_RR = 201;
 /** A sender that stalls (a blocked event loop) catches up at most this many frames, as a microphone would drop them. */
 const MAX_CATCH_UP = 5;
+/** One audio m-line carries one stream (two with RTX); the rest of a far side's SSRCs are only counted. */
+const MAX_INBOUND_SSRCS = 16;
 
 /** RFC 3550 A.8 interarrival jitter over what arrives from one SSRC, and the sequence gaps. */
 class InboundStream {
@@ -78,11 +80,13 @@ class InboundStream {
 
 export interface AudioProbe {
   /**
-   * Keeps sending until audio has gone out for `minMs`, then waits up to `reportWaitMs` more for the
-   * far side's first RTCP report about it (libwebrtc's first audio report comes after ~1-4 s), stops
+   * Keeps sending until audio has gone out for `minMs`, and then until the far side's RTCP reports
+   * count some of it and gave a round trip, and (when the offer asked for audio back) its own audio
+   * arrived, or audio has
+   * gone out for `maxMs` (libwebrtc's first audio report comes ~1-3 s after the first packet); stops
    * and returns what was measured. Never throws.
    */
-  finish(minMs: number, reportWaitMs: number): Promise<MediaFact>;
+  finish(minMs: number, maxMs: number): Promise<MediaFact>;
   stop(): void;
 }
 
@@ -95,14 +99,14 @@ function median(values: readonly number[]): number | undefined {
 }
 
 /**
- * Sends a tone as Opus RTP on `transceiver` over DTLS-SRTP from the moment DTLS connects, and
+ * Sends room tone as Opus RTP on `transceiver` over DTLS-SRTP from the moment DTLS connects, and
  * reads what the far side says and sends back: the report blocks of its RTCP about our SSRC, and
- * the RTP it sends. werift keeps only loss and an RTT of the far side's reports, and the RTT only
- * when a report answers the very last sender report werift sent (with sender reports every
- * 0.5-1.5 s and libwebrtc's audio receiver reports every ~5 s, rarely); it drops the jitter. So the
- * probe reads the blocks itself and times every sender report it sends, to compute the RTT from any
- * of them (RFC 3550 6.4.1). Call after setRemoteDescription (the transceiver then has its codec and
- * its bundled transport).
+ * the RTP it sends. werift's remote-inbound-rtp stats keep the loss but not the jitter of those
+ * reports, nor how many packets they count, and take an RTT only from a report that answers the very
+ * last sender report werift sent (measured here: 2-3 of 3-4 reports from aiortc and serve in 3 s;
+ * werift sends one every 0.5-1.5 s). So the probe reads the blocks itself and times every sender
+ * report it sends, to compute the RTT from any of them (RFC 3550 6.4.1). Call after
+ * setRemoteDescription (the transceiver then has its codec and its bundled transport).
  */
 export function startAudioProbe(
   werift: Pick<Werift, "RtpPacket" | "RtpHeader">,
@@ -131,19 +135,24 @@ export function startAudioProbe(
   const srSentAt = new Map<number, number>();
   const rtts: number[] = [];
   let rtcpReceived = 0;
+  let reportsWithoutOurs = 0;
   let lastBlock: ReportBlock | undefined;
   let blocks = 0;
-  let firstReport: () => void = () => {};
-  const reported = new Promise<void>((resolve) => (firstReport = resolve));
+  // Woken by every report block and every inbound packet: finish() waits on them, not on a clock.
+  const wakers = new Set<() => void>();
+  const wake = () => {
+    for (const w of wakers) w();
+  };
 
   const inbound = new Map<number, InboundStream>();
   let inboundBytes = 0;
+  let untracked = 0;
   let inboundFirstAtMs: number | undefined;
   const stops: (() => void)[] = [];
 
   const sendFrames = () => {
     if (sendingSince === undefined || transport?.state !== "connected") return;
-    const frames = opusToneFrames();
+    const frames = opusFrames();
     const due = Math.floor((performance.now() - sendingSince) / FRAME_MS) + 1;
     if (due - framesDue > MAX_CATCH_UP) framesDue = due - MAX_CATCH_UP;
     while (framesDue < due) {
@@ -164,7 +173,7 @@ export function startAudioProbe(
   const startSending = () => {
     if (!wantsToSend || sendingSince !== undefined || stopped) return;
     try {
-      opusToneFrames();
+      opusFrames();
     } catch {
       // No encoder, no audio: the fact then shows nothing was sent.
       return;
@@ -195,6 +204,7 @@ export function startAudioProbe(
     const rtcp = transport.onRtcp?.subscribe((packet) => {
       rtcpReceived += 1;
       if (packet.type !== RTCP_SR && packet.type !== RTCP_RR) return;
+      if (sent.packets > 0 && !(packet.reports ?? []).some((b) => b.ssrc === sender.ssrc)) reportsWithoutOurs += 1;
       for (const block of packet.reports ?? []) {
         if (block.ssrc !== sender.ssrc) continue;
         blocks += 1;
@@ -202,9 +212,10 @@ export function startAudioProbe(
         const at = block.lsr ? srSentAt.get(block.lsr) : undefined;
         if (at !== undefined) {
           const rtt = performance.now() - at - (block.dlsr / 65536) * 1000;
-          if (rtt >= 0) rtts.push(rtt);
+          // A far side sends a report a second or so; a flood of them adds nothing past the first few dozen.
+          if (rtt >= 0 && rtts.length < 64) rtts.push(rtt);
         }
-        firstReport();
+        wake();
       }
     });
     if (rtcp) stops.push(() => rtcp.unSubscribe());
@@ -212,10 +223,21 @@ export function startAudioProbe(
       if (packet.header.ssrc === sender.ssrc) return;
       const now = performance.now();
       let stream = inbound.get(packet.header.ssrc);
-      if (!stream) inbound.set(packet.header.ssrc, (stream = new InboundStream()));
+      if (!stream) {
+        // A far side is input anyone controls: past the bound, new SSRCs are only counted.
+        if (inbound.size >= MAX_INBOUND_SSRCS) {
+          untracked += 1;
+          inboundBytes += packet.payload.length;
+          return;
+        }
+        inbound.set(packet.header.ssrc, (stream = new InboundStream()));
+      }
       stream.add(packet.header.sequenceNumber, packet.header.timestamp, now);
       inboundBytes += packet.payload.length;
-      inboundFirstAtMs ??= elapsed();
+      if (inboundFirstAtMs === undefined) {
+        inboundFirstAtMs = elapsed();
+        wake();
+      }
     });
     if (rtp) stops.push(() => rtp.unSubscribe());
     if (transport.state === "connected") startSending();
@@ -237,13 +259,14 @@ export function startAudioProbe(
   const fact = (): MediaFact => {
     const codec = sender.codec;
     const streams = [...inbound.values()];
-    const received: InboundRtpFact = { packets: streams.reduce((n, s) => n + s.packets, 0), bytes: inboundBytes, ssrcs: streams.length };
+    const received: InboundRtpFact = { packets: streams.reduce((n, s) => n + s.packets, untracked), bytes: inboundBytes, ssrcs: streams.length };
     if (inboundFirstAtMs !== undefined) received.firstAtMs = inboundFirstAtMs;
     if (received.packets > 0) {
       received.lost = streams.reduce((n, s) => n + s.lost, 0);
       received.jitterMs = round(Math.max(...streams.map((s) => s.jitter)) / (OPUS_CLOCK_RATE / 1000));
     }
     const farSideReports: MediaFact["farSideReports"] = { count: blocks };
+    if (reportsWithoutOurs > 0) farSideReports.withoutOurs = reportsWithoutOurs;
     if (lastBlock) {
       const span = ((lastBlock.highestSequence & 0xffff) - firstSeq + 0x10000) % 0x10000;
       const reach = sent.packets > 0 ? span + 1 : 0;
@@ -268,11 +291,22 @@ export function startAudioProbe(
   };
 
   return {
-    async finish(minMs, reportWaitMs) {
+    async finish(minMs, maxMs) {
       if (sendingSince !== undefined) {
-        const left = sendingSince + minMs - performance.now();
+        const since = sendingSince;
+        const left = since + minMs - performance.now();
         if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
-        if (blocks === 0 && reportWaitMs > 0) await bounded(reported, reportWaitMs);
+        const shown = () => {
+          const reached = lastBlock !== undefined && ((lastBlock.highestSequence & 0xffff) - firstSeq + 0x10000) % 0x10000 >= Math.max(0, lastBlock.packetsLost);
+          return reached && rtts.length > 0 && (offeredDirection !== "sendrecv" || inbound.size > 0);
+        };
+        while (!shown() && performance.now() - since < maxMs) {
+          let waker: () => void = () => {};
+          const next = new Promise<void>((resolve) => (waker = resolve));
+          wakers.add(waker);
+          await bounded(next, Math.max(1, since + maxMs - performance.now()));
+          wakers.delete(waker);
+        }
       }
       const result = fact();
       stop();

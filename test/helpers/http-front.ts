@@ -27,6 +27,8 @@ export async function startFront(options: {
   decide?(req: FrontRequest, count: number): FrontReply;
   /** Rewrites a proxied response's body (e.g. a real answer made hostile). */
   transform?(req: FrontRequest, body: string): string;
+  /** Rewrites a proxied request's body before it goes to the backend (e.g. the offer's candidates). */
+  transformRequest?(req: FrontRequest): string;
   tls?: { cert: string; key: string };
 }): Promise<Front> {
   const seen: FrontRequest[] = [];
@@ -42,7 +44,8 @@ export async function startFront(options: {
         return;
       }
       const target = new URL(request.path, options.backend);
-      const headers = { ...req.headers, host: target.host };
+      const upstreamBody = options.transformRequest ? options.transformRequest(request) : request.body;
+      const headers = { ...req.headers, host: target.host, ...(options.transformRequest ? { "content-length": String(Buffer.byteLength(upstreamBody)) } : {}) };
       const upstream = httpRequest(target, { method: request.method, headers }, (back) => {
         const transform = options.transform;
         if (!transform) {
@@ -59,7 +62,7 @@ export async function startFront(options: {
         });
       });
       upstream.on("error", () => res.writeHead(502).end("backend unreachable"));
-      upstream.end(request.body);
+      upstream.end(upstreamBody);
     });
   };
   const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);

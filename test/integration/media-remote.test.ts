@@ -6,6 +6,7 @@ import { startServe, type RunningServe } from "../../src/serve/server.js";
 import { aiortcMissing, startAiortcFarEnd, type AiortcFarEnd } from "../helpers/aiortc-far-end.js";
 import { startFront, type Front } from "../helpers/http-front.js";
 import { kinds, reported } from "../helpers/rule-tester.js";
+import { classify, firstUdp4Candidate, onlyCandidate, startUdpMiddlebox } from "../helpers/udp-middlebox.js";
 import { startWrtcFarEnd, type WrtcFarEnd } from "../helpers/wrtc-far-end.js";
 
 // Bounds only; no assertion depends on a duration.
@@ -152,5 +153,74 @@ describe.skipIf(noAiortc !== undefined)("audio through the remote peer: aiortc f
     expect(fact.media?.farSideReports.packetsReceived).toBeGreaterThan(0);
     expect(fact.media?.received.packets).toBe(0);
     expect(findingsOf(fact).filter((k) => k.startsWith("media-one-way/"))).toHaveLength(1);
+  });
+});
+
+/**
+ * An attempt through a UDP box: each side is told only the box's address (the front rewrites the
+ * offer's and the answer's candidates), so ICE really connects through it, and `drop` is the path.
+ */
+async function throughBox(backend: string, drop: Parameters<typeof startUdpMiddlebox>[0], connectTimeoutMs = 5000) {
+  const box = await startUdpMiddlebox(drop);
+  const front = await startFront({
+    backend,
+    transformRequest: (req) => {
+      const offer = JSON.parse(req.body) as { sdp: string };
+      return JSON.stringify({ ...offer, sdp: onlyCandidate(offer.sdp, box.farSide) });
+    },
+    transform: (_req, body) => {
+      const answer = JSON.parse(body) as { sdp: string };
+      const real = firstUdp4Candidate(answer.sdp);
+      if (real) box.setFar(real);
+      return JSON.stringify({ ...answer, sdp: onlyCandidate(answer.sdp, box.clientSide) });
+    },
+  });
+  try {
+    const fact = await run({ url: `${front.url}/api/offer`, protocol: "pipecat", connectTimeoutMs });
+    return { fact, box };
+  } finally {
+    await front.close();
+    await box.close();
+  }
+}
+
+describe("through a UDP box on the path", () => {
+  let serve: RunningServe;
+  let tone: WrtcFarEnd;
+  beforeAll(async () => {
+    serve = await startServe({ host: "127.0.0.1", port: 0 });
+    tone = await startWrtcFarEnd(5000, "tone");
+  });
+  afterAll(async () => {
+    await serve?.close();
+    await tone?.close();
+  });
+
+  test("that passes everything (the control): audio both ways", async () => {
+    const { fact, box } = await throughBox(serve.url, () => false);
+    expect(box.forwarded["rtp"]).toBeGreaterThan(0);
+    expectBothWays(fact);
+  });
+
+  test("that passes STUN and drops DTLS: ICE connects, DTLS dropped on the path is named", async () => {
+    const { fact, box } = await throughBox(serve.url, (d) => classify(d) === "dtls");
+    expect(box.forwarded["stun"]).toBeGreaterThan(0);
+    expect(box.dropped["dtls"]).toBeGreaterThan(0);
+    expect(fact.timeToConnectedMs).toBeGreaterThan(0);
+    expect(fact.ok).toBe(false);
+    expect(fact.stalledIn).toBe("dtls");
+    expect(fact.dtls?.datagramsReceived).toBe(0);
+    expect(fact.dtls?.state).not.toBe("connected");
+    expect(findingsOf(fact)).toContain("dtls-not-completed/dropped-on-path");
+  });
+
+  test("that drops rtc-doctor's RTP to libwebrtc: its audio arrives, its reports carry none of ours, named one-way from the far side", async () => {
+    const { fact, box } = await throughBox(tone.url, (d, direction) => direction === "to-far" && classify(d) === "rtp");
+    expect(box.dropped["rtp"]).toBeGreaterThan(0);
+    expect(fact.ok).toBe(true);
+    expect(fact.media?.received.packets).toBeGreaterThan(0);
+    expect(fact.media?.farSideReports.count).toBe(0);
+    expect(fact.media?.farSideReports.withoutOurs).toBeGreaterThanOrEqual(2);
+    expect(findingsOf(fact)).toContain("media-one-way/from-far-side-only");
   });
 });

@@ -56,18 +56,25 @@ export class AttemptRecorder {
     });
   }
 
-  /** Resolves true once the channel is open, false when the bound passes first. */
+  /** Resolves true once the channel is open, false when the bound passes first or the connection failed (DTLS did). */
   async waitOpen(channel: DataChannel, timeoutMs: number): Promise<boolean> {
     if (channel.readyState !== "open") {
-      const opened = new Promise<void>((resolve) => {
-        const sub = channel.stateChanged.subscribe((state) => {
-          if (state === "open") {
-            sub.unSubscribe();
-            resolve();
-          }
-        });
+      const subs: { unSubscribe(): void }[] = [];
+      const opened = new Promise<boolean>((resolve) => {
+        subs.push(
+          channel.stateChanged.subscribe((state) => {
+            if (state === "open") resolve(true);
+          }),
+          // A DTLS handshake that failed (a fingerprint mismatch, an alert) does not come back: no need to wait out the bound.
+          this.pc.connectionStateChange.subscribe((state) => {
+            if (state === "failed") resolve(false);
+          }),
+        );
       });
-      if (!(await bounded(opened, Math.max(1, timeoutMs)))) return false;
+      let open = false;
+      const settled = await bounded(opened.then((v) => (open = v)), Math.max(1, timeoutMs));
+      for (const sub of subs) sub.unSubscribe();
+      if (!settled || !open) return false;
     }
     this.dataChannelAtMs ??= this.elapsed();
     return true;

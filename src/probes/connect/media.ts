@@ -2,12 +2,16 @@ import type { ConnectivityFact } from "../../facts/connectivity.js";
 import type { MediaFact } from "../../facts/media.js";
 import { startAudioProbe, type AudioProbe } from "../../webrtc/audio-probe.js";
 import { observeDtls, type DtlsObserver } from "../../webrtc/dtls-observer.js";
+import { opusFrames } from "../../webrtc/opus-frames.js";
 import { loadWerift, type PeerConnection } from "../../webrtc/peer.js";
 
-/** Audio goes out for at least this long once DTLS connects: the far side's receiver reports need a few seconds to come. */
-export const MEDIA_MS = 3000;
-/** After that, how long to wait for the far side's first report when none came yet (libwebrtc: up to ~4 s for audio). */
-export const REPORT_WAIT_MS = 3000;
+/** Audio goes out for at least this long once DTLS connects. */
+export const MEDIA_MS = 1000;
+/**
+ * ... and on until the far side's receiver reports count it and its own audio arrived, for at most
+ * this long: libwebrtc sends its first audio report 1-3 s after the first packet (measured here).
+ */
+export const MEDIA_MAX_MS = 6000;
 
 type Transceiver = ReturnType<PeerConnection["addTransceiver"]>;
 
@@ -26,6 +30,12 @@ export class MediaWatch {
     private readonly startedAt: number,
   ) {
     this.dtls = observeDtls(pc, startedAt);
+    // Encoding the frames costs ~60 ms of CPU: spent now, while the network is busy gathering, not when DTLS connects.
+    try {
+      opusFrames();
+    } catch {
+      // Without an encoder the probe sends nothing, and the fact shows it.
+    }
   }
 
   /** Call once the answer is applied. */
@@ -34,10 +44,10 @@ export class MediaWatch {
     this.audio = startAudioProbe(werift, this.transceiver, this.direction, this.startedAt);
   }
 
-  /** Fills `fact.media` (when audio was set up) after sending for the media duration. */
+  /** Fills `fact.media` (when audio was set up) once both directions are shown, or the bound passed. */
   async finish(fact: ConnectivityFact, mediaMs = MEDIA_MS): Promise<void> {
     if (!this.audio) return;
-    const media = await this.audio.finish(mediaMs, REPORT_WAIT_MS);
+    const media = await this.audio.finish(mediaMs, Math.max(mediaMs, MEDIA_MAX_MS));
     const answered = fact.signalling?.answer?.media.find((m) => m.kind === "audio")?.direction;
     if (answered) media.answeredDirection = answered;
     fact.media = media;

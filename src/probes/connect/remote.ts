@@ -41,7 +41,7 @@ export interface RemoteOptions extends AttemptTimeouts {
    * caller can probe them. Never recorded in the fact beyond their URLs.
    */
   onServerIceServers?(servers: readonly RTCIceServerLike[]): void;
-  /** How long audio is sent once DTLS connects (default MEDIA_MS). */
+  /** The least time audio is sent once DTLS connects (default MEDIA_MS); it goes on until both directions are shown, within MEDIA_MAX_MS. */
   mediaMs?: number;
   /** Once connected, ask the far end for an ICE restart through the signalling and time the reconnection. */
   restart?: boolean;

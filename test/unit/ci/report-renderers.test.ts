@@ -133,3 +133,52 @@ describe("Markdown", () => {
     expect(md).toContain("No problem found.");
   });
 });
+
+describe("audio through the remote peer in Markdown and JUnit", () => {
+  function oneWay(): Facts {
+    return {
+      ...healthyFacts(),
+      connectivity: [
+        {
+          mode: "remote",
+          via: "http://198.51.100.20:7860/api/offer",
+          ok: true,
+          durationMs: 7400,
+          iceStates: [{ state: "connected", atMs: 200 }],
+          timeToConnectedMs: 200,
+          pairs: [],
+          localCandidates: [],
+          remoteCandidates: [],
+          dtls: { state: "connected", role: "server", srtpProfile: "SRTP_AEAD_AES_128_GCM", fingerprintVerified: true, startedAtMs: 200, handshakeMs: 160, datagramsSent: 6, datagramsReceived: 6 },
+          media: {
+            kind: "audio",
+            codec: "opus/48000/2",
+            offeredDirection: "sendrecv",
+            answeredDirection: "sendrecv",
+            durationMs: 6000,
+            sent: { packets: 300, bytes: 39000 },
+            rtcpReceived: 5,
+            farSideReports: { count: 4, packetsReceived: 250, packetsLost: 0, fractionLostPct: 0, jitterMs: 1.2, rttMs: 40 },
+            received: { packets: 0, bytes: 0, ssrcs: 0 },
+          },
+        },
+      ],
+    };
+  }
+
+  it("Markdown: an Audio row marked failed with both directions' counts", () => {
+    const md = renderMarkdown(reportOf(oneWay()));
+    expect(md).toContain("| Audio via `http://198.51.100.20:7860/api/offer` | RTP | ❌ |");
+    expect(md).toContain("to the far side: 300 packets sent, far side received 250 (lost 0, jitter 1.2 ms, RTT 40 ms)");
+    expect(md).toContain("from the far side: nothing received");
+  });
+
+  it("JUnit: the connection's testcase fails on the one-way finding and carries the audio lines", () => {
+    const suites = parseJunit(renderJunit(reportOf(oneWay())));
+    const connectivity = suites.testsuite.find((s) => s.name === "rtc-doctor.connectivity");
+    const [attempt] = connectivity?.testcase ?? [];
+    expect(attempt?.failure?.type).toBe("media-one-way");
+    expect(attempt?.["system-out"]).toContain("DTLS connected, rtc-doctor the server, handshake 160 ms");
+    expect(attempt?.["system-out"]).toContain("from the far side: nothing received");
+  });
+});

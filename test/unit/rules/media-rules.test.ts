@@ -133,6 +133,13 @@ describe("media-one-way and no-audio-from-far-side", () => {
     expect(kinds(hitsOf(mediaOneWay, facts))).toEqual(["media-one-way/from-far-side-only"]);
   });
 
+  it("far-side reports that never carry a block about our stream count as ours not arriving; one alone proves nothing", () => {
+    const none = (withoutOurs: number) => withConnectivity(attempt({ media: media({ farSideReports: { count: 0, withoutOurs } }) }));
+    expect(kinds(hitsOf(mediaOneWay, none(3)))).toEqual(["media-one-way/from-far-side-only"]);
+    expect(mediaOneWay.check(none(3))[0]?.evidence[1]?.fact).toContain("none with a block about rtc-doctor's audio");
+    expect(mediaOneWay.check(none(1))).toEqual([]);
+  });
+
   it("no RTP and no report back is no audio from the far side", () => {
     const facts = withConnectivity(attempt({ media: media({ rtcpReceived: 0, farSideReports: { count: 0 }, received: nothingBack }) }));
     expect(hitsOf(noAudioFromFarSide, facts)).toEqual([
