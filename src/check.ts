@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { resolveIceServers, type ResolvedServers, type ServerInputs } from "./config/ice-servers.js";
-import { DEFAULT_SIGNAL_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
+import { DEFAULT_QUALITY_DURATION_MS, DEFAULT_SIGNAL_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./config/defaults.js";
+import { validQualityDuration } from "./config/quality-duration.js";
 import type { Facts } from "./facts/index.js";
 import { mergeGathering, type GatherResult } from "./facts/merge-gathering.js";
 import type { Rule } from "./rules/index.js";
@@ -52,6 +53,11 @@ export interface CheckOptions extends ServerInputs {
   signalTimeoutMs?: number;
   /** At most this many connection attempts at once. Default 64. */
   connectParallelism?: number;
+  /**
+   * Milliseconds of quality measurement on each path that connects (loss, RTT, jitter, MOS, bitrate);
+   * 0 skips it. Default DEFAULT_QUALITY_DURATION_MS.
+   */
+  qualityDurationMs?: number;
   failOn?: FailOn;
   /** What must hold, e.g. "relay:tls", "nat:!symmetric", "rtt<150"; each unmet one is an error finding. */
   expect?: readonly (string | Expectation)[];
@@ -91,6 +97,7 @@ function settingsFrom(options: CheckOptions, startedAt: Date): PhaseSettings {
     loopback: options.connect !== false,
     remote: options.remote,
     connectParallelism: options.connectParallelism ?? DEFAULT_CONNECT_PARALLELISM,
+    qualityDurationMs: validQualityDuration(options.qualityDurationMs),
   };
 }
 

@@ -38,6 +38,7 @@ export interface CheckFlags extends SignalFlags {
   turnSecret?: string;
   turnTtl?: number;
   turnUser?: string;
+  quality: number;
   quiet?: boolean;
   verbose?: boolean;
   redact?: boolean;
@@ -104,6 +105,7 @@ export async function runCheck(out: Output, setExit: (code: number) => void, cli
       connect: flags.connect,
       remote,
       connectTimeoutMs: flags.connectTimeout,
+      qualityDurationMs: flags.quality,
       signalTimeoutMs: flags.signalTimeout,
       optionName: cliOptionName,
       failOn: flags.failOn,

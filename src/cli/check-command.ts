@@ -1,11 +1,11 @@
 import { Command, Option } from "commander";
-import { DEFAULT_SIGNAL_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
+import { DEFAULT_QUALITY_DURATION_MS, DEFAULT_SIGNAL_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, MAX_QUALITY_DURATION_MS } from "../config/defaults.js";
 import { parseTtl } from "../config/turn-ttl.js";
 import { FORMATS } from "../report/formats.js";
 import { SIGNAL_PROTOCOLS } from "../signalling/types.js";
 import type { CheckFlags } from "./check-action.js";
 import type { Output } from "./output.js";
-import { collect, positiveInt } from "./parsers.js";
+import { collect, nonNegativeInt, positiveInt } from "./parsers.js";
 
 export function checkCommand(out: Output, setExit: (code: number) => void): Command {
   return new Command("check")
@@ -33,7 +33,8 @@ export function checkCommand(out: Output, setExit: (code: number) => void): Comm
     .option("--signal-timeout <ms>", "bound on each request to --signal (a far side that gathers before answering takes seconds)", positiveInt("--signal-timeout"), DEFAULT_SIGNAL_TIMEOUT_MS)
     .option("--no-connect", "skip the loopback connections (host, srflx, relay through each TURN URL)")
     .option("--connect-timeout <ms>", "bound on ICE + DTLS + data channel of each connection attempt", positiveInt("--connect-timeout"), 10_000)
-    .option("--expect <expectation>", "what must hold, else exit 1 (repeatable): relay, relay:udp|tcp|tls, srflx, nat:!symmetric, nat:<type>, connect:remote, connect:loopback, rtt<MS, media:both|send|receive, restart (with --restart)", collect, [])
+    .option("--quality <ms>", "milliseconds of quality measurement on each path that connects: loss, RTT, jitter, MOS, bitrate (0 skips)", nonNegativeInt("--quality", MAX_QUALITY_DURATION_MS), DEFAULT_QUALITY_DURATION_MS)
+    .option("--expect <expectation>", "what must hold, else exit 1 (repeatable): relay, relay:udp|tcp|tls, srflx, nat:!symmetric, nat:<type>, connect:remote, connect:loopback, rtt<MS, loss<PERCENT, mos>N, jitter<MS, bitrate>N[k|M], media:both|send|receive, restart (with --restart)", collect, [])
     .option("--config <file>", "config file (default: ./rtc-doctor.config.json when present); flags override it")
     .option("--turn-secret <secret>", "TURN REST shared secret (coturn static-auth-secret): mint credentials for the --turn URLs (never printed; or RTC_DOCTOR_TURN_SECRET)")
     .option("--turn-ttl <seconds>", "lifetime of minted TURN REST credentials (default 86400; negative mints expired ones)", (v: string) => parseTtl(v))

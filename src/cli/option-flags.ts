@@ -27,6 +27,7 @@ export const CLI_FLAGS: Readonly<Partial<Record<OptionPath, string>>> = {
   "remote.protocol": "--protocol whip|pipecat",
   "remote.restart": "--restart",
   signalTimeoutMs: "--signal-timeout MS",
+  qualityDurationMs: "--quality MS",
   peerConnection: "--peer-connection",
 };
 

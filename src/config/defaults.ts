@@ -20,3 +20,12 @@ export const DEFAULT_TIMEOUT_MS = 3000;
  * merely late; how late it is, is evidence of its own.
  */
 export const DEFAULT_SIGNAL_TIMEOUT_MS = 30_000;
+
+/**
+ * Milliseconds of quality measurement on each path that connects: half a voice-like stream (25
+ * packets at 20 ms), half a bitrate ramp. Paths are measured side by side, so a check pays it about
+ * once; the bench (bench/quality.ratio.ts) keeps it within 1.5x of a check without it.
+ */
+export const DEFAULT_QUALITY_DURATION_MS = 1000;
+/** Longer floods are a soak test, not a check. */
+export const MAX_QUALITY_DURATION_MS = 60_000;

@@ -12,6 +12,10 @@ export type Expectation =
   | { kind: "nat"; classic: Exclude<ClassicNatType, "unknown">; negated: boolean; text: string }
   | { kind: "connect"; mode: "remote" | "loopback"; text: string }
   | { kind: "rtt"; maxMs: number; text: string }
+  | { kind: "loss"; maxPercent: number; text: string }
+  | { kind: "mos"; min: number; text: string }
+  | { kind: "jitter"; maxMs: number; text: string }
+  | { kind: "bitrate"; minKbps: number; text: string }
   | { kind: "media"; direction: MediaDirection; text: string }
   /** The remote attempt survived an ICE restart through the signalling (needs the restart option). */
   | { kind: "restart"; text: string };
@@ -19,9 +23,44 @@ export type Expectation =
 /** Audio through the remote peer: both ways, or only rtc-doctor's to the far side, or only the far side's to rtc-doctor. */
 export type MediaDirection = "both" | "send" | "receive";
 
+export type QualityExpectation = Extract<Expectation, { kind: "loss" | "mos" | "jitter" | "bitrate" }>;
+
 export const EXPECTATION_SYNTAX =
   "relay, relay:udp, relay:tcp, relay:tls, srflx, nat:<type> or nat:!<type> " +
-  `(type: ${CLASSIC_NAT_TYPES.join(", ")}), connect:remote, connect:loopback, rtt<MS, media:both, media:send, media:receive, restart`;
+  `(type: ${CLASSIC_NAT_TYPES.join(", ")}), connect:remote, connect:loopback, rtt<MS, loss<PERCENT, mos>N, jitter<MS, bitrate>N[k|M], media:both, media:send, media:receive, restart`;
+
+const NUMBER = "(\\d+(?:\\.\\d+)?)";
+
+/** loss<2, mos>3.5, jitter<30, bitrate>500k: the quality flood's figures (see QualityFact). */
+function parseQuality(text: string, fail: (why: string) => never): QualityExpectation | undefined {
+  const loss = new RegExp(`^loss\\s*<\\s*${NUMBER}\\s*%?$`).exec(text);
+  if (loss) {
+    const maxPercent = Number(loss[1]);
+    if (maxPercent <= 0 || maxPercent > 100) fail("the loss bound must be above 0 and at most 100 (percent)");
+    return { kind: "loss", maxPercent, text: `loss<${maxPercent}` };
+  }
+  const mos = new RegExp(`^mos\\s*>\\s*${NUMBER}$`).exec(text);
+  if (mos) {
+    const min = Number(mos[1]);
+    if (min < 1 || min >= 4.5) fail("the MOS bound must be from 1 to below 4.5 (the E-model's best is about 4.4)");
+    return { kind: "mos", min, text: `mos>${min}` };
+  }
+  const jitter = new RegExp(`^jitter\\s*<\\s*${NUMBER}\\s*(ms)?$`).exec(text);
+  if (jitter) {
+    const maxMs = Number(jitter[1]);
+    if (maxMs <= 0 || maxMs > 10_000) fail("the jitter bound must be above 0 and at most 10000 ms");
+    return { kind: "jitter", maxMs, text: `jitter<${maxMs}` };
+  }
+  const bitrate = new RegExp(`^bitrate\\s*>\\s*${NUMBER}\\s*(k|m)?(?:bit/s|bps)?$`).exec(text);
+  if (bitrate) {
+    const unit = bitrate[2] === "m" ? 1000 : bitrate[2] === "k" ? 1 : 0.001;
+    const minKbps = Number(bitrate[1]) * unit;
+    if (minKbps <= 0 || minKbps > 1_000_000) fail("the bitrate bound must be above 0 and at most 1000M");
+    return { kind: "bitrate", minKbps, text: `bitrate>${minKbps >= 1000 && minKbps % 1000 === 0 ? `${minKbps / 1000}m` : `${minKbps}k`}` };
+  }
+  if (/^(loss|mos|jitter|bitrate)/.test(text)) fail("write quality bounds as loss<PERCENT, mos>N, jitter<MS or bitrate>N[k|M], e.g. loss<2, mos>3.5, jitter<30, bitrate>500k");
+  return undefined;
+}
 
 /** Parses one expectation; `what` names where it came from for the error (an option token, or a config file key). */
 export function parseExpectation(raw: string, what = "{option:expect}"): Expectation {
@@ -52,6 +91,8 @@ export function parseExpectation(raw: string, what = "{option:expect}"): Expecta
   const media = /^media:(both|send|receive)$/.exec(text);
   if (media) return { kind: "media", direction: media[1] as MediaDirection, text };
   if (/^media/.test(text)) fail("write media:both, media:send or media:receive");
+  const quality = parseQuality(text, fail);
+  if (quality) return quality;
   return fail("unknown expectation");
 }
 

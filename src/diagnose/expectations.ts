@@ -1,4 +1,5 @@
-import type { Expectation } from "../config/expectations.js";
+import type { Expectation, QualityExpectation } from "../config/expectations.js";
+import type { ConnectivityFact, QualityFact } from "../facts/index.js";
 import type { ExpectationResult } from "../facts/expectations.js";
 import type { Facts, ServerFact } from "../facts/index.js";
 import { natReasonWords } from "../rules/nat-reasons.js";
@@ -135,6 +136,58 @@ function restart(facts: Facts): Outcome {
   return { met, actual: `reconnected ${r.timeToReconnectMs ?? "?"} ms after the ICE restart (${r.requestedBy})${echoed}`, path };
 }
 
+interface QualityRead {
+  /** The figure compared, and where it sits below the path's quality fact. */
+  value(q: QualityFact): number | undefined;
+  field: string;
+  met(value: number): boolean;
+  words(value: number): string;
+}
+
+function qualityRead(e: QualityExpectation): QualityRead {
+  switch (e.kind) {
+    case "loss":
+      return { value: (q) => q.lossPercent, field: "lossPercent", met: (v) => v < e.maxPercent, words: (v) => `${v}% loss` };
+    case "mos":
+      return { value: (q) => q.mos, field: "mos", met: (v) => v > e.min, words: (v) => `MOS ${v}` };
+    case "jitter":
+      return { value: (q) => q.jitterMs, field: "jitterMs", met: (v) => v < e.maxMs, words: (v) => `jitter ${ms(v)}` };
+    case "bitrate":
+      return {
+        value: (q) => q.bitrate?.heldKbps,
+        field: "bitrate/heldKbps",
+        met: (v) => v > e.minKbps,
+        words: (v) => `held ${v >= 1000 ? `${v / 1000} Mbit/s` : `${v} kbit/s`}`,
+      };
+  }
+}
+
+function pathName(a: ConnectivityFact): string {
+  return `${a.mode}${a.via ? ` via ${a.via}` : ""}`;
+}
+
+/**
+ * Every path that crosses a network (relays, the remote peer) must meet the bound; without one, the
+ * loopbacks that were measured. The actual value named is the worst path's.
+ */
+function quality(e: QualityExpectation, facts: Facts): Outcome {
+  const read = qualityRead(e);
+  const measured = (facts.connectivity ?? []).flatMap((a, i) => {
+    const value = a.ok && a.quality?.measured ? read.value(a.quality) : undefined;
+    return value === undefined ? [] : [{ a, i, value }];
+  });
+  if (measured.length === 0) {
+    const skipped = (facts.connectivity ?? []).some((a) => a.ok && a.quality === undefined);
+    return notMeasured(skipped ? "quality was not measured (turned off with {option:qualityDurationMs} 0)" : "no connected path had its quality measured");
+  }
+  const network = measured.filter(({ a }) => a.mode === "loopback-relay" || a.mode === "remote");
+  const judged = network.length > 0 ? network : measured;
+  const failing = judged.filter(({ value }) => !read.met(value));
+  const shown = failing[0] ?? judged[0]!;
+  const others = judged.length > 1 ? ` (${failing.length === 0 ? `all ${judged.length} paths` : `${failing.length} of ${judged.length} paths fail`})` : "";
+  return { met: failing.length === 0, actual: `${pathName(shown.a)}: ${read.words(shown.value)}${others}`, path: `/connectivity/${shown.i}/quality/${read.field}` };
+}
+
 function outcomeOf(e: Expectation, facts: Facts): Outcome {
   switch (e.kind) {
     case "relay":
@@ -151,6 +204,11 @@ function outcomeOf(e: Expectation, facts: Facts): Outcome {
       return media(e, facts);
     case "restart":
       return restart(facts);
+    case "loss":
+    case "mos":
+    case "jitter":
+    case "bitrate":
+      return quality(e, facts);
   }
 }
 

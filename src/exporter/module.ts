@@ -5,6 +5,8 @@ export interface ExporterModule {
   timeoutMs: number;
   /** A loopback connection through the target after its probe; undefined: only through TURN targets. */
   connect?: boolean;
+  /** How long the connection's quality flood runs (0 skips it); undefined: DEFAULT_MODULE_QUALITY_MS. */
+  qualityMs?: number;
   nat: boolean;
   turn?: TurnModuleCredentials;
   tls: {
@@ -20,6 +22,8 @@ export type TurnModuleCredentials =
   | { kind: "rest"; secret: string; ttlSec: number; user?: string };
 
 export const DEFAULT_MODULE_TIMEOUT_MS = 10_000;
+/** As check's default: long enough for a voice-like stream and a short bitrate ramp. */
+export const DEFAULT_MODULE_QUALITY_MS = 1000;
 export const DEFAULT_REST_TTL_SEC = 3600;
 
 /** The module `exporter` serves when no modules file is given: STUN Binding or TURN Allocate, no connection. */

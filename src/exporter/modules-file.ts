@@ -6,12 +6,14 @@ import { describeSchemaError } from "../config/config-file.js";
 import { parseJsonInput } from "../config/json-input.js";
 import { MAX_CONFIG_JSON_BYTES } from "../config/limits.js";
 import { compileSchema } from "../json-schema.js";
+import { MAX_QUALITY_DURATION_MS } from "../config/defaults.js";
 import { parseDuration } from "./duration.js";
 import { DEFAULT_MODULE_TIMEOUT_MS, DEFAULT_REST_TTL_SEC, type ExporterModule, type TurnModuleCredentials } from "./module.js";
 
 interface RawModule {
   timeout?: string;
   connect?: boolean;
+  quality?: string;
   nat?: boolean;
   turn?: { username?: string; credential?: string; credential_env?: string; secret?: string; secret_env?: string; ttl?: string; user?: string };
   tls?: { ca_file?: string; fail_if_not_verified?: boolean; fail_if_expires_within?: string };
@@ -105,6 +107,8 @@ function interpret(name: string, raw: RawModule, where: Where): ExporterModule {
     tls: { failIfNotVerified: raw.tls?.fail_if_not_verified !== false },
   };
   if (raw.connect !== undefined) module.connect = raw.connect;
+  const quality = duration("quality", raw.quality, 0, MAX_QUALITY_DURATION_MS);
+  if (quality !== undefined) module.qualityMs = quality;
   const within = duration("tls.fail_if_expires_within", raw.tls?.fail_if_expires_within, 0, 3650 * 86_400_000);
   if (within !== undefined) module.tls.failIfExpiresWithinMs = within;
   if (raw.tls?.ca_file !== undefined) {

@@ -11,16 +11,33 @@ export interface PathQualityFigures {
   rttQuantileSeconds?: Record<string, number>;
   packetsSent?: number;
   packetsReceived?: number;
+  /** Voice MOS (E-model, as Twilio's preflight computes it), 1 to 5. */
+  mos?: number;
+  /** The highest rate the bitrate ramp held, in bits per second. */
+  heldBitsPerSecond?: number;
 }
 
 /**
- * The one place a connection fact's quality turns into metric figures. Today that is the
- * connection's echo (a few reliable messages: their median RTT and how many came back); the
- * paced-flood measurement (ConnectivityFact.quality, with loss, jitter and RTT percentiles)
- * belongs here as well once the fact carries it, and wins over the echo where it has a figure.
+ * The one place a connection fact's quality turns into metric figures: the paced flood
+ * (ConnectivityFact.quality: loss, jitter, RTT percentiles, MOS, bitrate) where it was measured,
+ * else the connection's echo (a few reliable messages: their median RTT and how many came back).
  */
 export function pathQualityFigures(fact: ConnectivityFact): PathQualityFigures {
   const figures: PathQualityFigures = {};
+  const q = fact.quality;
+  if (q?.measured && q.packetsSent > 0) {
+    figures.packetsSent = q.packetsSent;
+    figures.packetsReceived = q.packetsReceived;
+    figures.lossRatio = q.lossPercent / 100;
+    if (q.rtt) {
+      figures.rttSeconds = q.rtt.medianMs / 1000;
+      figures.rttQuantileSeconds = { "0.5": q.rtt.medianMs / 1000, "0.95": q.rtt.p95Ms / 1000, "0.99": q.rtt.p99Ms / 1000 };
+    }
+    if (q.jitterMs !== undefined) figures.jitterSeconds = q.jitterMs / 1000;
+    if (q.mos !== undefined) figures.mos = q.mos;
+    if (q.bitrate) figures.heldBitsPerSecond = q.bitrate.heldKbps * 1000;
+    return figures;
+  }
   if (fact.rttMs !== undefined) figures.rttSeconds = fact.rttMs / 1000;
   if (fact.echo && fact.echo.sent > 0) {
     figures.packetsSent = fact.echo.sent;

@@ -70,6 +70,8 @@ export function probeRegistry(outcome: ProbeOutcome): Registry {
       Object.entries(q.rttQuantileSeconds ?? {}).map(([quantile, s]) => [{ path, quantile }, s] as [Labels, number]),
       ["path", "quantile"],
     );
+    gauge(r, "rtcdoctor_probe_path_mos", "Voice MOS through the path (E-model, 1 to 5) from the quality flood", one(q.mos, { path }), ["path"]);
+    gauge(r, "rtcdoctor_probe_path_bitrate_bits_per_second", "The highest rate the quality flood's ramp held through the path", one(q.heldBitsPerSecond, { path }), ["path"]);
     gauge(r, "rtcdoctor_probe_path_packets_sent", "Packets sent through the path to measure it", one(q.packetsSent, { path }), ["path"]);
     gauge(r, "rtcdoctor_probe_path_packets_received", "Of those, packets that came back", one(q.packetsReceived, { path }), ["path"]);
   }

@@ -8,7 +8,7 @@ import { serversPhase } from "../phases/servers.js";
 import type { PhaseSettings } from "../phases/settings.js";
 import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
 import type { IceServerTarget } from "../config/types.js";
-import type { ExporterModule } from "./module.js";
+import { DEFAULT_MODULE_QUALITY_MS, type ExporterModule } from "./module.js";
 import { reasonForCode, type ProbeFailureReason } from "./reasons.js";
 
 /** What one probe found, for the metrics: the facts of its one target and the verdict on them. */
@@ -54,6 +54,7 @@ function settingsFor(run: ProbeRun, deadline: number, connect: boolean, now: Dat
     nat: run.module.nat,
     loopback: connect,
     connectParallelism: 1,
+    qualityDurationMs: run.module.qualityMs ?? DEFAULT_MODULE_QUALITY_MS,
   };
 }
 

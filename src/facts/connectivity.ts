@@ -4,6 +4,7 @@ import type { SdpFact } from "./sdp.js";
 import type { CandidatePairFact } from "./session.js";
 import type { DtlsFact, MediaFact } from "./media.js";
 import type { RestartFact } from "./restart.js";
+import type { QualityFact } from "./quality.js";
 
 export type ConnectivityMode = "loopback-host" | "loopback-srflx" | "loopback-relay" | "remote";
 
@@ -114,5 +115,7 @@ export interface ConnectivityFact {
   media?: MediaFact;
   /** The ICE restart after the remote attempt connected (the `restart` option); absent when not asked for or not reached. */
   restart?: RestartFact;
+  /** How good the path is once connected: loss, RTT, jitter, MOS and bitrate (the `qualityDurationMs` option; absent when skipped). */
+  quality?: QualityFact;
   error?: ProbeError;
 }

@@ -17,6 +17,7 @@ export type * from "./connectivity.js";
 export type * from "./far-side-permissions.js";
 export type * from "./media.js";
 export type * from "./restart.js";
+export type * from "./quality.js";
 
 /** What the run configured, as far as diagnosis needs it (no secrets). */
 export interface RunConfigFact {

@@ -59,6 +59,7 @@ export function connectPhase(settings: PhaseSettings) {
         signalTimeoutMs: settings.signalTimeoutMs,
         tlsCa: settings.tlsCa,
         parallelism: settings.connectParallelism,
+        qualityDurationMs: settings.qualityDurationMs,
       });
       const session = sessionFromRemote(connectivity.find((c) => c.mode === "remote"));
       const handedOut = signallingTargets(signallingIceServers, targets);

@@ -19,4 +19,6 @@ export interface PhaseSettings {
   remote?: RemoteTarget;
   /** At most this many connection attempts at once. */
   connectParallelism: number;
+  /** Wall time of each connected path's quality flood; 0 skips it. */
+  qualityDurationMs: number;
 }

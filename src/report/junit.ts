@@ -5,6 +5,7 @@ import { attachFindings } from "./attach-findings.js";
 import { detailOf } from "../facts/probe-error.js";
 import { dtlsLine, mediaLines } from "./media-lines.js";
 import { restartOk, restartSummary } from "./restart-text.js";
+import { qualityWords } from "./quality-words.js";
 
 interface TestCase {
   name: string;
@@ -81,6 +82,7 @@ function suites(report: Report): Suite[] {
           a.ok ? `connected${a.rttMs !== undefined ? `, echo RTT ${a.rttMs} ms` : ""}` : `not connected${a.stalledIn ? `: stalled in ${a.stalledIn}` : ""}`,
           ...(a.dtls ? [dtlsLine(a.dtls)] : []),
           ...(a.media ? mediaLines(a.media) : []),
+          ...(a.quality ? [qualityWords(a.quality)] : []),
         ],
       })),
     });

@@ -6,6 +6,7 @@ import { resolveOptionWords, type OptionNamer } from "../config/option-words.js"
 import { detailOf } from "../facts/probe-error.js";
 import { dtlsLine, mediaLines } from "./media-lines.js";
 import { restartOk, restartSummary } from "./restart-text.js";
+import { qualityWords } from "./quality-words.js";
 
 /** Prose: GitHub renders raw HTML, so angle brackets in messages ('<expiry>:<user>') must not vanish. */
 function text(value: string): string {
@@ -52,7 +53,7 @@ function rows(report: Report): string[] {
   }
   for (const a of report.connectivity ?? []) {
     const details = a.ok
-      ? [`connected in ${ms(a.timeToConnectedMs)}`, a.rttMs !== undefined ? `RTT ${ms(a.rttMs)}` : ""]
+      ? [`connected in ${ms(a.timeToConnectedMs)}`, a.rttMs !== undefined ? `RTT ${ms(a.rttMs)}` : "", a.quality ? qualityWords(a.quality) : ""]
       : [a.stalledIn ? `stalled in ${a.stalledIn}` : "not connected", detailOf(a.error) ?? ""];
     out.push(`| Connect ${a.mode}${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(a.ok)} | ${cell(details.filter(Boolean).join(", "))} |`);
     if (a.dtls && a.dtls.state !== "connected") out.push(`| DTLS${a.via ? ` via ${code(a.via)}` : ""} | | ${mark(false)} | ${cell(dtlsLine(a.dtls))} |`);

@@ -19,6 +19,10 @@ const FIX: Record<Expectation["kind"], string> = {
   rtt: "Use an ICE server (or far end) closer to where this job runs, or raise the bound if this latency is acceptable.",
   media: "The media findings above (media-one-way, no-audio-from-far-side, dtls-not-completed) say which direction failed and why; the report's connectivity[].media has the counts each way.",
   restart: "Run with {option:remote.restart}; the restart's findings above (far-end-cannot-restart-ice, ice-restart-never-reconnects) say what the far end did with it.",
+  loss: "The quality findings above name the path that loses packets; fix the network or server on it, or measure longer ({option:qualityDurationMs}) for a steadier figure.",
+  mos: "The MOS falls with RTT, jitter and loss: the quality findings above say which of them is too high on which path.",
+  jitter: "Jitter comes from queues on the path (busy Wi-Fi, a shared uplink, a loaded TURN server): the quality findings above name the path.",
+  bitrate: "The path carries less than the bound: see the bitrate and TURN rate-cap findings above (a TURN server's max-bps, a narrow uplink).",
 };
 
 /** Every expectation the run did not meet; an expectation that could not be measured is unmet too. */

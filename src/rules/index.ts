@@ -39,6 +39,11 @@ import { mediaOneWay } from "./media-one-way.js";
 import { noAudioFromFarSide } from "./no-audio-from-far-side.js";
 import { farEndCannotRestartIce } from "./far-end-cannot-restart-ice.js";
 import { iceRestartNeverReconnects } from "./ice-restart-never-reconnects.js";
+import { turnBitrateCap } from "./turn-bitrate-cap.js";
+import { qualityLoss } from "./quality-loss.js";
+import { qualityRtt } from "./quality-rtt.js";
+import { qualityJitter } from "./quality-jitter.js";
+import { qualityBitrate } from "./quality-bitrate.js";
 
 export type { Rule, RuleHit, RuleMessage, FactKey, Finding, Evidence, Severity } from "./types.js";
 export { runRules, worstSeverity, severityRank, type RunRulesOptions } from "./engine.js";
@@ -95,6 +100,12 @@ export const rules: readonly Rule[] = [
   // After a connection: whether it survives a change of network (the restart option).
   farEndCannotRestartIce,
   iceRestartNeverReconnects,
+  // How good the paths that connected are: a TURN server's rate cap first, it explains a narrow relay.
+  turnBitrateCap,
+  qualityLoss,
+  qualityRtt,
+  qualityJitter,
+  qualityBitrate,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,
   // After ICE: DTLS, then the media that flows over it.

@@ -4,6 +4,7 @@ import { browserLikeDtls, holdEarlyDtls } from "./browser-like-dtls.js";
 import { decodeDtlsKeyOnce } from "./dtls-signing.js";
 import { nativeX25519ForWerift } from "./native-x25519.js";
 import { numberChannelsBeforeStart } from "./sctp-before-start.js";
+import { partialReliability } from "./partial-reliability.js";
 import { browserSctpTimers } from "./sctp-timers.js";
 import { closeLateProtocols, closeTransportsOfFailedAllocations, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
 import type { PeerConfig, PeerConnection, Werift } from "./types.js";
@@ -16,7 +17,7 @@ export async function loadWerift(): Promise<Werift> {
   const classes = werift as unknown as {
     TurnProtocol?: Parameters<typeof closeTransportsOfFailedAllocations>[0];
     RTCDtlsTransport?: Parameters<typeof browserLikeDtls>[0];
-    RTCSctpTransport?: Parameters<typeof browserSctpTimers>[0] & Parameters<typeof numberChannelsBeforeStart>[0];
+    RTCSctpTransport?: Parameters<typeof browserSctpTimers>[0] & Parameters<typeof numberChannelsBeforeStart>[0] & Parameters<typeof partialReliability>[0];
     CipherContext?: Parameters<typeof decodeDtlsKeyOnce>[0];
   };
   closeTransportsOfFailedAllocations(classes.TurnProtocol);
@@ -27,6 +28,8 @@ export async function loadWerift(): Promise<Werift> {
   browserLikeDtls(classes.RTCDtlsTransport);
   browserSctpTimers(classes.RTCSctpTransport);
   numberChannelsBeforeStart(classes.RTCSctpTransport);
+  // The quality flood's channel must lose what the path loses, as a browser's unreliable one does.
+  partialReliability(classes.RTCSctpTransport);
   return werift;
 }
 

@@ -19,6 +19,9 @@ describe("rtc-doctor check: usage and configuration errors", () => {
     [["check", "--ice-servers", "[{"], /--ice-servers: not valid JSON/],
     [["check", "--ice-servers", "@/nonexistent.json"], /cannot read file/],
     [["check", "--ca", "/nonexistent.pem", "--stun", "stun:127.0.0.1"], /--ca: cannot read/],
+    [["check", "--stun", "stun:127.0.0.1", "--quality", "-1"], /--quality must be a whole number from 0 to 60000/],
+    [["check", "--stun", "stun:127.0.0.1", "--quality", "2s"], /--quality must be a whole number from 0 to 60000/],
+    [["check", "--stun", "stun:127.0.0.1", "--expect", "loss>2"], /write quality bounds as loss<PERCENT/],
   ])("%j exits 2 with a one-line error", async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

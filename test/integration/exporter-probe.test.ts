@@ -117,6 +117,12 @@ describe("exporter /probe against coturn", () => {
     expect(sample(samples, "rtcdoctor_probe_stun_error_code").value).toBe(0);
     expect(sample(samples, "rtcdoctor_probe_path_rtt_seconds", { path: "relay" }).value).toBeGreaterThan(0);
     expect(sample(samples, "rtcdoctor_probe_path_loss_ratio", { path: "relay" }).value).toBe(0);
+    // The quality flood's figures: a loopback relay is a near-perfect voice path.
+    expect(sample(samples, "rtcdoctor_probe_path_mos", { path: "relay" }).value).toBeGreaterThan(4);
+    expect(sample(samples, "rtcdoctor_probe_path_jitter_seconds", { path: "relay" }).value).toBeGreaterThanOrEqual(0);
+    expect(sample(samples, "rtcdoctor_probe_path_rtt_quantile_seconds", { path: "relay", quantile: "0.99" }).value).toBeGreaterThan(0);
+    expect(sample(samples, "rtcdoctor_probe_path_bitrate_bits_per_second", { path: "relay" }).value).toBeGreaterThan(0);
+    expect(sample(samples, "rtcdoctor_probe_path_packets_sent", { path: "relay" }).value).toBeGreaterThan(10);
     for (const phase of ["server", "connect"]) expect(sample(samples, "rtcdoctor_probe_phase_duration_seconds", { phase }).value).toBeGreaterThan(0);
   }, 60_000);
 

@@ -3,6 +3,7 @@ import type { ConnectStage, ConnectivityFact, IceStateChange } from "../../facts
 import { bounded } from "../../webrtc/bounded.js";
 import { readPairStats } from "../../webrtc/pair-stats.js";
 import type { DataChannel, PeerConnection } from "../../webrtc/types.js";
+import { measureQuality, openQualityChannel } from "../quality/measure.js";
 
 /** A connection attempt before anything happened: the fact every path fills in as it goes. */
 export function pendingConnectivityFact(mode: ConnectivityFact["mode"], via?: string): ConnectivityFact {
@@ -115,7 +116,15 @@ export interface AttemptTimeouts {
   connectTimeoutMs: number;
   /** Echo messages to time (0 skips the echo). */
   echoCount: number;
+  /** Wall time of the quality flood once the channel is open (0 or absent skips it). */
+  qualityDurationMs?: number;
 }
+
+/**
+ * Bound on opening the flood's channel on a connection that is up, from the end of the echo: one
+ * DCEP round trip, or a few where werift's SCTP (RTO at least 1 s) must resend a lost OPEN or ACK.
+ */
+const QUALITY_OPEN_TIMEOUT_MS = 5000;
 
 /**
  * Everything after the descriptions were exchanged: wait for ICE, DTLS and the data channel, time
@@ -136,12 +145,16 @@ export async function completeAttempt(
 
   const stats = await readPairStats(recorder.pc);
   if (stalledIn === undefined && !open) stalledIn = stats.dtlsState === "connected" ? "data-channel" : "dtls";
+  const qualityMs = timeouts.qualityDurationMs ?? 0;
+  // Opened now, its DCEP round trip runs alongside the echo.
+  const qualityChannel = open && qualityMs > 0 ? openQualityChannel(recorder.pc) : undefined;
   if (open && timeouts.echoCount > 0) {
     const rtts = await measureEcho(channel, timeouts.echoCount, Math.min(left(), 2000));
     fact.echo = { sent: Math.min(rtts.length + 1, timeouts.echoCount), received: rtts.length };
     const rtt = median(rtts);
     if (rtt !== undefined) fact.rttMs = rtt;
   }
+  if (open && qualityMs > 0) fact.quality = await measureQuality(qualityChannel, qualityMs, QUALITY_OPEN_TIMEOUT_MS);
   fact.ok = open;
   fact.iceStates = [...recorder.iceStates];
   fact.pairs = stats.pairs;

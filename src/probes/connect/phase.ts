@@ -24,6 +24,8 @@ export interface ConnectPhaseOptions {
   tlsCa?: string | Buffer;
   /** At most this many attempts at once, loopback and remote together. */
   parallelism: number;
+  /** Wall time of each connected path's quality flood (0 skips it). */
+  qualityDurationMs?: number;
   /** Each srflx/relay attempt's offering peer gathered through its server (see LoopbackOptions). */
   onServerGathering?: LoopbackOptions["onServerGathering"];
   /** Each attempt as it finishes, so an interrupted run still reports the ones that did. */
@@ -49,12 +51,12 @@ export interface ConnectPhaseResult {
   signallingIceServers: RTCIceServerLike[];
 }
 
-function attemptOptions(options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs" | "tlsCa">) {
-  return { connectTimeoutMs: options.connectTimeoutMs, echoCount: ECHO_COUNT, gatherTimeoutMs: options.timeoutMs, tlsCa: options.tlsCa };
+function attemptOptions(options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs" | "tlsCa" | "qualityDurationMs">) {
+  return { connectTimeoutMs: options.connectTimeoutMs, echoCount: ECHO_COUNT, gatherTimeoutMs: options.timeoutMs, tlsCa: options.tlsCa, qualityDurationMs: options.qualityDurationMs ?? 0 };
 }
 
 /** Two local peers over host candidates only: needs no server, so it runs while the servers are probed. */
-export async function connectHost(options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs">): Promise<ConnectivityFact> {
+export async function connectHost(options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs" | "qualityDurationMs">): Promise<ConnectivityFact> {
   return connectLoopback({ mode: "loopback-host" }, attemptOptions(options));
 }
 

@@ -6,6 +6,7 @@ import { marks, ms } from "./style.js";
 import { detailOf } from "../../facts/probe-error.js";
 import { dtlsLine, mediaLines } from "../media-lines.js";
 import { restartOk, restartSummary } from "../restart-text.js";
+import { qualityWords } from "../quality-words.js";
 
 const LABEL: Record<ConnectivityFact["mode"], string> = {
   "loopback-host": "loopback host",
@@ -69,6 +70,7 @@ function details(f: ConnectivityFact, c: ChalkInstance, report: Report): string[
   if (f.selectedPair) lines.push(`selected ${end(f.selectedPair.local)} -> ${end(f.selectedPair.remote)}`);
   if (f.dtls) lines.push(f.dtls.state === "connected" ? dtlsLine(f.dtls) : c.red(dtlsLine(f.dtls)));
   if (f.media && (f.media.sent.packets > 0 || f.ok)) lines.push(...mediaLines(f.media));
+  if (f.quality) lines.push(qualityWords(f.quality));
   if (!f.ok && f.iceStates.length) lines.push(`ICE ${f.iceStates.map((s) => `${s.state}@${ms(s.atMs)}`).join(" -> ")}`);
   // The pair table is the evidence for a stall; for a success the selected pair says enough.
   if (!f.ok) for (const p of f.pairs.slice(0, 12)) lines.push(pairLine(p));

@@ -81,6 +81,15 @@ describe("the exporter's modules file", () => {
     expect(await error(text)).toContain(expected);
   });
 
+  test("quality sets the connection's flood duration, from 0s (skip) to 60s", async () => {
+    const modules = await loadModulesFile(file("modules:\n  long: { quality: 5s }\n  none: { quality: 0s }\n  plain: {}\n"), {});
+    expect(modules.get("long")?.qualityMs).toBe(5000);
+    expect(modules.get("none")?.qualityMs).toBe(0);
+    expect(modules.get("plain")?.qualityMs).toBeUndefined();
+    expect(await error("modules:\n  x: { quality: 2m }\n")).toBe("modules.x.quality: must be from 0 ms to 60 s");
+    expect(await error("modules:\n  x: { quality: fast }\n")).toMatch(/^modules\.x\.quality: /);
+  });
+
   test("a YAML or JSON syntax error says where, never what the line holds", async () => {
     const yaml = await error("modules:\n  a:\n    turn: { username: u, credential: 'hunter2-secret\n");
     expect(yaml).toMatch(/^not valid YAML \(.+ at line \d+, column \d+\)$/);
