@@ -9,6 +9,7 @@
 # Building blocks (used by test/lab/lab.ts):
 #   wan-up PREFIX | coturn-up PREFIX NAME IP [IP] [-- COTURN-ARGS] | site-up PREFIX NAME PROFILE INDEX
 #   coturn-in PREFIX NAME NAMESPACE IP [-- COTURN-ARGS]   coturn on a site's host (e.g. behind 1:1 NAT)
+#   site-readdress PREFIX NAME NEWIP   the site router's public address moves to NEWIP under live traffic
 #
 # Addresses: the "internet" is 198.51.100.0/24 on a bridge in PREFIX-wan (servers .1-.4, with
 # 2001:db8:100::1-4 for IPv6 relays; router N at .(10+N)); behind a NAT the client is 10.77.0.2
@@ -192,6 +193,28 @@ NFT
   esac
 }
 
+# site-readdress PREFIX NAME NEWIP: the router's public address changes (a new DHCP lease, a CGNAT
+# re-mapping), as a client's network does under a live call. MASQUERADE forgets every mapping of an
+# address that goes away (its inetaddr notifier drops their conntrack entries), so the client's
+# next packets leave from NEWIP, and nothing sent to the old address arrives any more.
+site_readdress() {
+  local p=$1 name=$2 newip=$3 r="$1-$2-r" old routes
+  ip netns list | awk '{print $1}' | grep -qx "$r" || die "no router namespace $r"
+  old=$(ip -n "$r" -4 -o addr show dev n0 | awk '{print $4}' | head -n1)
+  [[ -n $old ]] || die "$r has no address on n0"
+  # Deleting the primary address would take the new (secondary) one with it.
+  ip netns exec "$r" sysctl -qw net.ipv4.conf.n0.promote_secondaries=1
+  ip -n "$r" addr add "$newip/24" dev n0
+  # Routes through the lab's internet (e.g. to 203.0.113.0/24) may go with the old address: put them back.
+  routes=$(ip -n "$r" -4 route show | grep " via " || true)
+  ip -n "$r" addr del "$old" dev n0
+  while read -r route; do
+    [[ -n $route ]] || continue
+    # shellcheck disable=SC2086 # the route's own words
+    ip -n "$r" route replace $route 2>/dev/null || true
+  done <<<"$routes"
+}
+
 down() {
   local p=$1 dir pid
   dir="$(state_dir "$p")"
@@ -252,5 +275,6 @@ case $cmd in
   coturn-up) check_prefix "$1"; coturn_up "$@" ;;
   coturn-in) check_prefix "$1"; coturn_in "$@" ;;
   site-up) check_prefix "$1"; site_up "$@" ;;
+  site-readdress) check_prefix "$1"; site_readdress "$@" ;;
   *) die "unknown command '$cmd'" ;;
 esac

@@ -129,6 +129,7 @@ function restart(facts: Facts): Outcome {
   const r = attempt.restart;
   if (!r) return notMeasured(attempt.ok ? "no ICE restart was asked for (turn it on with {option:remote.restart})" : "the remote attempt did not connect, so no restart could be asked for");
   const path = `/connectivity/${index}/restart`;
+  if (!r.accepted && r.refusal?.code === "local-error") return { met: false, actual: `the ICE restart could not be asked: ${r.refusal.detail}`, path: `${path}/refusal` };
   if (!r.accepted) return { met: false, actual: `the far end refused the ICE restart: ${r.refusal?.detail ?? "no reason given"}`, path: `${path}/refusal` };
   if (!r.reconnected) return { met: false, actual: `the far end accepted the ICE restart (${r.status ?? "?"}), and ICE did not connect again within ${r.boundMs} ms`, path: `${path}/reconnected` };
   const echoed = r.echo ? `, ${r.echo.received} of ${r.echo.sent} echoes after it` : "";

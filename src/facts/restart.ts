@@ -1,3 +1,5 @@
+import type { CandidateFact } from "./candidates.js";
+
 /**
  * An ICE restart asked of the far end through the signalling, after the remote attempt connected
  * (the `restart` option), and optionally a change of the client's network under the live call
@@ -20,7 +22,9 @@ export interface RestartFact {
   timeToReconnectMs?: number;
   /** The bound on the reconnection (the connect timeout). */
   boundMs: number;
-  /** Data-channel echoes after the restart: sent and echoed back. */
+  /** The candidate pair that carries the call after the restart (the attempt's selectedPair is the one before). */
+  selectedPair?: { local: CandidateFact; remote: CandidateFact };
+  /** Data-channel echoes after the restart: sent and echoed back. Only for a far end that echoed before it (serve does; a bot need not). */
   echo?: { sent: number; received: number };
   /**
    * Pipecat: the far end answered with another DTLS certificate, so it made a new peer connection for
@@ -28,6 +32,11 @@ export interface RestartFact {
    * connected to it. Absent for WHIP, which keeps the DTLS session.
    */
   newPeer?: boolean;
+  /**
+   * Pipecat: the answer came under another pc_id, so the server took the restart for a new session
+   * (restart_pc not supported): the call comes back, whatever state the old session held does not.
+   */
+  newSession?: boolean;
   /** The far end's new ICE username fragment differs from the one before the restart. */
   newRemoteUfrag?: boolean;
   /** Why the far end cannot restart ICE, in a machine-readable form, with its words when it gave any. */
@@ -41,9 +50,11 @@ export interface RestartRefusal {
    * `method-not-allowed`: 405 (no PATCH at all); `not-implemented`: 501; `unprocessable`: 422 (PATCH
    * for trickle only, or the fragment refused); `precondition`: 412/428; `no-session-url`: the WHIP
    * answer had no Location, so there is nothing to PATCH; `http-error`: another status;
-   * `bad-answer`: a 2xx whose body carries no usable ICE credentials; `no-response`: the request failed.
+   * `bad-answer`: a 2xx whose body carries no usable ICE credentials; `no-response`: the request failed;
+   * `session-gone`: 404, the far end had already ended the session (it gave the call up first);
+   * `local-error`: rtc-doctor's own peer failed before or after the request (not the far end's doing).
    */
-  code: "method-not-allowed" | "not-implemented" | "unprocessable" | "precondition" | "no-session-url" | "http-error" | "bad-answer" | "no-response";
+  code: "session-gone" | "local-error" | "method-not-allowed" | "not-implemented" | "unprocessable" | "precondition" | "no-session-url" | "http-error" | "bad-answer" | "no-response";
   /** One line: what the far end said (status, a short body summary), without secrets. */
   detail: string;
 }
@@ -57,7 +68,7 @@ export interface NetworkChangeFact {
   what: string;
   /** A consent check (RFC 7675) sent after the change went 1.5 s without a response. */
   consentUnansweredAfterMs?: number;
-  /** A data-channel echo sent after the change was 2 s overdue (rtc-doctor echoes every 250 ms while it watches). */
+  /** A data-channel echo sent after the change was 2 s overdue (rtc-doctor echoes every 250 ms while it watches, to a far end that echoed before). */
   echoLostAfterMs?: number;
   /** werift declared the pair dead (ICE failed: its 30 s consent expiry). */
   iceFailedAfterMs?: number;

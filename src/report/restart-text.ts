@@ -19,7 +19,7 @@ export function restartSummary(r: RestartFact): string {
   }
   parts.push(`accepted (${r.status ?? "?"})`);
   if (!r.reconnected) parts.push(`not reconnected within ${r.boundMs} ms`);
-  else parts.push(`reconnected in ${r.timeToReconnectMs ?? "?"} ms${r.newPeer ? " (a new far-end peer)" : ""}`);
+  else parts.push(`reconnected in ${r.timeToReconnectMs ?? "?"} ms${r.newPeer ? " (a new far-end peer)" : ""}${r.selectedPair ? ` over ${r.selectedPair.local.type} -> ${r.selectedPair.remote.type}` : ""}`);
   if (r.echo) parts.push(`${r.echo.received}/${r.echo.sent} echoes after it`);
   return parts.join(", ");
 }

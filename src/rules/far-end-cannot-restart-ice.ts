@@ -3,6 +3,8 @@ import { defineRule } from "./define-rule.js";
 import { remoteAttempt } from "./remote-helpers.js";
 
 const HOW: Record<RestartRefusal["code"], string> = {
+  "session-gone": "had already ended the session (404): it gave the call up before the client could restart",
+  "local-error": "could not be asked: rtc-doctor's own peer failed",
   "method-not-allowed": "does not accept PATCH on the session URL at all (405)",
   "not-implemented": "does not implement ICE restarts (501)",
   unprocessable: "refused the restart's fragment (422: trickle only, or no restarts)",
@@ -25,12 +27,28 @@ export const farEndCannotRestartIce = defineRule({
   requires: ["connectivity"],
   messages: {
     refused: { severity: "warning", title: "The far end cannot restart ICE: a user who changes network drops the call" },
+    "new-session": { severity: "warning", title: "The far end answers an ICE restart with a new session: the call comes back, its state does not" },
   },
   supersedes: [],
   check(facts) {
     const remote = remoteAttempt(facts);
     const restart = remote?.fact.restart;
-    if (!remote || !restart || restart.accepted || !restart.refusal) return [];
+    if (!remote || !restart) return [];
+    if (restart.accepted && restart.newSession) {
+      return [
+        {
+          message: "new-session" as const,
+          explanation:
+            `Once connected, rtc-doctor sent ${remote.fact.via ?? "the far end"} a new offer with the session's pc_id and restart_pc: true, as a Pipecat client does when its network changes; the answer came under another pc_id. ` +
+            "The server did not restart the session's peer: it made a new session. The media path comes back, but a bot starts over (its pipeline, its conversation) and the old session lingers until it times out.",
+          fix: "Handle restart_pc: true for a known pc_id by renegotiating that connection (Pipecat's SmallWebRTCRequestHandler does: SmallWebRTCConnection.renegotiate with restart_pc makes a new peer for the same session); update an older Pipecat.",
+          evidence: [{ path: `${remote.base}/restart/newSession`, fact: "the restart's answer carried another pc_id" }],
+          subjects: [remote.base],
+        },
+      ];
+    }
+    // A failure of our own peer says nothing about the far end.
+    if (restart.accepted || !restart.refusal || restart.refusal.code === "local-error") return [];
     const how = restart.requestedBy === "pipecat-restart-pc" ? "a new offer with the same pc_id and restart_pc: true" : "a WHIP PATCH with If-Match: \"*\" and a new ufrag/pwd (RFC 9725 section 4.4.2)";
     const exchange = remote.fact.signalling?.exchanges.findIndex((e) => e.step === "restart") ?? -1;
     return [

@@ -206,7 +206,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const pipecat = /^(?:\/sessions\/([0-9a-f]+))?\/api\/offer$/.exec(path);
     if (pipecat) {
       const known = pipecat[1] === undefined || started.has(pipecat[1]);
-      if (!known && method !== "POST") throw new HttpError(404, "no such session");
+      // The first offer uses the /start place up; the session's trickle PATCHes (by pc_id) still come there.
+      if (!known && method !== "POST" && method !== "PATCH") throw new HttpError(404, "no such session");
       if (method === "POST") {
         let request: ReturnType<typeof parseJson>;
         try {
@@ -230,9 +231,15 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         return json(res, 200, { sdp: answerSdp, type: "answer", pc_id: session.id });
       }
       if (method === "PATCH") {
-        const request = parseJson(await body(req));
+        let request: ReturnType<typeof parseJson>;
+        try {
+          request = parseJson(await body(req));
+        } catch (error) {
+          if (!known) throw new HttpError(404, "no such session");
+          throw error;
+        }
         const session = sessions.get(String(request["pc_id"] ?? ""));
-        if (!session) throw new HttpError(404, "unknown pc_id");
+        if (!session) throw new HttpError(404, known ? "unknown pc_id" : "no such session");
         const list = Array.isArray(request["candidates"]) ? (request["candidates"] as Record<string, unknown>[]) : [];
         await session.addCandidates(
           list.map((c) => ({
@@ -302,8 +309,8 @@ function authorized(header: string | undefined, token: string): boolean {
 function usage(): string {
   return [
     "rtc-doctor serve: the far end for `rtc-doctor check --signal URL`",
-    "  WHIP:     POST /whip (application/sdp), PATCH/DELETE /whip/sessions/{id}",
-    "  Pipecat:  POST/PATCH /api/offer, POST /start then /sessions/{id}/api/offer",
+    "  WHIP:     POST /whip (application/sdp), PATCH/DELETE /whip/sessions/{id} (PATCH with If-Match: * and a new ufrag/pwd: ICE restart)",
+    "  Pipecat:  POST/PATCH /api/offer, POST /start then /sessions/{id}/api/offer (restart_pc: true with a pc_id: a new peer for it)",
     "Every session's peer echoes what it receives on the data channel.",
     "  Test page: open / in a browser; it posts its report to POST /reports, read back at GET /reports/{id}",
     "",

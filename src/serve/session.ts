@@ -119,9 +119,9 @@ export class EchoSession {
    * go into its offer, werift answers with new credentials of its own and checks again while DTLS
    * and the data channel carry on. Throws a one-line Error when the fragment has no credentials.
    */
-  async restartIce(fragment: { ufrag?: string; pwd?: string; candidates: string[] }, boundMs: number): Promise<{ ufrag: string; pwd: string; candidates: string[]; etag: string }> {
+  async restartIce(fragment: { ufrag?: string; pwd?: string; candidates: string[]; end: boolean }, boundMs: number): Promise<{ ufrag: string; pwd: string; candidates: string[]; etag: string }> {
     if (!fragment.ufrag || !fragment.pwd) throw new Error("an ICE restart needs a=ice-ufrag and a=ice-pwd");
-    const offer = capCandidates(withNewIceCredentials(this.offerSdp, fragment.ufrag, fragment.pwd, fragment.candidates));
+    const offer = capCandidates(withNewIceCredentials(this.offerSdp, fragment.ufrag, fragment.pwd, fragment.candidates, fragment.end));
     this.remoteCandidates = offer.kept;
     this.offerSdp = offer.sdp;
     await within(this.pc.setRemoteDescription({ type: "offer", sdp: offer.sdp }), boundMs, "setRemoteDescription (ICE restart)");

@@ -5,23 +5,25 @@ import type { WhipSession } from "./whip.js";
 
 /** What the far end said to a restart: its new ICE credentials and candidates, or why not. */
 export type RestartReply =
-  | { accepted: true; status: number; ufrag: string; pwd: string; candidates: string[]; etag?: string; answerSdp?: string; pcId?: string }
+  | { accepted: true; status: number; ufrag: string; pwd: string; candidates: string[]; end: boolean; etag?: string; answerSdp?: string; pcId?: string }
   | { accepted: false; status?: number; refusal: RestartRefusal };
 
 /** The ICE part of an application/trickle-ice-sdpfrag body (RFC 8840): credentials and candidate lines. */
-export function readSdpFragment(text: string): { ufrag?: string; pwd?: string; candidates: string[] } {
+export function readSdpFragment(text: string): { ufrag?: string; pwd?: string; candidates: string[]; end: boolean } {
   const ufrag = /^a=ice-ufrag:(\S+)/m.exec(text)?.[1];
   const pwd = /^a=ice-pwd:(\S+)/m.exec(text)?.[1];
   const candidates = text
     .split(/\r?\n/)
     .filter((l) => l.startsWith("a=candidate:"))
     .map((l) => l.slice(2).trim());
-  return { ...(ufrag ? { ufrag } : {}), ...(pwd ? { pwd } : {}), candidates };
+  const end = /^a=end-of-candidates\s*$/m.test(text);
+  return { ...(ufrag ? { ufrag } : {}), ...(pwd ? { pwd } : {}), candidates, end };
 }
 
 function refusalOf(res: HttpResult, what: string): RestartRefusal {
   const summary = bodySummary(res.body, res.headers.get("content-type") ?? "");
   const detail = `${what} answered ${res.status}${summary ? ` (${summary})` : ""}`;
+  if (res.status === 404) return { code: "session-gone", detail };
   if (res.status === 405) return { code: "method-not-allowed", detail };
   if (res.status === 501) return { code: "not-implemented", detail };
   if (res.status === 422) return { code: "unprocessable", detail };
@@ -62,7 +64,7 @@ export async function whipRestart(ctx: HttpContext, session: WhipSession, fragme
     return { accepted: false, status: res.status, refusal: { code: "bad-answer", detail } };
   }
   const etag = res.headers.get("etag");
-  return { accepted: true, status: res.status, ufrag: read.ufrag, pwd: read.pwd, candidates: read.candidates, ...(etag ? { etag } : {}) };
+  return { accepted: true, status: res.status, ufrag: read.ufrag, pwd: read.pwd, candidates: read.candidates, end: read.end, ...(etag ? { etag } : {}) };
 }
 
 /**
@@ -94,15 +96,17 @@ export async function pipecatRestart(ctx: HttpContext, offerUrl: string, pcId: s
     return { accepted: false, status: res.status, refusal: { code: "bad-answer", detail: `${what} answered ${res.status} without a {sdp, type: "answer"} carrying ICE credentials` } };
   }
   const newId = typeof record["pc_id"] === "string" ? record["pc_id"] : undefined;
-  return { accepted: true, status: res.status, ufrag: read.ufrag, pwd: read.pwd, candidates: read.candidates, answerSdp, ...(newId ? { pcId: newId } : {}) };
+  return { accepted: true, status: res.status, ufrag: read.ufrag, pwd: read.pwd, candidates: read.candidates, end: read.end, answerSdp, ...(newId ? { pcId: newId } : {}) };
 }
 
 /**
  * A description as it stands after an ICE restart that went by sdpfrag: the one before with the
  * new credentials and candidates in every media section (one transport under BUNDLE). The client
- * makes werift's answer so; serve makes the client's restarted offer so.
+ * makes werift's answer so; serve makes the client's restarted offer so. `end` only when the
+ * fragment said end-of-candidates: werift fails a check list that is complete and empty at once,
+ * while candidates that are still to be trickled are waited for.
  */
-export function withNewIceCredentials(answerSdp: string, ufrag: string, pwd: string, candidates: readonly string[]): string {
+export function withNewIceCredentials(answerSdp: string, ufrag: string, pwd: string, candidates: readonly string[], end: boolean): string {
   const out: string[] = [];
   const lines = answerSdp.split(/\r?\n/).filter((l) => l !== "");
   for (const line of lines) {
@@ -112,7 +116,7 @@ export function withNewIceCredentials(answerSdp: string, ufrag: string, pwd: str
     else out.push(line);
     if (line.startsWith("a=mid:")) {
       for (const c of candidates) out.push(`a=${c}`);
-      out.push("a=end-of-candidates");
+      if (end) out.push("a=end-of-candidates");
     }
   }
   return `${out.join("\r\n")}\r\n`;

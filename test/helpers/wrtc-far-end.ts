@@ -132,7 +132,7 @@ export async function startWrtcFarEnd(gatherTimeoutMs = 5000, audio: WrtcAudio =
     const offer = offers.get(id);
     const frag = readSdpFragment(fragment);
     if (!pc || !offer || !frag.ufrag || !frag.pwd || frag.ufrag === /a=ice-ufrag:(\S+)/.exec(offer)?.[1]) return undefined;
-    const next = withNewIceCredentials(offer, frag.ufrag, frag.pwd, frag.candidates);
+    const next = withNewIceCredentials(offer, frag.ufrag, frag.pwd, frag.candidates, frag.end);
     offers.set(id, next);
     await pc.setRemoteDescription({ type: "offer", sdp: next });
     const sdp = await answerGathered(pc);

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ConnectivityFact } from "../../src/facts/index.js";
 import { connectRemote, type RemoteOptions } from "../../src/probes/connect/remote.js";
 import { startServe, type RunningServe } from "../../src/serve/server.js";
+import { readSdpFragment } from "../../src/signalling/restart.js";
+import { closePeer, createPeer } from "../../src/webrtc/peer.js";
 
 // Bounds only; no assertion depends on a duration.
 const BASE = { trickle: false, gatherTimeoutMs: 5000, httpTimeoutMs: 5000, connectTimeoutMs: 10_000, echoCount: 3, iceServers: [], restart: true };
@@ -54,6 +56,55 @@ describe("ICE restart through the signalling against rtc-doctor serve", () => {
     expect(fact.signalling?.exchanges.filter((e) => e.step === "restart").map((e) => `${e.method} ${e.status}`)).toEqual(["POST 200"]);
   });
 
+  test("serve's PATCH: If-Match \"*\" with a new ufrag is a restart (200, sdpfrag, new ETag); the current ufrag is a trickle; the old ETag is stale after it", async () => {
+    const peer = await createPeer({ iceServers: [] });
+    try {
+      peer.pc.createDataChannel("x");
+      peer.prepareGathering();
+      await peer.pc.setLocalDescription(await peer.pc.createOffer());
+      const offer = peer.pc.localDescription?.sdp ?? "";
+      const created = await fetch(`${serve.url}/whip`, { method: "POST", headers: { "content-type": "application/sdp" }, body: offer });
+      expect(created.status).toBe(201);
+      const session = new URL(created.headers.get("location") ?? "", serve.url).toString();
+      const etag = created.headers.get("etag") ?? "";
+      // A live call first: restarts come after a connection.
+      const connected = new Promise<void>((resolve) => peer.pc.iceConnectionStateChange.subscribe((s) => s === "connected" && resolve()));
+      await peer.pc.setRemoteDescription({ type: "answer", sdp: await created.text() });
+      await connected;
+      const ufrag = /a=ice-ufrag:(\S+)/.exec(offer)?.[1] ?? "";
+      const patch = (ifMatch: string, fragment: string) =>
+        fetch(session, { method: "PATCH", headers: { "content-type": "application/trickle-ice-sdpfrag", "if-match": ifMatch }, body: fragment });
+      const frag = (u: string) => `a=ice-ufrag:${u}\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\n`;
+
+      expect((await patch("*", frag(ufrag))).status).toBe(204);
+      const restarted = await patch("*", frag("nEw1"));
+      expect(restarted.status).toBe(200);
+      expect(restarted.headers.get("content-type")).toMatch(/application\/trickle-ice-sdpfrag/);
+      const answer = readSdpFragment(await restarted.text());
+      expect(answer.ufrag).toBeDefined();
+      expect(answer.pwd).toBeDefined();
+      expect(answer.candidates.length).toBeGreaterThan(0);
+      const newTag = restarted.headers.get("etag") ?? "";
+      expect(newTag).not.toBe(etag);
+      expect((await patch(etag, frag("nEw1"))).status).toBe(412);
+      expect((await patch(newTag, frag("nEw1"))).status).toBe(204);
+      await fetch(session, { method: "DELETE" });
+    } finally {
+      await closePeer(peer.pc);
+    }
+  });
+
+  test("Pipecat with /start and trickle: the session's PATCHes reach it under /sessions/{id}/api/offer, before and after restart_pc", async () => {
+    const fact = await run({ url: `${serve.url}/start`, protocol: "auto", trickle: true });
+    expectRestarted(fact, "pipecat-restart-pc");
+    const trickles = fact.signalling?.exchanges.filter((e) => e.step === "trickle") ?? [];
+    expect(trickles.length).toBeGreaterThan(0);
+    expect(trickles.map((e) => [e.url, e.status])).toEqual(trickles.map(() => [expect.stringMatching(/\/sessions\/[0-9a-f]+\/api\/offer$/), 200]));
+    // A place nobody started is still a 404, whatever the body.
+    expect((await fetch(`${serve.url}/sessions/0123456789abcdef/api/offer`, { method: "PATCH", body: "not json" })).status).toBe(404);
+    expect((await fetch(`${serve.url}/sessions/0123456789abcdef/api/offer`, { method: "PATCH", body: JSON.stringify({ pc_id: "nope", candidates: [] }) })).status).toBe(404);
+  });
+
   test("without the option there is no restart", async () => {
     const fact = await run({ url: `${serve.url}/whip`, protocol: "whip", restart: false });
     expect(fact.ok).toBe(true);
@@ -67,6 +118,8 @@ describe("a far end that cannot restart ICE is named", () => {
   let front: Server;
   let frontUrl = "";
   let status = 405;
+  /** How the front answers a restart PATCH instead of refusing it: an empty 200, a trickle's 204, or silence. */
+  let odd: "empty-200" | "204" | "silent" | undefined;
   beforeAll(async () => {
     serve = await startServe({ host: "127.0.0.1", port: 0 });
     // In front of serve: every PATCH with If-Match "*" is refused with `status`, the rest passes.
@@ -75,6 +128,9 @@ describe("a far end that cannot restart ICE is named", () => {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         if (req.method === "PATCH" && req.headers["if-match"] === "*") {
+          if (odd === "silent") return;
+          if (odd === "empty-200") return void res.writeHead(200, { "Content-Type": "application/trickle-ice-sdpfrag" }).end();
+          if (odd === "204") return void res.writeHead(204).end();
           res.writeHead(status, { "Content-Type": "text/plain", ...(status === 405 ? { Allow: "DELETE" } : {}) }).end(status === 405 ? "PATCH not supported\n" : "ICE restart not supported\n");
           return;
         }
@@ -112,5 +168,21 @@ describe("a far end that cannot restart ICE is named", () => {
     expect(fact.restart?.status).toBe(code);
     expect(fact.restart?.refusal?.code).toBe(name);
     expect(fact.restart?.refusal?.detail).toMatch(new RegExp(`answered ${code}`));
+  });
+
+  test.each([
+    ["empty-200", "bad-answer", /answered 200 without the endpoint's new ice-ufrag and ice-pwd/],
+    ["204", "bad-answer", /204: taken as a trickle, not a restart/],
+    ["silent", "no-response", /got no answer/],
+  ] as const)("a restart PATCH answered %s is named %s, within the request bound", async (how, code, detail) => {
+    odd = how;
+    try {
+      const fact = await connectRemote({ ...BASE, httpTimeoutMs: 2000, url: `${frontUrl}/whip`, protocol: "whip" });
+      expect(fact.ok).toBe(true);
+      expect(fact.restart).toMatchObject({ requestedBy: "whip-patch", accepted: false, reconnected: false, refusal: { code } });
+      expect(fact.restart?.refusal?.detail).toMatch(detail);
+    } finally {
+      odd = undefined;
+    }
   });
 });

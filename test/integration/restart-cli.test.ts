@@ -76,6 +76,25 @@ describe("check --signal URL --restart through the CLI", () => {
     expect(junit.stdout).toMatch(/<testcase [^>]*name="ICE restart via [^"]+"/);
   });
 
+  test("with --token the restart PATCH carries it, and no output shows it, in any format", async () => {
+    const token = "r3start-s3cr3t-token";
+    const guarded = await startServe({ host: "127.0.0.1", port: 0, token });
+    try {
+      for (const format of ["json", "human", "markdown", "junit"]) {
+        const result = await runCli(["check", "--signal", `${guarded.url}/whip`, "--protocol", "whip", "--restart", "--token", token, ...FAST, "--format", format], { timeoutMs: 60_000 });
+        expect(`${result.stdout}${result.stderr}`).not.toContain(token);
+        expect(`${result.stdout}${result.stderr}`).not.toContain("s3cr3t");
+        if (format === "json") {
+          const report = JSON.parse(result.stdout) as Report;
+          // serve answers 401 without the token: a 200 shows it went with the PATCH.
+          expect(report.connectivity?.find((c) => c.mode === "remote")?.restart).toMatchObject({ status: 200, accepted: true, reconnected: true });
+        }
+      }
+    } finally {
+      await guarded.close();
+    }
+  });
+
   test("--restart without --signal is a usage error (exit 2, one line)", async () => {
     const result = await runCli(["check", "--restart", "--no-nat"]);
     expect(result.code).toBe(2);

@@ -29,6 +29,12 @@ describe("ICE restart against libwebrtc (@roamhq/wrtc) as a WHIP endpoint", () =
     expect(fact.restart).toMatchObject({ requestedBy: "whip-patch", status: 200 });
     expect(fact.restart?.newPeer).toBeUndefined();
   });
+
+  test("its Pipecat-style /api/offer knows no restart_pc: the answer comes under a new pc_id, named as a new session", async () => {
+    const fact = await connectRemote({ ...BASE, url: `${far.url}/api/offer`, protocol: "pipecat" });
+    expectRecovered(fact);
+    expect(fact.restart).toMatchObject({ requestedBy: "pipecat-restart-pc", newSession: true });
+  });
 });
 
 describe("ICE restart against aiortc (python3-aiortc) as a Pipecat SmallWebRTC server", () => {
@@ -47,6 +53,8 @@ describe("ICE restart against aiortc (python3-aiortc) as a Pipecat SmallWebRTC s
     const fact = await connectRemote({ ...BASE, url: `http://127.0.0.1:${far?.port ?? 0}/api/offer`, protocol: "pipecat" });
     expectRecovered(fact);
     expect(fact.restart).toMatchObject({ requestedBy: "pipecat-restart-pc", status: 200, newPeer: true });
+    // Pipecat keeps the session: the same pc_id.
+    expect(fact.restart?.newSession).toBeUndefined();
     expect(far?.stderr()).toMatch(/restart_pc: closed the old peer/);
   });
 });

@@ -172,3 +172,11 @@ export function forwardTcp(site: LabSite, port: number | string, to = site.clien
   const r = spawnSync("ip", ["netns", "exec", site.router, "iptables", "-t", "nat", "-A", "PREROUTING", "-i", "n0", "-p", "tcp", "--dport", String(port), "-j", "DNAT", "--to-destination", `${to}:${port}`], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`port forward in ${site.router} failed: ${r.stderr}`);
 }
+
+/**
+ * The command (an argv) that moves a site router's public address to `newIp` under live traffic
+ * (scripts/nat-lab.sh site-readdress): for a process that must make the change itself, at its moment.
+ */
+export function readdressCommand(lab: Lab, site: LabSite, newIp: string): string[] {
+  return ["bash", SCRIPT, "site-readdress", lab.prefix, site.name, newIp];
+}

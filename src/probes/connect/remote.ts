@@ -176,6 +176,7 @@ export async function connectRemote(options: RemoteOptions): Promise<Connectivit
         answerSdp: capped.sdp,
         peer,
         channel,
+        farEndEchoes: (fact.echo?.received ?? 0) > 0,
         iceServers: [...options.iceServers, ...serverIce],
         ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
         gatherTimeoutMs: options.gatherTimeoutMs,

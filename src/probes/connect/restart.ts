@@ -9,13 +9,20 @@ import { bounded, within } from "../../webrtc/bounded.js";
 import { consentCounters, iceCredentialsOf, resumeRestartedIce } from "../../webrtc/ice-restart.js";
 import { createPeer, type DataChannel, type Peer, type PeerConnection } from "../../webrtc/peer.js";
 import { capCandidates } from "../../webrtc/sdp-candidates.js";
+import { readPairStats } from "../../webrtc/pair-stats.js";
 import { AttemptRecorder, DATA_CHANNEL_LABEL, measureEcho } from "./attempt.js";
+import { scrubbedErrorText } from "../../secrets/scrub.js";
 
 /** A change of the client's network under the live call, made by the caller (the NAT lab). */
 export interface NetworkChange {
   /** What it changes, in words, for the fact. */
   what: string;
   apply(): Promise<void>;
+  /**
+   * Which signs end the watch and start the restart (default: all, the first wins). Only
+   * ["consent", "ice-failed"] is a client that relies on RFC 7675 alone, as werift does.
+   */
+  deadOn?: readonly ("consent" | "echo" | "ice-failed")[];
 }
 
 export interface RestartOptions {
@@ -33,6 +40,8 @@ export interface RestartOptions {
   /** Bound on the reconnection, as on the first connection. */
   connectTimeoutMs: number;
   networkChange?: NetworkChange;
+  /** The far end echoed on the data channel before (rtc-doctor serve does; a real bot need not): lost echoes then mean a dead path. */
+  farEndEchoes: boolean;
   /** Bound on watching a changed network for the path to die (werift fails it after 30 s without consent). */
   watchMs?: number;
 }
@@ -55,7 +64,9 @@ const POLL_MS = 100;
  */
 export async function restartRemote(options: RestartOptions): Promise<RestartOutcome> {
   let networkChange: NetworkChangeFact | undefined;
-  if (options.networkChange) networkChange = await watchNetworkChange(options.peer.pc, options.channel, options.networkChange, options.watchMs ?? DEFAULT_WATCH_MS);
+  if (options.networkChange) {
+    networkChange = await watchNetworkChange(options.peer.pc, options.farEndEchoes ? options.channel : undefined, options.networkChange, options.watchMs ?? DEFAULT_WATCH_MS);
+  }
   const outcome = options.negotiated.pipecat ? await restartPipecat(options) : await restartWhip(options);
   if (networkChange) outcome.fact.networkChange = networkChange;
   return outcome;
@@ -86,7 +97,7 @@ async function restartWhip(options: RestartOptions): Promise<RestartOutcome> {
     if (!reply.accepted) return { fact: refused("whip-patch", reply, boundMs) };
     if (reply.etag) session.etag = reply.etag;
     const before = iceCredentialsOf(options.answerSdp);
-    const answer = capCandidates(withNewIceCredentials(options.answerSdp, reply.ufrag, reply.pwd, reply.candidates)).sdp;
+    const answer = capCandidates(withNewIceCredentials(options.answerSdp, reply.ufrag, reply.pwd, reply.candidates, reply.end)).sdp;
     await within(pc.setRemoteDescription({ type: "answer", sdp: answer }), boundMs, "applying the restart's answer (setRemoteDescription)");
     resumeRestartedIce(pc);
     const reconnectedAt = await waiter.wait(Math.max(1, boundMs - (performance.now() - started)));
@@ -100,11 +111,13 @@ async function restartWhip(options: RestartOptions): Promise<RestartOutcome> {
     };
     if (reconnectedAt !== undefined) {
       fact.timeToReconnectMs = Math.round(reconnectedAt - started);
-      fact.echo = await echoAfter(options.channel, boundMs);
+      if (options.farEndEchoes) fact.echo = await echoAfter(options.channel, boundMs);
+      const selected = (await readPairStats(pc)).selected;
+      if (selected) fact.selectedPair = selected;
     }
     return { fact };
   } catch (error) {
-    return { fact: { requestedBy: "whip-patch", accepted: false, reconnected: false, boundMs, refusal: { code: "no-response", detail: `the restart stopped locally: ${(error as Error).message}` } } };
+    return { fact: { requestedBy: "whip-patch", accepted: false, reconnected: false, boundMs, refusal: { code: "local-error", detail: `the restart stopped in rtc-doctor's own peer: ${scrubbedErrorText(error, secretsOf(options))}` } } };
   } finally {
     waiter.dispose();
   }
@@ -118,7 +131,7 @@ async function restartWhip(options: RestartOptions): Promise<RestartOutcome> {
 async function restartPipecat(options: RestartOptions): Promise<RestartOutcome> {
   const pipecat = options.negotiated.pipecat;
   const boundMs = options.connectTimeoutMs;
-  if (!pipecat) return { fact: { requestedBy: "none", accepted: false, reconnected: false, boundMs, refusal: { code: "http-error", detail: "no Pipecat session to restart" } } };
+  if (!pipecat) return { fact: { requestedBy: "none", accepted: false, reconnected: false, boundMs, refusal: { code: "local-error", detail: "no Pipecat session to restart" } } };
   const started = performance.now();
   let peer: Peer | undefined;
   try {
@@ -148,18 +161,26 @@ async function restartPipecat(options: RestartOptions): Promise<RestartOutcome> 
       boundMs,
       newPeer: fingerprintOf(answerSdp) !== fingerprintOf(options.answerSdp),
       newRemoteUfrag: before?.ufrag !== reply.ufrag,
+      ...(reply.pcId !== undefined && reply.pcId !== pipecat.pcId ? { newSession: true } : {}),
     };
     if (open) {
       fact.timeToReconnectMs = Math.round((recorder.dataChannelAtMs ?? recorder.elapsed()) + (recorder.startedAt - started));
-      fact.echo = await echoAfter(channel, boundMs);
+      if (options.farEndEchoes) fact.echo = await echoAfter(channel, boundMs);
+      const selected = (await readPairStats(pc)).selected;
+      if (selected) fact.selectedPair = selected;
     }
     return { fact, extraPeer: peer };
   } catch (error) {
     return {
-      fact: { requestedBy: "pipecat-restart-pc", accepted: false, reconnected: false, boundMs, refusal: { code: "no-response", detail: `the restart stopped locally: ${(error as Error).message}` } },
+      fact: { requestedBy: "pipecat-restart-pc", accepted: false, reconnected: false, boundMs, refusal: { code: "local-error", detail: `the restart stopped in rtc-doctor's own peer: ${scrubbedErrorText(error, secretsOf(options))}` } },
       ...(peer ? { extraPeer: peer } : {}),
     };
   }
+}
+
+/** Library errors may quote what they were given: the token and ICE server credentials stay out. */
+function secretsOf(options: RestartOptions): (string | undefined)[] {
+  return [options.ctx.token, ...Object.values(options.ctx.headers), ...options.iceServers.map((s) => s.credential)];
 }
 
 function fingerprintOf(sdp: string): string | undefined {
@@ -198,7 +219,7 @@ function iceReconnected(pc: PeerConnection): { wait(ms: number): Promise<number 
  * Changes the network under the live call and watches until the path is seen dead: a consent
  * check that gets no answer, an echo that does not come back, or werift failing the pair.
  */
-export async function watchNetworkChange(pc: PeerConnection, channel: DataChannel, change: NetworkChange, watchMs: number): Promise<NetworkChangeFact> {
+export async function watchNetworkChange(pc: PeerConnection, channel: DataChannel | undefined, change: NetworkChange, watchMs: number): Promise<NetworkChangeFact> {
   const fact: NetworkChangeFact = { what: change.what, seenDead: false, watchedMs: 0 };
   await change.apply();
   const changedAt = performance.now();
@@ -211,7 +232,7 @@ export async function watchNetworkChange(pc: PeerConnection, channel: DataChanne
   const sentAt: number[] = [];
   let seq = 0;
   const echoes = new Map<string, number>();
-  const echoSub = channel.onMessage.subscribe((data) => echoes.delete(data.toString()));
+  const echoSub = channel?.onMessage.subscribe((data) => echoes.delete(data.toString()));
   let lastEcho = -Infinity;
   try {
     while (since() < watchMs) {
@@ -224,7 +245,7 @@ export async function watchNetworkChange(pc: PeerConnection, channel: DataChanne
         const overdue = sentAt.findIndex((t, i) => i >= answered && now - t > 1500);
         if (overdue >= 0 && fact.consentUnansweredAfterMs === undefined) fact.consentUnansweredAfterMs = now;
       }
-      if (now - lastEcho >= 250 && channel.readyState === "open") {
+      if (channel && now - lastEcho >= 250 && channel.readyState === "open") {
         const text = `rtc-doctor-echo watch-${(seq += 1)}`;
         echoes.set(text, now);
         channel.send(text);
@@ -233,7 +254,12 @@ export async function watchNetworkChange(pc: PeerConnection, channel: DataChanne
       for (const sent of echoes.values()) {
         if (now - sent > 2000 && fact.echoLostAfterMs === undefined) fact.echoLostAfterMs = now;
       }
-      const signs = [fact.consentUnansweredAfterMs, fact.echoLostAfterMs, fact.iceFailedAfterMs].filter((v): v is number => v !== undefined);
+      const deadOn = change.deadOn ?? ["consent", "echo", "ice-failed"];
+      const signs = [
+        deadOn.includes("consent") ? fact.consentUnansweredAfterMs : undefined,
+        deadOn.includes("echo") ? fact.echoLostAfterMs : undefined,
+        deadOn.includes("ice-failed") ? fact.iceFailedAfterMs : undefined,
+      ].filter((v): v is number => v !== undefined);
       if (signs.length > 0) {
         fact.seenDead = true;
         fact.seenDeadAfterMs = Math.min(...signs);
@@ -243,7 +269,7 @@ export async function watchNetworkChange(pc: PeerConnection, channel: DataChanne
     }
   } finally {
     iceSub.unSubscribe();
-    echoSub.unSubscribe();
+    echoSub?.unSubscribe();
   }
   fact.watchedMs = since();
   return fact;

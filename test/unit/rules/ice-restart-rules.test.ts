@@ -57,8 +57,17 @@ describe("far-end-cannot-restart-ice", () => {
     ]);
   });
 
+  it("names a Pipecat server that answers restart_pc under another pc_id (a new session)", () => {
+    const restart: RestartFact = { requestedBy: "pipecat-restart-pc", status: 200, accepted: true, reconnected: true, boundMs: 10_000, newSession: true };
+    expect(hitsOf(farEndCannotRestartIce, facts(restart))).toEqual([
+      { rule: "far-end-cannot-restart-ice", message: "new-session", severity: "warning", evidence: ["/connectivity/0/restart/newSession"], subjects: ["/connectivity/0"] },
+    ]);
+  });
+
   it("is silent when no restart was asked for, and when it was accepted", () => {
     expect(hitsOf(farEndCannotRestartIce, facts())).toEqual([]);
+    // rtc-doctor's own peer failing is not the far end's refusal.
+    expect(hitsOf(farEndCannotRestartIce, facts({ ...refusedWith(0, "local-error"), status: undefined } as RestartFact))).toEqual([]);
     expect(hitsOf(farEndCannotRestartIce, facts(accepted({ timeToReconnectMs: 120, echo: { sent: 3, received: 3 } })))).toEqual([]);
   });
 });
@@ -79,5 +88,7 @@ describe("ice-restart-never-reconnects", () => {
   it("is silent for a restart that reconnected and echoes, and for a refusal (the other rule's)", () => {
     expect(hitsOf(iceRestartNeverReconnects, facts(accepted({ timeToReconnectMs: 120, echo: { sent: 3, received: 3 } })))).toEqual([]);
     expect(hitsOf(iceRestartNeverReconnects, facts(refusedWith(405, "method-not-allowed")))).toEqual([]);
+    // A far end that never echoed (a real bot) gets no echo after the restart either: nothing to judge.
+    expect(hitsOf(iceRestartNeverReconnects, facts(accepted({ timeToReconnectMs: 120 })))).toEqual([]);
   });
 });
