@@ -17,6 +17,8 @@ import { median, printRatio, sideBySide } from "./ratio.js";
 // costs a multiple of it; the line with 50 ms each way to the TURN server (a nearby data centre, as
 // in bench/check.ratio.ts) is the check as a user runs it, and is the one the default is set by.
 const ROUNDS = 7;
+/** A STUN-only check makes the host and srflx loopbacks. */
+const STUN_ONLY_PATHS = 2;
 
 let coturn: Coturn;
 beforeAll(async () => {
@@ -71,7 +73,7 @@ async function oneCheck(base: CheckOptions, qualityDurationMs: number, paths: nu
   const ms = performance.now() - started;
   const attempts = report.connectivity ?? [];
   if (attempts.filter((a) => a.ok).length < paths) throw new Error(`only ${attempts.filter((a) => a.ok).length} of ${paths} paths connected: the figure would be wrong`);
-  if (qualityDurationMs > 0) {
+  if (qualityDurationMs > 0 && paths !== STUN_ONLY_PATHS) {
     for (const a of attempts) {
       const key = `${paths === 5 ? "loopback" : "100 ms RTT"}: ${a.mode}${a.mode === "loopback-relay" ? ` ${a.via?.split(":")[0]}/${/transport=(\w+)/.exec(a.via ?? "")?.[1] ?? "udp"}` : ""}`;
       (added[key] ??= []).push(a.quality?.durationMs ?? 0);
@@ -92,6 +94,11 @@ it(`the default check with the quality measurement (${DEFAULT_QUALITY_DURATION_M
   const local = loopbackOptions();
   const t = await sideBySide(() => wallMs(local, 0, 5), { quality: () => wallMs(local, DEFAULT_QUALITY_DURATION_MS, 5) }, ROUNDS);
   printRatio({ label: "the same on loopback (CPU only)", ...t.quality, goal: 1.5, unit: "ms" });
+  // The built-in defaults' shape: STUN only, nothing leaves the machine but the srflx hairpin, so
+  // the loopbacks are not flooded (they are only ever the reference for a relay or remote path).
+  const stunOnly: CheckOptions = { stun: [`stun:127.0.0.1:${coturn.port}`] };
+  const s = await sideBySide(() => wallMs(stunOnly, 0, STUN_ONLY_PATHS), { quality: () => wallMs(stunOnly, DEFAULT_QUALITY_DURATION_MS, STUN_ONLY_PATHS) }, ROUNDS);
+  printRatio({ label: "a STUN-only check (the defaults' shape) with quality / without", ...s.quality, goal: 1.5, unit: "ms" });
   for (const [path, times] of Object.entries(added)) {
     process.stdout.write(`quality  ${path.padEnd(42)} added ${median(times).toFixed(0)} ms per attempt (median of ${times.length})\n`);
   }

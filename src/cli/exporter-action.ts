@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/errors.js";
 import { builtInModules, moduleSecrets } from "../exporter/module.js";
 import type { Output } from "./output.js";
+import { untilStopSignal } from "./interrupt.js";
 
 export interface ExporterFlags {
   config?: string;
@@ -32,15 +33,7 @@ export async function runExporter(out: Output, setExit: (code: number) => void, 
     throw new ConfigError(`exporter: cannot listen on ${flags.host}:${flags.port} (${e.code ?? e.message})`);
   }
   safe.stdout(`rtc-doctor exporter listening on ${running.url} (modules: ${[...modules.keys()].join(", ")})\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilStopSignal();
   await running.close();
   setExit(0);
 }

@@ -19,3 +19,14 @@ export function abortOnSigint(onForcedExit: () => void): { signal: AbortSignal; 
     },
   };
 }
+
+/** For the long-running commands (serve, exporter): resolves at the first SIGINT or SIGTERM. */
+export function untilStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      for (const s of SIGNALS) process.off(s, stop);
+      resolve();
+    };
+    for (const s of SIGNALS) process.on(s, stop);
+  });
+}

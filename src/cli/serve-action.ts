@@ -5,6 +5,7 @@ import { resolveIceServers, secretsOf } from "../config/ice-servers.js";
 import { toRTCIceServers } from "../config/rtc-ice-servers.js";
 import type { RunningServe } from "../serve/server.js";
 import type { Output } from "./output.js";
+import { untilStopSignal } from "./interrupt.js";
 
 export interface ServeFlags {
   host: string;
@@ -92,15 +93,7 @@ export async function runServe(out: Output, setExit: (code: number) => void, fla
       "",
     ].join("\n"),
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilStopSignal();
   safe.stderr("rtc-doctor serve: stopping, closing every session\n");
   await running.close();
   setExit(0);

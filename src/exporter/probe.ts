@@ -55,6 +55,8 @@ function settingsFor(run: ProbeRun, deadline: number, connect: boolean, now: Dat
     loopback: connect,
     connectParallelism: 1,
     qualityDurationMs: run.module.qualityMs ?? DEFAULT_MODULE_QUALITY_MS,
+    // A STUN target's srflx path is the one its module measures, not a reference.
+    loopbackQuality: "always",
   };
 }
 

@@ -29,9 +29,9 @@ export function hostConnectPhase(settings: PhaseSettings) {
     needs: ["targets"],
     produces: ["hostConnectivity"],
     describe: () => "connecting two peers over host candidates",
-    run: async () => {
+    run: async ({ targets }) => {
       const { connectHost } = await import("../probes/connect/phase.js");
-      return { hostConnectivity: await connectHost(settings) };
+      return { hostConnectivity: await connectHost(settings, targets) };
     },
   });
 }
@@ -60,6 +60,7 @@ export function connectPhase(settings: PhaseSettings) {
         tlsCa: settings.tlsCa,
         parallelism: settings.connectParallelism,
         qualityDurationMs: settings.qualityDurationMs,
+        ...(settings.loopbackQuality ? { loopbackQuality: settings.loopbackQuality } : {}),
       });
       const session = sessionFromRemote(connectivity.find((c) => c.mode === "remote"));
       const handedOut = signallingTargets(signallingIceServers, targets);

@@ -1,4 +1,4 @@
-import type { RemoteTarget } from "../probes/connect/types.js";
+import type { LoopbackQuality, RemoteTarget } from "../probes/connect/types.js";
 
 /** What the default phases need from a check's options, resolved once with their defaults. */
 export interface PhaseSettings {
@@ -21,4 +21,10 @@ export interface PhaseSettings {
   connectParallelism: number;
   /** Wall time of each connected path's quality flood; 0 skips it. */
   qualityDurationMs: number;
+  /**
+   * The host and srflx loopbacks never leave this machine: their quality is only the reference a
+   * relay or remote path is judged against, so by default they are flooded only when such a path
+   * is tried ("with-relays"). "always" floods them too (the exporter's STUN target: its srflx path is the one measured).
+   */
+  loopbackQuality?: LoopbackQuality;
 }

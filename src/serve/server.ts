@@ -208,15 +208,17 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       const known = pipecat[1] === undefined || started.has(pipecat[1]);
       // The first offer uses the /start place up; the session's trickle PATCHes (by pc_id) still come there.
       if (!known && method !== "POST" && method !== "PATCH") throw new HttpError(404, "no such session");
-      if (method === "POST") {
-        let request: ReturnType<typeof parseJson>;
+      // A place that does not exist stays a 404 whatever was sent to it; only a restart_pc or a trickle by pc_id may name one that moved.
+      const readRequest = async () => {
         try {
-          request = parseJson(await body(req));
+          return parseJson(await body(req));
         } catch (error) {
-          // A place that does not exist stays a 404 whatever was posted to it; only a restart_pc may name one that moved.
           if (!known) throw new HttpError(404, "no such session");
           throw error;
         }
+      };
+      if (method === "POST") {
+        const request = await readRequest();
         if (typeof request["sdp"] !== "string" || request["type"] !== "offer") throw new HttpError(known ? 400 : 404, known ? 'expected {"sdp": "...", "type": "offer"}' : "no such session");
         // Pipecat's restart_pc: the peer of that pc_id is closed and the offer answered by a new one
         // (also under /sessions/{id}/, whose place the first offer used up).
@@ -231,13 +233,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         return json(res, 200, { sdp: answerSdp, type: "answer", pc_id: session.id });
       }
       if (method === "PATCH") {
-        let request: ReturnType<typeof parseJson>;
-        try {
-          request = parseJson(await body(req));
-        } catch (error) {
-          if (!known) throw new HttpError(404, "no such session");
-          throw error;
-        }
+        const request = await readRequest();
         const session = sessions.get(String(request["pc_id"] ?? ""));
         if (!session) throw new HttpError(404, known ? "unknown pc_id" : "no such session");
         const list = Array.isArray(request["candidates"]) ? (request["candidates"] as Record<string, unknown>[]) : [];

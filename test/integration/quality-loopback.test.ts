@@ -73,4 +73,14 @@ describe("the quality of each loopback path against a local coturn", () => {
     const report = await check({ turn: [`turn:127.0.0.1:${healthy!.port}`], username: healthy!.user, credential: healthy!.password, nat: false, gather: false, qualityDurationMs: 0 });
     expect((report.connectivity ?? []).map((a) => a.quality)).toEqual([undefined, undefined]);
   }, 60_000);
+
+  it("floods no loopback when no path leaves the machine (STUN only): they are only ever the reference", async () => {
+    const report = await check({ stun: [`stun:127.0.0.1:${healthy!.port}`], nat: false, gather: false });
+    const attempts = report.connectivity ?? [];
+    expect(attempts.map((a) => [a.mode, a.ok])).toEqual([
+      ["loopback-host", true],
+      ["loopback-srflx", true],
+    ]);
+    expect(attempts.map((a) => a.quality)).toEqual([undefined, undefined]);
+  }, 60_000);
 });

@@ -5,14 +5,14 @@ import { connectLoopback, type LoopbackOptions, type LoopbackPath } from "./loop
 /** Every path, at most `limit` attempts at a time; facts in path order. */
 export function connectLoopbackPaths(
   paths: readonly LoopbackPath[],
-  options: LoopbackOptions,
+  options: (path: LoopbackPath) => LoopbackOptions,
   limit: LimitFunction,
   onAttempt?: (fact: ConnectivityFact) => void,
 ): Promise<ConnectivityFact[]> {
   return Promise.all(
     paths.map((path) =>
       limit(async () => {
-        const fact = await connectLoopback(path, options);
+        const fact = await connectLoopback(path, options(path));
         onAttempt?.(fact);
         return fact;
       }),

@@ -7,7 +7,7 @@ import { connectLoopbackPaths } from "./loopback-paths.js";
 import { clientRelayTarget, serverPaths, workingTargets } from "./server-paths.js";
 import { connectLoopback, type LoopbackOptions } from "./loopback.js";
 import { connectRemote } from "./remote.js";
-import type { RemoteTarget } from "./types.js";
+import type { LoopbackQuality, RemoteTarget } from "./types.js";
 
 export type { RemoteTarget } from "./types.js";
 
@@ -26,6 +26,8 @@ export interface ConnectPhaseOptions {
   parallelism: number;
   /** Wall time of each connected path's quality flood (0 skips it). */
   qualityDurationMs?: number;
+  /** Whether the host/srflx loopbacks are flooded without a relay or remote path to compare (see PhaseSettings). */
+  loopbackQuality?: LoopbackQuality;
   /** Each srflx/relay attempt's offering peer gathered through its server (see LoopbackOptions). */
   onServerGathering?: LoopbackOptions["onServerGathering"];
   /** Each attempt as it finishes, so an interrupted run still reports the ones that did. */
@@ -55,9 +57,21 @@ function attemptOptions(options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | 
   return { connectTimeoutMs: options.connectTimeoutMs, echoCount: ECHO_COUNT, gatherTimeoutMs: options.timeoutMs, tlsCa: options.tlsCa, qualityDurationMs: options.qualityDurationMs ?? 0 };
 }
 
+/**
+ * Whether this run tries a path that leaves the machine (a relay through a TURN URL, or the remote
+ * peer), whose quality the host/srflx loopbacks are the reference for.
+ */
+export function crossesNetwork(targets: readonly IceServerTarget[], remote: RemoteTarget | undefined): boolean {
+  return remote !== undefined || targets.some((t) => t.url.isTurn);
+}
+
 /** Two local peers over host candidates only: needs no server, so it runs while the servers are probed. */
-export async function connectHost(options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs" | "qualityDurationMs">): Promise<ConnectivityFact> {
-  return connectLoopback({ mode: "loopback-host" }, attemptOptions(options));
+export async function connectHost(
+  options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs" | "qualityDurationMs" | "loopbackQuality" | "remote">,
+  targets: readonly IceServerTarget[] = [],
+): Promise<ConnectivityFact> {
+  const reference = options.loopbackQuality === "always" || crossesNetwork(targets, options.remote);
+  return connectLoopback({ mode: "loopback-host" }, attemptOptions({ ...options, qualityDurationMs: reference ? options.qualityDurationMs : 0 }));
 }
 
 /** Loopback attempts through each working server, and the remote peer, side by side within the bound. */
@@ -70,9 +84,12 @@ export async function runConnectPhase(
   const limit = pLimit(Math.max(1, options.parallelism));
   const signallingIceServers: RTCIceServerLike[] = [];
   const remote = options.remote;
+  const paths = serverPaths(targets, servers);
+  const reference = options.loopbackQuality === "always" || remote !== undefined || paths.some((p) => p.mode === "loopback-relay");
+  const pathOptions = { ...attempt, onServerGathering: options.onServerGathering };
   const [loopback, remoteFact] = await Promise.all([
     options.loopback
-      ? connectLoopbackPaths(serverPaths(targets, servers), { ...attempt, onServerGathering: options.onServerGathering }, limit, options.onAttempt)
+      ? connectLoopbackPaths(paths, (path) => (path.mode === "loopback-relay" || reference ? pathOptions : { ...pathOptions, qualityDurationMs: 0 }), limit, options.onAttempt)
       : Promise.resolve([]),
     remote
       ? limit(() =>

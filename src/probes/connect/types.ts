@@ -7,6 +7,9 @@ export type LoopbackPath =
   | { mode: "loopback-srflx"; stun: IceServerTarget }
   | { mode: "loopback-relay"; turn: IceServerTarget };
 
+/** Whether the host/srflx loopbacks get a quality flood only as the reference for a relay or remote path, or always. */
+export type LoopbackQuality = "with-relays" | "always";
+
 /** The far peer to connect to through the user's own signalling (WHIP or Pipecat). */
 export interface RemoteTarget {
   url: string;
