@@ -2,6 +2,19 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { scrubSecrets } from "../secrets/scrub.js";
 import { AddressRedactor } from "../report/redact-addresses.js";
 
+const closed = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that went away (`rtc-doctor --help | head -1`) makes the next write fail with EPIPE, and
+ * an unhandled stream error would end the process with a stack trace. The run goes on to its exit
+ * code; what it would still have written to that stream has nobody to read it.
+ */
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (closed.has(stream)) return;
+  if (stream.listenerCount("error") === 0) stream.on("error", () => closed.add(stream));
+  stream.write(text);
+}
+
 /** Writes to stdout or stderr with secrets removed; nothing leaves the process any other way. */
 export class Output {
   constructor(
@@ -24,11 +37,11 @@ export class Output {
   }
 
   stdout(text: string): void {
-    process.stdout.write(this.clean(text));
+    writeTo(process.stdout, this.clean(text));
   }
 
   stderr(text: string): void {
-    process.stderr.write(this.clean(text));
+    writeTo(process.stderr, this.clean(text));
   }
 
   file(path: string, text: string): void {
