@@ -22,9 +22,15 @@ const RESERVED = new Set(["host", "content-length", "content-type", "transfer-en
 
 /** Validates --signal and friends before anything is sent (ConfigError: one line, exit 2). */
 export function remoteTargetFrom(flags: SignalFlags, envToken?: string): RemoteTarget | undefined {
-  const given = flags.token !== undefined || flags.header.length > 0 || flags.trickle === true || flags.restart === true || flags.audio === false;
+  const given = [
+    ...(flags.token !== undefined ? ["--token"] : []),
+    ...(flags.header.length > 0 ? ["--header"] : []),
+    ...(flags.trickle === true ? ["--trickle"] : []),
+    ...(flags.restart === true ? ["--restart"] : []),
+    ...(flags.audio === false ? ["--no-audio"] : []),
+  ];
   if (flags.signal === undefined) {
-    if (given) throw new ConfigError("--token, --header, --trickle, --restart and --no-audio apply to --signal, and no --signal URL was given");
+    if (given.length > 0) throw new ConfigError(`${given.join(", ")} ${given.length === 1 ? "applies" : "apply"} to --signal, and no --signal URL was given`);
     return undefined;
   }
   let url: URL;

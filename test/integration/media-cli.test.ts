@@ -67,6 +67,6 @@ describe("rtc-doctor check --signal with audio, against rtc-doctor serve (both f
     const result = await runCli(["check", "--no-audio", "--no-nat", "--no-connect", "--no-gather"]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(result.stderr).toMatch(/--no-audio apply to --signal/);
+    expect(result.stderr).toMatch(/^rtc-doctor: --no-audio applies to --signal, and no --signal URL was given$/m);
   });
 });

@@ -99,6 +99,6 @@ describe("check --signal URL --restart through the CLI", () => {
     const result = await runCli(["check", "--restart", "--no-nat"]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(result.stderr).toMatch(/--restart apply to --signal/);
+    expect(result.stderr).toMatch(/^rtc-doctor: --restart applies to --signal, and no --signal URL was given$/m);
   });
 });

@@ -135,7 +135,7 @@ describe("bad input: one line on stderr, exit 2, nothing sent", () => {
     [["check", "--signal", "not a url"], /--signal 'not a url': not a URL/],
     [["check", "--signal", "http://127.0.0.1:9/whip", "--header", "no-colon-here"], /--header: expected "Name: value"/],
     [["check", "--signal", "http://127.0.0.1:9/whip", "--header", "Content-Type: text/plain"], /Content-Type is set by rtc-doctor itself/],
-    [["check", "--token", "abc123"], /apply to --signal/],
+    [["check", "--token", "abc123"], /--token applies to --signal/],
     [["check", "--signal", "http://127.0.0.1:9/whip", "--protocol", "xmpp"], /--protocol.*xmpp/],
     [["serve", "--port", "70000"], /--port must be a port number/],
   ])("%j", async (args, message) => {
