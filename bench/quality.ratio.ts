@@ -67,7 +67,7 @@ async function wallMs(base: CheckOptions, qualityDurationMs: number, paths: numb
 }
 
 async function oneCheck(base: CheckOptions, qualityDurationMs: number, paths: number): Promise<number> {
-  const options: CheckOptions = { ...base, username: coturn.user, credential: coturn.password, qualityDurationMs };
+  const options: CheckOptions = { ...base, ...(base.turn ? { username: coturn.user, credential: coturn.password } : {}), qualityDurationMs };
   const started = performance.now();
   const report: Report = await check(options);
   const ms = performance.now() - started;
