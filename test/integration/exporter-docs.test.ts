@@ -35,7 +35,13 @@ async function exportedNames(): Promise<Set<string>> {
     phases: { dns: 1, server: 1, connect: 1, nat: 1 },
     connectWanted: true,
     server: serverFact({ url: "turns:t.example:443", tls, remoteAddress: { address: "192.0.2.1", port: 443, family: 4 } }),
-    connectivity: { mode: "loopback-relay", ok: true, durationMs: 1, iceStates: [], pairs: [], localCandidates: [], remoteCandidates: [], rttMs: 1, echo: { sent: 5, received: 5 }, timeToDataChannelMs: 1 },
+    connectivity: { mode: "loopback-relay", ok: true, durationMs: 1, iceStates: [], pairs: [], localCandidates: [], remoteCandidates: [], rttMs: 1, echo: { sent: 5, received: 5 }, timeToDataChannelMs: 1,
+      quality: {
+        measured: true, durationMs: 1000, packetBytes: 160, intervalMs: 20, packetsSent: 50, packetsReceived: 50, lossPercent: 0,
+        rtt: { minMs: 1, medianMs: 1, p95Ms: 1, p99Ms: 1 }, jitterMs: 0.1, mos: 4.4,
+        bitrate: { heldKbps: 4000, ceilingKbps: 4000, reachedCeiling: true, carriedKbps: 3000, steps: [] },
+      },
+    },
     nat: { mapping: "endpoint-independent", filtering: "endpoint-independent", classic: "full-cone", method: "rfc5780", servers: [], durationMs: 1, tests: [] },
   });
   const failed = probeRegistry({ success: false, reason: "auth_failed", durationMs: 1, phases: {}, connectWanted: false, server: serverFact({ url: "turn:t.example", ok: false, error: probeError("wrong-credentials", "401") }) });
