@@ -5,10 +5,13 @@ import type { Facts, ServerFact } from "../facts/index.js";
 import { natReasonWords } from "../rules/nat-reasons.js";
 import { detailOf } from "../facts/probe-error.js";
 import { inboundFlows, outboundOf, receivedWords, reportWords } from "../rules/media-helpers.js";
+import { isNetworkPath, measuredPaths } from "../rules/quality-helpers.js";
+import { remoteAttempt } from "../rules/remote-helpers.js";
 
 type Outcome = Omit<ExpectationResult, "expectation">;
 
 const notMeasured = (why: string): Outcome => ({ met: false, actual: `not measured: ${why}` });
+const NO_REMOTE = "no remote connection was attempted (give the far end with {option:remote})";
 
 function ms(value: number): string {
   return `${Math.round(value * 10) / 10} ms`;
@@ -69,7 +72,7 @@ function connect(e: Extract<Expectation, { kind: "connect" }>, facts: Facts): Ou
   if (!attempts) return notMeasured("this run made no connection attempt");
   const indexed = attempts.map((a, i) => ({ a, i })).filter(({ a }) => (e.mode === "remote" ? a.mode === "remote" : a.mode.startsWith("loopback")));
   if (indexed.length === 0) {
-    return notMeasured(e.mode === "remote" ? "no remote connection was attempted (give the far end with {option:remote})" : "no loopback connection was attempted");
+    return notMeasured(e.mode === "remote" ? NO_REMOTE : "no loopback connection was attempted");
   }
   const ok = indexed.filter(({ a }) => a.ok);
   const names = (list: typeof indexed) => list.map(({ a }) => `${a.mode}${a.via ? ` via ${a.via}` : ""}`).join(", ");
@@ -98,12 +101,10 @@ function rtt(e: Extract<Expectation, { kind: "rtt" }>, facts: Facts): Outcome {
 
 /** Audio through the remote peer, per direction: the far side's receiver reports prove ours arrived; RTP that arrived proves theirs. */
 function media(e: Extract<Expectation, { kind: "media" }>, facts: Facts): Outcome {
-  const attempts = facts.connectivity ?? [];
-  const index = attempts.findIndex((a) => a.mode === "remote");
-  const attempt = attempts[index];
-  if (!attempt) return notMeasured("no remote connection was attempted (give the far end with {option:remote})");
+  const remote = remoteAttempt(facts);
+  if (!remote) return notMeasured(NO_REMOTE);
+  const { fact: attempt, base } = remote;
   const m = attempt.media;
-  const base = `/connectivity/${index}`;
   if (!m && attempt.ok) return notMeasured("no audio was offered (turned off with {option:remote.audio})");
   if (!m) return { met: false, actual: `no audio was exchanged: the connection stalled in ${attempt.stalledIn ?? "setup"}`, path: base };
   if (m.sent.packets === 0) return { met: false, actual: `no audio was sent: DTLS did not complete (${attempt.dtls?.state ?? attempt.dtlsState ?? "no DTLS state"})`, path: `${base}/media/sent` };
@@ -122,13 +123,12 @@ function media(e: Extract<Expectation, { kind: "media" }>, facts: Facts): Outcom
 
 /** The remote call recovered from an ICE restart: accepted, reconnected, and the data channel echoes again. */
 function restart(facts: Facts): Outcome {
-  const attempts = facts.connectivity ?? [];
-  const index = attempts.findIndex((a) => a.mode === "remote");
-  const attempt = attempts[index];
-  if (!attempt) return notMeasured("no remote connection was attempted (give the far end with {option:remote})");
+  const remote = remoteAttempt(facts);
+  if (!remote) return notMeasured(NO_REMOTE);
+  const { fact: attempt, base } = remote;
   const r = attempt.restart;
   if (!r) return notMeasured(attempt.ok ? "no ICE restart was asked for (turn it on with {option:remote.restart})" : "the remote attempt did not connect, so no restart could be asked for");
-  const path = `/connectivity/${index}/restart`;
+  const path = `${base}/restart`;
   if (!r.accepted && r.refusal?.code === "local-error") return { met: false, actual: `the ICE restart could not be asked: ${r.refusal.detail}`, path: `${path}/refusal` };
   if (!r.accepted) return { met: false, actual: `the far end refused the ICE restart: ${r.refusal?.detail ?? "no reason given"}`, path: `${path}/refusal` };
   if (!r.reconnected) return { met: false, actual: `the far end accepted the ICE restart (${r.status ?? "?"}), and ICE did not connect again within ${r.boundMs} ms`, path: `${path}/reconnected` };
@@ -173,20 +173,20 @@ function pathName(a: ConnectivityFact): string {
  */
 function quality(e: QualityExpectation, facts: Facts): Outcome {
   const read = qualityRead(e);
-  const measured = (facts.connectivity ?? []).flatMap((a, i) => {
-    const value = a.ok && a.quality?.measured ? read.value(a.quality) : undefined;
-    return value === undefined ? [] : [{ a, i, value }];
+  const measured = measuredPaths(facts).flatMap((p) => {
+    const value = read.value(p.quality);
+    return value === undefined ? [] : [{ p, value }];
   });
   if (measured.length === 0) {
     const skipped = (facts.connectivity ?? []).some((a) => a.ok && a.quality === undefined);
     return notMeasured(skipped ? "quality was not measured (turned off with {option:qualityDurationMs} 0)" : "no connected path had its quality measured");
   }
-  const network = measured.filter(({ a }) => a.mode === "loopback-relay" || a.mode === "remote");
+  const network = measured.filter(({ p }) => isNetworkPath(p.fact));
   const judged = network.length > 0 ? network : measured;
   const failing = judged.filter(({ value }) => !read.met(value));
   const shown = failing[0] ?? judged[0]!;
   const others = judged.length > 1 ? ` (${failing.length === 0 ? `all ${judged.length} paths` : `${failing.length} of ${judged.length} paths fail`})` : "";
-  return { met: failing.length === 0, actual: `${pathName(shown.a)}: ${read.words(shown.value)}${others}`, path: `/connectivity/${shown.i}/quality/${read.field}` };
+  return { met: failing.length === 0, actual: `${pathName(shown.p.fact)}: ${read.words(shown.value)}${others}`, path: `${shown.p.base}/${read.field}` };
 }
 
 function outcomeOf(e: Expectation, facts: Facts): Outcome {

@@ -15,7 +15,11 @@ export interface MeasuredPath {
  * this machine's own, the baseline relays are compared with, and no verdict on a network.
  */
 export function networkPaths(facts: Facts): MeasuredPath[] {
-  return measuredPaths(facts).filter((p) => p.fact.mode === "loopback-relay" || p.fact.mode === "remote");
+  return measuredPaths(facts).filter((p) => isNetworkPath(p.fact));
+}
+
+export function isNetworkPath(fact: ConnectivityFact): boolean {
+  return fact.mode === "loopback-relay" || fact.mode === "remote";
 }
 
 /**

@@ -1,9 +1,10 @@
-import type { ConnectivityFact, FarSidePeerPermissionFact, FarSidePermissionsFact, Facts } from "../facts/index.js";
+import type { FarSidePeerPermissionFact, FarSidePermissionsFact, Facts } from "../facts/index.js";
 import { isLocalOnly } from "../net/address-class.js";
 import type { Evidence, RuleHit } from "./types.js";
 import { defineRule } from "./define-rule.js";
 import { list, plural, serverPath } from "./helpers.js";
 import { describeCandidate } from "./session-helpers.js";
+import { remoteAttempt } from "./remote-helpers.js";
 
 type Message = "far-side-refused" | "far-side-refused-unused" | "far-side-partly-refused";
 
@@ -23,12 +24,6 @@ function peerWords(p: FarSidePeerPermissionFact): string {
 function deciding(peers: readonly FarSidePeerPermissionFact[]): FarSidePeerPermissionFact[] {
   const reachable = peers.filter((p) => !isLocalOnly(p.addressClass));
   return reachable.length > 0 ? reachable : [...peers];
-}
-
-function remoteAttempt(facts: Facts): { fact: ConnectivityFact; index: number } | undefined {
-  const index = (facts.connectivity ?? []).findIndex((c) => c.mode === "remote");
-  const fact = facts.connectivity?.[index];
-  return fact ? { fact, index } : undefined;
 }
 
 function hit(facts: Facts, f: FarSidePermissionsFact, k: number): RuleHit<Message> | undefined {
