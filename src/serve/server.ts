@@ -6,7 +6,7 @@ import { applyCors, type AllowedOrigins } from "./cors.js";
 import { pageAsset } from "./page-assets.js";
 import { ReportInputError, ReportStore, reportSummaryLine } from "./reports.js";
 import { EchoSession, type SessionConfig } from "./session.js";
-import { readSdpFragment } from "../signalling/restart.js";
+import { candidatesFromFragment, readSdpFragment } from "../signalling/sdp-fragment.js";
 import { startStunResponder, type StunResponder, type StunResponderOptions } from "./stun-responder.js";
 
 export interface ServeOptions extends Partial<Omit<SessionConfig, "iceServers">> {
@@ -322,19 +322,6 @@ function setLinks(res: ServerResponse, servers: readonly RTCIceServerLike[]): vo
     }),
   );
   if (links.length) res.setHeader("Link", links);
-}
-
-/** Candidate lines from an application/trickle-ice-sdpfrag body, with the m-section they belong to. */
-export function candidatesFromFragment(fragment: string): { candidate: string; sdpMid?: string; sdpMLineIndex: number }[] {
-  const out: { candidate: string; sdpMid?: string; sdpMLineIndex: number }[] = [];
-  let mid: string | undefined;
-  let index = -1;
-  for (const line of fragment.split(/\r?\n/)) {
-    if (line.startsWith("m=")) index += 1;
-    else if (line.startsWith("a=mid:")) mid = line.slice(6).trim();
-    else if (line.startsWith("a=candidate:")) out.push({ candidate: line.slice(2).trim(), ...(mid !== undefined ? { sdpMid: mid } : {}), sdpMLineIndex: Math.max(0, index) });
-  }
-  return out;
 }
 
 function body(req: IncomingMessage, max = MAX_BODY): Promise<string> {

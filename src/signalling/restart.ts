@@ -2,23 +2,12 @@ import type { RestartRefusal } from "../facts/restart.js";
 import { bodySummary } from "./body-text.js";
 import { request, SignallingError, type HttpContext, type HttpResult } from "./http.js";
 import type { WhipSession } from "./whip.js";
+import { readSdpFragment } from "./sdp-fragment.js";
 
 /** What the far end said to a restart: its new ICE credentials and candidates, or why not. */
 export type RestartReply =
   | { accepted: true; status: number; ufrag: string; pwd: string; candidates: string[]; end: boolean; etag?: string; answerSdp?: string; pcId?: string }
   | { accepted: false; status?: number; refusal: RestartRefusal };
-
-/** The ICE part of an application/trickle-ice-sdpfrag body (RFC 8840): credentials and candidate lines. */
-export function readSdpFragment(text: string): { ufrag?: string; pwd?: string; candidates: string[]; end: boolean } {
-  const ufrag = /^a=ice-ufrag:(\S+)/m.exec(text)?.[1];
-  const pwd = /^a=ice-pwd:(\S+)/m.exec(text)?.[1];
-  const candidates = text
-    .split(/\r?\n/)
-    .filter((l) => l.startsWith("a=candidate:"))
-    .map((l) => l.slice(2).trim());
-  const end = /^a=end-of-candidates\s*$/m.test(text);
-  return { ...(ufrag ? { ufrag } : {}), ...(pwd ? { pwd } : {}), candidates, end };
-}
 
 function refusalOf(res: HttpResult, what: string): RestartRefusal {
   const summary = bodySummary(res.body, res.headers.get("content-type") ?? "");

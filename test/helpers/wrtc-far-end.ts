@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { createServer, type Server } from "node:http";
-import { readSdpFragment, withNewIceCredentials } from "../../src/signalling/restart.js";
+import { withNewIceCredentials } from "../../src/signalling/restart.js";
+import { readSdpFragment } from "../../src/signalling/sdp-fragment.js";
 
 /**
  * A far end built on libwebrtc (@roamhq/wrtc, the stack inside Chrome), independent of werift: it

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ConnectivityFact } from "../../src/facts/index.js";
 import { connectRemote, type RemoteOptions } from "../../src/probes/connect/remote.js";
 import { startServe, type RunningServe } from "../../src/serve/server.js";
-import { readSdpFragment } from "../../src/signalling/restart.js";
+import { readSdpFragment } from "../../src/signalling/sdp-fragment.js";
 import { closePeer, createPeer } from "../../src/webrtc/peer.js";
 
 // Bounds only; no assertion depends on a duration.

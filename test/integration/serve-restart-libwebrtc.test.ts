@@ -1,7 +1,8 @@
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startServe, type RunningServe } from "../../src/serve/server.js";
-import { readSdpFragment, withNewIceCredentials } from "../../src/signalling/restart.js";
+import { withNewIceCredentials } from "../../src/signalling/restart.js";
+import { readSdpFragment } from "../../src/signalling/sdp-fragment.js";
 
 /**
  * serve as the far end of a libwebrtc client (@roamhq/wrtc, the stack inside Chrome) that restarts

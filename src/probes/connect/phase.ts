@@ -58,11 +58,12 @@ function attemptOptions(options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | 
 }
 
 /**
- * Whether this run tries a path that leaves the machine (a relay through a TURN URL, or the remote
- * peer), whose quality the host/srflx loopbacks are the reference for.
+ * Whether the host/srflx loopbacks get a quality flood: always when asked, else only when this run
+ * tries a path that leaves the machine (a relay through a TURN URL, or the remote peer), whose
+ * quality they are the reference for.
  */
-export function crossesNetwork(targets: readonly IceServerTarget[], remote: RemoteTarget | undefined): boolean {
-  return remote !== undefined || targets.some((t) => t.url.isTurn);
+export function floodsLoopbacks(options: Pick<ConnectPhaseOptions, "loopbackQuality" | "remote">, targets: readonly IceServerTarget[]): boolean {
+  return options.loopbackQuality === "always" || options.remote !== undefined || targets.some((t) => t.url.isTurn);
 }
 
 /** Two local peers over host candidates only: needs no server, so it runs while the servers are probed. */
@@ -70,8 +71,7 @@ export async function connectHost(
   options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs" | "qualityDurationMs" | "loopbackQuality" | "remote">,
   targets: readonly IceServerTarget[] = [],
 ): Promise<ConnectivityFact> {
-  const reference = options.loopbackQuality === "always" || crossesNetwork(targets, options.remote);
-  return connectLoopback({ mode: "loopback-host" }, attemptOptions({ ...options, qualityDurationMs: reference ? options.qualityDurationMs : 0 }));
+  return connectLoopback({ mode: "loopback-host" }, attemptOptions({ ...options, qualityDurationMs: floodsLoopbacks(options, targets) ? options.qualityDurationMs : 0 }));
 }
 
 /** Loopback attempts through each working server, and the remote peer, side by side within the bound. */
@@ -84,12 +84,12 @@ export async function runConnectPhase(
   const limit = pLimit(Math.max(1, options.parallelism));
   const signallingIceServers: RTCIceServerLike[] = [];
   const remote = options.remote;
-  const paths = serverPaths(targets, servers);
-  const reference = options.loopbackQuality === "always" || remote !== undefined || paths.some((p) => p.mode === "loopback-relay");
+  // The srflx loopback is flooded exactly when the host loopback is: both are the same reference.
   const pathOptions = { ...attempt, onServerGathering: options.onServerGathering };
+  const referenceOptions = floodsLoopbacks(options, targets) ? pathOptions : { ...pathOptions, qualityDurationMs: 0 };
   const [loopback, remoteFact] = await Promise.all([
     options.loopback
-      ? connectLoopbackPaths(paths, (path) => (path.mode === "loopback-relay" || reference ? pathOptions : { ...pathOptions, qualityDurationMs: 0 }), limit, options.onAttempt)
+      ? connectLoopbackPaths(serverPaths(targets, servers), (path) => (path.mode === "loopback-relay" ? pathOptions : referenceOptions), limit, options.onAttempt)
       : Promise.resolve([]),
     remote
       ? limit(() =>
