@@ -6,7 +6,7 @@ import { nativeX25519ForWerift } from "./native-x25519.js";
 import { numberChannelsBeforeStart } from "./sctp-before-start.js";
 import { partialReliability } from "./partial-reliability.js";
 import { browserSctpTimers } from "./sctp-timers.js";
-import { closeLateProtocols, closeTransportsOfFailedAllocations, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations } from "./turn-allocations.js";
+import { closeLateProtocols, closeTransportsOfFailedAllocations, disableNagle, guardReconnects, iceTransportsOf, releaseAllocations, stopRefreshOnClose } from "./turn-allocations.js";
 import type { PeerConfig, PeerConnection, Werift } from "./types.js";
 
 export type { DataChannel, PeerConnection, Werift } from "./types.js";
@@ -15,12 +15,14 @@ export type { DataChannel, PeerConnection, Werift } from "./types.js";
 export async function loadWerift(): Promise<Werift> {
   const werift = await import("werift");
   const classes = werift as unknown as {
-    TurnProtocol?: Parameters<typeof closeTransportsOfFailedAllocations>[0];
+    TurnProtocol?: Parameters<typeof closeTransportsOfFailedAllocations>[0] & Parameters<typeof stopRefreshOnClose>[0];
+    Message?: Parameters<typeof stopRefreshOnClose>[1];
     RTCDtlsTransport?: Parameters<typeof browserLikeDtls>[0];
     RTCSctpTransport?: Parameters<typeof browserSctpTimers>[0] & Parameters<typeof numberChannelsBeforeStart>[0] & Parameters<typeof partialReliability>[0];
     CipherContext?: Parameters<typeof decodeDtlsKeyOnce>[0];
   };
   closeTransportsOfFailedAllocations(classes.TurnProtocol);
+  stopRefreshOnClose(classes.TurnProtocol, classes.Message);
   // A check with many relay paths is CPU-bound; these two were a third of a connection's CPU.
   nativeX25519ForWerift();
   decodeDtlsKeyOnce(classes.CipherContext);

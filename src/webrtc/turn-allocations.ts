@@ -133,3 +133,67 @@ export function closeTransportsOfFailedAllocations(turnProtocol: TurnProtocolCla
   };
   proto.rtcDoctorClosesOnFailure = true;
 }
+
+interface RefreshingTurnProtocol {
+  server: unknown;
+  refresh?: (lifetimeSeconds: number) => void;
+  refreshHandle?: { resolve?(): void };
+  requestWithRetry?(request: unknown, address: unknown): Promise<[{ getAttributeValue(name: string): unknown }, unknown]>;
+}
+
+interface RefreshableTurnProtocolClass {
+  prototype: { connectionMade(this: RefreshingTurnProtocol): Promise<void>; rtcDoctorStopsRefreshOnClose?: boolean };
+}
+
+interface StunMessageClass {
+  new (method: number, messageClass: number): { setAttribute(name: string, value: unknown): unknown };
+}
+
+const REFRESH = 0x004;
+const REQUEST = 0x000;
+
+/**
+ * werift's allocation refresh loop sleeps 5/6 of the lifetime (500 s for coturn's 600 s) on a timer
+ * that close() cannot cancel: every closed relay peer stays in memory that long, and a program that
+ * calls check() does not exit for eight minutes. The same refresh, on a timer that close() clears
+ * and that never keeps the process alive on its own. Applied once per process.
+ */
+export function stopRefreshOnClose(turnProtocol: RefreshableTurnProtocolClass | undefined, message: StunMessageClass | undefined): void {
+  const proto = turnProtocol?.prototype;
+  if (!proto || !message || proto.rtcDoctorStopsRefreshOnClose || typeof proto.connectionMade !== "function") return;
+  const connectionMade = proto.connectionMade;
+  proto.connectionMade = function (this: RefreshingTurnProtocol) {
+    if (typeof this.requestWithRetry === "function") this.refresh = (lifetime) => refreshUntilClosed(this, message, lifetime);
+    return connectionMade.call(this);
+  };
+  proto.rtcDoctorStopsRefreshOnClose = true;
+}
+
+function refreshUntilClosed(turn: RefreshingTurnProtocol, message: StunMessageClass, lifetimeSeconds: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const schedule = (lifetime: number) => {
+    if (closed || !(lifetime > 0)) return;
+    timer = setTimeout(() => void renew(lifetime), (5 / 6) * lifetime * 1000);
+    timer.unref();
+  };
+  const renew = async (lifetime: number) => {
+    const request = new message(REFRESH, REQUEST);
+    request.setAttribute("LIFETIME", lifetime);
+    try {
+      const [reply] = await turn.requestWithRetry!(request, turn.server);
+      const granted = reply.getAttributeValue("LIFETIME");
+      schedule(typeof granted === "number" ? granted : lifetime);
+    } catch {
+      // As werift does: a failed refresh is tried again after the same interval.
+      schedule(lifetime);
+    }
+  };
+  turn.refreshHandle = {
+    resolve: () => {
+      closed = true;
+      clearTimeout(timer);
+    },
+  };
+  schedule(lifetimeSeconds);
+}

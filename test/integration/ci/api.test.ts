@@ -64,6 +64,27 @@ process.exit(0);
     expect(r.stdout).not.toContain(coturn.password);
   });
 
+  // werift 0.24 sleeps 500 s between TURN allocation refreshes on a timer its close() cannot cancel:
+  // a program that made a relay connection did not end for eight minutes (src/webrtc/turn-allocations.ts).
+  it("a program that calls check() through a TURN relay ends by itself once the report is back", async () => {
+    writeFileSync(
+      join(app, "ends.mjs"),
+      `import { check } from "rtc-doctor";
+const report = await check({
+  turn: ["turn:127.0.0.1:${coturn.port}"],
+  username: ${JSON.stringify(coturn.user)},
+  credential: ${JSON.stringify(coturn.password)},
+  nat: false, qualityDurationMs: 0,
+});
+process.stdout.write(JSON.stringify((report.connectivity ?? []).map((c) => [c.mode, c.ok])));
+`,
+    );
+    const r = await run(process.execPath, ["ends.mjs"], app, 60_000);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toContainEqual(["loopback-relay", true]);
+  });
+
   it("keeps internals private: only the package root is exported", async () => {
     writeFileSync(join(app, "deep.mjs"), `import("rtc-doctor/dist/check.js").then(() => console.log("imported"), (e) => console.log(e.code));`);
     const r = await run(process.execPath, ["deep.mjs"], app);
