@@ -2,7 +2,7 @@ import { packFlights, type WeriftDtlsSendSide } from "./dtls-flight-packing.js";
 import { orderHandshakes, type WeriftDtlsSocket } from "./dtls-handshake-order.js";
 import type { PeerConnection } from "./types.js";
 
-type DtlsSocket = WeriftDtlsSocket & WeriftDtlsSendSide;
+type DtlsSocket = WeriftDtlsSocket & WeriftDtlsSendSide & { connect?: () => Promise<void>; rtcDoctorConnecting?: Promise<void> };
 
 /** werift's RTCDtlsTransport as far as this needs it; not exported API, read defensively. */
 interface WeriftDtlsTransport {
@@ -66,9 +66,30 @@ function replayEarlyDtls(transport: WeriftDtlsTransport): void {
 }
 
 /**
+ * werift's DTLS client waits a fixed 100 ms after its ICE side connected before it sends the
+ * ClientHello (RTCDtlsTransport.start), so every connection where it is the client spends 100 ms
+ * doing nothing: on loopback, two thirds of the time to an open data channel. A browser sends it
+ * the moment ICE is writable, and the far ends that matter keep a ClientHello that comes before
+ * their DTLS is ready (libwebrtc, aiortc's queue, holdEarlyDtls here); one that drops it gets the
+ * flight's retransmission. The client connects at once; werift's own call 100 ms later gets the same
+ * attempt, with its own handler for a failure.
+ */
+function connectAtOnce(dtls: DtlsSocket | undefined): void {
+  const connect = dtls?.connect;
+  if (!dtls || typeof connect !== "function" || dtls.rtcDoctorConnecting) return;
+  const connecting = connect.call(dtls);
+  // werift attaches its failure handler only when its delayed call runs; until then this one keeps a
+  // rejection from being unhandled.
+  connecting.catch(() => undefined);
+  dtls.rtcDoctorConnecting = connecting;
+  dtls.connect = () => connecting;
+}
+
+/**
  * Every werift DTLS transport receives handshakes in order (dtls-handshake-order.ts), sends its
  * flights packed (dtls-flight-packing.ts) and takes the datagrams that came before it was ready
- * (holdEarlyDtls), as a browser's DTLS does, from the moment its socket exists:
+ * (holdEarlyDtls) and, as the client, says hello without werift's pause (connectAtOnce), as a
+ * browser's DTLS does, from the moment its socket exists:
  * RTCDtlsTransport.start makes the DtlsServer or DtlsClient synchronously, before its first await,
  * so the socket is there when start returns its promise and no datagram has reached it or left it
  * yet. Applied once per process.
@@ -82,6 +103,7 @@ export function browserLikeDtls(transportClass: DtlsTransportClass | undefined):
     orderHandshakes(this.dtls);
     packFlights(this.dtls);
     replayEarlyDtls(this);
+    if (this.dtls && (this as { role?: string }).role === "client") connectAtOnce(this.dtls);
     return started;
   };
   proto.rtcDoctorBrowserLike = true;
