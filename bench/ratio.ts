@@ -55,8 +55,8 @@ export interface Ratio {
   baseline: number;
   /** When measured in pairs, the median of the per-pair ratios (sideBySide); else measured / baseline. */
   ratio?: number;
-  /** The ratio must be at most this. */
-  goal: number;
+  /** The ratio must be at most this; a line without one is a figure for context, not a goal. */
+  goal?: number;
   /** Of measured and baseline, shown after the verdict, e.g. "ms". */
   unit: string;
 }
@@ -64,9 +64,9 @@ export interface Ratio {
 /** `ratio  <label>  1.21x  (goal <= 1.5x)  ok  [71 / 58 ms]`; MISSED when above the goal. */
 export function ratioLine(r: Ratio): string {
   const ratio = r.ratio ?? r.measured / r.baseline;
-  const verdict = ratio <= r.goal ? "ok" : "MISSED";
+  const verdict = r.goal === undefined ? "" : ratio <= r.goal ? "ok" : "MISSED";
   const figures = `[${r.measured.toFixed(0)} / ${r.baseline.toFixed(0)} ${r.unit}]`;
-  return `ratio  ${r.label.padEnd(44)}  ${ratio.toFixed(2).padStart(6)}x  ${`(goal <= ${r.goal}x)`.padEnd(16)}  ${verdict.padEnd(6)}  ${figures}`;
+  return `ratio  ${r.label.padEnd(44)}  ${ratio.toFixed(2).padStart(6)}x  ${(r.goal === undefined ? "(no goal)" : `(goal <= ${r.goal}x)`).padEnd(16)}  ${verdict.padEnd(6)}  ${figures}`;
 }
 
 export function printRatio(r: Ratio): void {
