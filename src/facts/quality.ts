@@ -58,7 +58,7 @@ export interface QualityFact {
   measured: boolean;
   /** Why it was not measured (the far end did not echo the flood channel, the channel did not open). */
   notMeasured?: "channel-not-open" | "no-echo";
-  /** Wall time the measurement added to the attempt. */
+  /** Wall time of the measurement, from its start beside the echo to its last echo. */
   durationMs: number;
   /** The voice-like stream: one packet of `packetBytes` every `intervalMs`. */
   packetBytes: number;

@@ -58,8 +58,12 @@ export function openQualityChannel(pc: PeerConnection): DataChannel | undefined 
   }
 }
 
-/** `channel` from openQualityChannel, created early so that its opening overlaps the echo. */
-export async function measureQuality(channel: DataChannel | undefined, durationMs: number, openTimeoutMs: number): Promise<QualityFact> {
+/**
+ * `channel` from openQualityChannel, created early so that its opening overlaps the echo. The
+ * voice-like stream (64 kbit/s) may run beside the echo; the ramp, which fills the path, waits for
+ * `rampAfter` (the echo) so that the echo's RTT is not the ramp's queue.
+ */
+export async function measureQuality(channel: DataChannel | undefined, durationMs: number, openTimeoutMs: number, rampAfter?: Promise<unknown>): Promise<QualityFact> {
   const started = performance.now();
   const voiceCount = Math.max(5, Math.floor(durationMs / 2 / VOICE_INTERVAL_MS));
   const fact: QualityFact = { measured: false, durationMs: 0, packetBytes: VOICE_PACKET_BYTES, intervalMs: VOICE_INTERVAL_MS, packetsSent: 0, packetsReceived: 0, lossPercent: 0 };
@@ -87,6 +91,7 @@ export async function measureQuality(channel: DataChannel | undefined, durationM
     if (mos !== undefined) fact.mos = mos;
     const stepMs = Math.max(50, durationMs / 2 / RAMP_KBPS.length);
     const floodStart = flood.packets[0]!.sentAt;
+    await rampAfter?.catch(() => undefined);
     const ramp = await rampBitrate(flood, stepMs, { lossPercent: fact.lossPercent, medianRttMs: rtt.medianMs }, graceMs(rtts));
     fact.bitrate = { ...ramp, carriedKbps: carriedKbps(flood, floodStart) };
     return done();
