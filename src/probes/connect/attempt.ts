@@ -82,25 +82,50 @@ export class AttemptRecorder {
   }
 }
 
-/** Sends `count` numbered messages one after another and times each echo; returns the RTTs received. */
-export async function measureEcho(channel: DataChannel, count: number, timeoutMs: number): Promise<number[]> {
+/** Between two echo messages: far apart enough that none waits in a queue behind another. */
+export const ECHO_SPACING_MS = 20;
+
+export interface EchoResult {
+  sent: number;
+  /** Round trip of each message that came back, in the order they came. */
+  rtts: number[];
+}
+
+/**
+ * Sends `count` numbered messages ECHO_SPACING_MS apart and times each one's echo, waiting at most
+ * `timeoutMs` after the last one for what is still out. One after another, five echoes cost five
+ * round trips (a second on a relay 200 ms away); side by side about one, and each still times its
+ * own round trip. A message that is not echoed does not stop the others (its loss is a figure).
+ */
+export async function measureEcho(channel: DataChannel, count: number, timeoutMs: number): Promise<EchoResult> {
+  const out = new Map<string, number>();
   const rtts: number[] = [];
-  for (let seq = 0; seq < count; seq += 1) {
-    const text = `${ECHO_PREFIX}${seq}`;
-    const sentAt = performance.now();
-    let sub: { unSubscribe(): void } | undefined;
-    const echoed = new Promise<void>((resolve) => {
-      sub = channel.onMessage.subscribe((data) => {
-        if (data.toString() === text) resolve();
-      });
-    });
-    channel.send(text);
-    const ok = await bounded(echoed, timeoutMs);
-    sub?.unSubscribe();
-    if (!ok) break;
+  let sent = 0;
+  let allBack: (() => void) | undefined;
+  const sub = channel.onMessage.subscribe((data) => {
+    const text = data.toString();
+    const sentAt = out.get(text);
+    if (sentAt === undefined) return;
+    out.delete(text);
     rtts.push(performance.now() - sentAt);
+    if (out.size === 0 && sent === count) allBack?.();
+  });
+  try {
+    for (let seq = 0; seq < count; seq += 1) {
+      if (seq > 0) await new Promise((resolve) => setTimeout(resolve, ECHO_SPACING_MS));
+      if (channel.readyState !== "open") break;
+      const text = `${ECHO_PREFIX}${seq}`;
+      out.set(text, performance.now());
+      channel.send(text);
+      sent += 1;
+    }
+    if (out.size > 0 && sent === count) await bounded(new Promise<void>((resolve) => (allBack = resolve)), Math.max(1, timeoutMs));
+  } catch {
+    // A channel that closed under the send: what came back is the result.
+  } finally {
+    sub.unSubscribe();
   }
-  return rtts;
+  return { sent, rtts };
 }
 
 export function median(values: readonly number[]): number | undefined {
@@ -153,8 +178,8 @@ export async function completeAttempt(
   const echo = open && timeouts.echoCount > 0 ? measureEcho(channel, timeouts.echoCount, Math.min(left(), 2000)) : undefined;
   const quality = open && qualityMs > 0 ? measureQuality(qualityChannel, qualityMs, QUALITY_OPEN_TIMEOUT_MS, echo) : undefined;
   if (echo) {
-    const rtts = await echo;
-    fact.echo = { sent: Math.min(rtts.length + 1, timeouts.echoCount), received: rtts.length };
+    const { sent, rtts } = await echo;
+    fact.echo = { sent, received: rtts.length };
     const rtt = median(rtts);
     if (rtt !== undefined) fact.rttMs = rtt;
   }

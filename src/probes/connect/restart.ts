@@ -188,9 +188,9 @@ function fingerprintOf(sdp: string): string | undefined {
 }
 
 async function echoAfter(channel: DataChannel, boundMs: number): Promise<{ sent: number; received: number }> {
-  // After an outage SCTP's retransmission timer may have backed off to seconds: each echo gets the whole bound.
-  const rtts = await measureEcho(channel, ECHOES_AFTER, Math.max(2000, boundMs));
-  return { sent: Math.min(rtts.length + 1, ECHOES_AFTER), received: rtts.length };
+  // After an outage SCTP's retransmission timer may have backed off to seconds: the echoes get the whole bound.
+  const { sent, rtts } = await measureEcho(channel, ECHOES_AFTER, Math.max(2000, boundMs));
+  return { sent, received: rtts.length };
 }
 
 /** Resolves with the time ICE reports connected again (after the restart started), or undefined at the bound. */
