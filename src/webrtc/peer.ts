@@ -1,6 +1,7 @@
 import type { RTCIceServerLike } from "../config/types.js";
 import { bounded } from "./bounded.js";
 import { browserLikeDtls, holdEarlyDtls } from "./browser-like-dtls.js";
+import { parseCertificateOnce } from "./certificate-once.js";
 import { decodeDtlsKeyOnce } from "./dtls-signing.js";
 import { nativeX25519ForWerift } from "./native-x25519.js";
 import { numberChannelsBeforeStart } from "./sctp-before-start.js";
@@ -19,13 +20,15 @@ export async function loadWerift(): Promise<Werift> {
     Message?: Parameters<typeof stopRefreshOnClose>[1];
     RTCDtlsTransport?: Parameters<typeof browserLikeDtls>[0];
     RTCSctpTransport?: Parameters<typeof browserSctpTimers>[0] & Parameters<typeof numberChannelsBeforeStart>[0] & Parameters<typeof partialReliability>[0];
-    CipherContext?: Parameters<typeof decodeDtlsKeyOnce>[0];
+    CipherContext?: Parameters<typeof decodeDtlsKeyOnce>[0] & Parameters<typeof parseCertificateOnce>[0];
+    RTCCertificate?: Parameters<typeof parseCertificateOnce>[1];
   };
   closeTransportsOfFailedAllocations(classes.TurnProtocol);
   stopRefreshOnClose(classes.TurnProtocol, classes.Message);
   // A check with many relay paths is CPU-bound; these two were a third of a connection's CPU.
   nativeX25519ForWerift();
   decodeDtlsKeyOnce(classes.CipherContext);
+  parseCertificateOnce(classes.CipherContext, classes.RTCCertificate);
   // On lossy, reordering paths werift's DTLS and SCTP lose handshakes a browser completes.
   browserLikeDtls(classes.RTCDtlsTransport);
   browserSctpTimers(classes.RTCSctpTransport);
