@@ -1,4 +1,5 @@
-import type { Facts, ServerFact } from "../../src/facts/index.js";
+import type { ConnectivityFact, Facts, ServerFact } from "../../src/facts/index.js";
+import type { SignallingFact } from "../../src/facts/connectivity.js";
 
 /** A ServerFact as a successful probe would leave it; tests override what they break. */
 export function serverFact(overrides: Partial<ServerFact> & Pick<ServerFact, "url">): ServerFact {
@@ -69,4 +70,20 @@ export function healthyFacts(): Facts {
 /** Replaces server `index` in a copy of the facts. */
 export function withServer(facts: Facts, index: number, patch: Partial<ServerFact>): Facts {
   return { ...facts, servers: facts.servers.map((s) => (s.index === index ? { ...s, ...patch } : s)) };
+}
+
+/** The remote attempt through a WHIP endpoint that connected; tests add what they look at. */
+export function whipRemoteFact(signalling: Partial<SignallingFact> = {}, overrides: Partial<ConnectivityFact> = {}): ConnectivityFact {
+  return {
+    mode: "remote",
+    via: "http://198.51.100.9:8080/whip",
+    ok: true,
+    durationMs: 900,
+    iceStates: [],
+    pairs: [],
+    localCandidates: [],
+    remoteCandidates: [],
+    ...overrides,
+    signalling: { protocol: "whip", trickle: false, gatheringTimedOut: false, offerCandidates: 2, trickledCandidates: 0, exchanges: [], iceServersFromServer: [], ...signalling },
+  };
 }

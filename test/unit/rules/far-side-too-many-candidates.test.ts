@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { farSideTooManyCandidates } from "../../../src/rules/far-side-too-many-candidates.js";
 import type { ConnectivityFact } from "../../../src/facts/index.js";
-import { healthyFacts } from "../../helpers/facts.js";
+import { healthyFacts, whipRemoteFact } from "../../helpers/facts.js";
 import { hitsOf } from "../../helpers/rule-tester.js";
 
-const remote = (capped?: { received: number; kept: number }): ConnectivityFact => ({
-  mode: "remote",
-  via: "http://198.51.100.9:7860/whip",
-  ok: true,
-  durationMs: 900,
-  iceStates: [],
-  pairs: [],
-  localCandidates: [],
-  remoteCandidates: [],
-  signalling: { protocol: "whip", trickle: false, gatheringTimedOut: false, offerCandidates: 2, trickledCandidates: 0, exchanges: [], iceServersFromServer: [], ...(capped ? { answerCandidatesCapped: capped } : {}) },
-});
+const remote = (capped?: { received: number; kept: number }): ConnectivityFact =>
+  whipRemoteFact(capped ? { answerCandidatesCapped: capped } : {}, { via: "http://198.51.100.9:7860/whip" });
 
 describe("far-side-too-many-candidates", () => {
   it("fires on a remote answer that was capped, pointing at the count", () => {

@@ -2,32 +2,19 @@ import { describe, expect, it } from "vitest";
 import { farEndCannotRestartIce } from "../../../src/rules/far-end-cannot-restart-ice.js";
 import { iceRestartNeverReconnects } from "../../../src/rules/ice-restart-never-reconnects.js";
 import type { ConnectivityFact, RestartFact } from "../../../src/facts/index.js";
-import { healthyFacts } from "../../helpers/facts.js";
+import { healthyFacts, whipRemoteFact } from "../../helpers/facts.js";
 import { hitsOf } from "../../helpers/rule-tester.js";
 
-const remote = (restart?: RestartFact): ConnectivityFact => ({
-  mode: "remote",
-  via: "http://198.51.100.9:8080/whip",
-  ok: true,
-  durationMs: 900,
-  iceStates: [],
-  pairs: [],
-  localCandidates: [],
-  remoteCandidates: [],
-  signalling: {
-    protocol: "whip",
-    trickle: false,
-    gatheringTimedOut: false,
-    offerCandidates: 2,
-    trickledCandidates: 0,
-    exchanges: [
-      { step: "offer", method: "POST", url: "http://198.51.100.9:8080/whip", status: 201, durationMs: 40, headers: {} },
-      { step: "restart", method: "PATCH", url: "http://198.51.100.9:8080/whip/s1", status: restart?.status ?? 200, durationMs: 5, headers: {} },
-    ],
-    iceServersFromServer: [],
-  },
-  ...(restart ? { restart } : {}),
-});
+const remote = (restart?: RestartFact): ConnectivityFact =>
+  whipRemoteFact(
+    {
+      exchanges: [
+        { step: "offer", method: "POST", url: "http://198.51.100.9:8080/whip", status: 201, durationMs: 40, headers: {} },
+        { step: "restart", method: "PATCH", url: "http://198.51.100.9:8080/whip/s1", status: restart?.status ?? 200, durationMs: 5, headers: {} },
+      ],
+    },
+    restart ? { restart } : {},
+  );
 
 const facts = (restart?: RestartFact) => ({ ...healthyFacts(), connectivity: [remote(restart)] });
 const refusedWith = (status: number, code: NonNullable<RestartFact["refusal"]>["code"]): RestartFact => ({

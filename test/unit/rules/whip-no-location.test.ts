@@ -1,32 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { whipNoLocation } from "../../../src/rules/whip-no-location.js";
 import type { ConnectivityFact } from "../../../src/facts/index.js";
-import { healthyFacts } from "../../helpers/facts.js";
+import { healthyFacts, whipRemoteFact } from "../../helpers/facts.js";
 import { hitsOf } from "../../helpers/rule-tester.js";
 
-const remote = (locationMissing?: boolean): ConnectivityFact => ({
-  mode: "remote",
-  via: "http://198.51.100.9:8080/whip",
-  ok: true,
-  durationMs: 900,
-  iceStates: [],
-  pairs: [],
-  localCandidates: [],
-  remoteCandidates: [],
-  signalling: {
-    protocol: "whip",
-    trickle: false,
-    gatheringTimedOut: false,
-    offerCandidates: 2,
-    trickledCandidates: 0,
+const remote = (locationMissing?: boolean): ConnectivityFact =>
+  whipRemoteFact({
     exchanges: [
       { step: "start", method: "OPTIONS", url: "http://198.51.100.9:8080/whip", status: 204, durationMs: 3, headers: {} },
       { step: "offer", method: "POST", url: "http://198.51.100.9:8080/whip", status: 201, durationMs: 40, headers: { "content-type": "application/sdp" } },
     ],
-    iceServersFromServer: [],
     ...(locationMissing ? { locationMissing } : {}),
-  },
-});
+  });
 
 describe("whip-no-location", () => {
   it("names a 201 without Location, pointing at the offer's exchange", () => {
