@@ -49,8 +49,12 @@ function dropInbound([min, max], stateful) {
   };
 }
 
-/** A werift far end that answers POST /offer the way Pipecat's SmallWebRTC does: a complete answer, no trickle. */
-function farEnd(range) {
+/**
+ * A werift far end that answers POST /offer the way Pipecat's SmallWebRTC does: a complete answer, no
+ * trickle. `silentAudio`: its answer takes the page's audio sendrecv (as a bot with an output track
+ * does) and it never sends a packet on it, as a bot whose output is never fed.
+ */
+function farEnd(range, { silentAudio = false } = {}) {
   const peers = [];
   return {
     async answer(offer) {
@@ -58,6 +62,7 @@ function farEnd(range) {
       peers.push(pc);
       pc.onDataChannel.subscribe((dc) => dc.onMessage.subscribe((m) => dc.send(m)));
       await pc.setRemoteDescription(offer);
+      if (silentAudio) for (const t of pc.getTransceivers()) if (t.kind === "audio") t.setDirection("sendrecv");
       await pc.setLocalDescription(await pc.createAnswer());
       for (let i = 0; i < 200 && pc.iceGatheringState !== "complete"; i += 1) await delay(25);
       return pc.localDescription;
@@ -101,6 +106,23 @@ async function callFarEnd(waitForGathering, ms) {
   });
   const state = await until(pc, ["connected", "completed", "failed"], ms);
   return { state, echoed: await Promise.race([echoed, new Promise((r) => setTimeout(() => r(null), 3000))]) };
+}
+// A call with the page's (fake) microphone: the page sends audio and asks for audio back.
+async function callWithAudio(ms) {
+  const pc = new RTCPeerConnection();
+  peers.push(pc);
+  const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+  pc.addTrack(mic.getAudioTracks()[0], mic);
+  pc.createDataChannel("echo");
+  await pc.setLocalDescription();
+  await gathered(pc);
+  const response = await fetch("/offer", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(pc.localDescription) });
+  await pc.setRemoteDescription(await response.json());
+  const state = await until(pc, ["connected", "completed", "failed"], ms);
+  // Long enough for a few of the far side's receiver reports (werift sends one every second or so).
+  await new Promise((r) => setTimeout(r, 5000));
+  const rtp = [...(await pc.getStats()).values()].filter((s) => /rtp/.test(s.type)).map((s) => ({ type: s.type, kind: s.kind, packetsSent: s.packetsSent, packetsReceived: s.packetsReceived }));
+  return { state, answer: pc.currentRemoteDescription.sdp.match(/a=(sendrecv|sendonly|recvonly|inactive)/)?.[1], rtp };
 }
 // Two connections of one page that trickle every candidate to each other through addIceCandidate.
 async function twoPeers(ms) {
@@ -177,7 +199,8 @@ async function createDumps(browser, internals, name) {
 /** One fresh browser per dump: webrtc-internals opened first (it records only while open), then the page. */
 async function capture(name, scenario, far) {
   const site = await serve(far);
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+  // A fake microphone (a beep) that needs no permission prompt; only a page that asks for it uses it.
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"] });
   try {
     const internals = await browser.newPage();
     await internals.goto("chrome://webrtc-internals");
@@ -268,6 +291,14 @@ try {
     const name = "chrome-two-peers-trickle";
     const result = await capture(name, (page) => page.evaluate(() => twoPeers(10_000)), undefined);
     expect(name, result, (r) => r.state === "connected" && r.open && r.refused);
+  }
+
+  // 6. Audio one way: the page sends its microphone and asks for audio back; the far end's answer says
+  //    sendrecv and it sends nothing (a bot that is never heard). Its receiver reports count the page's audio.
+  if (wanted("chrome-audio-far-side-silent")) {
+    const name = "chrome-audio-far-side-silent";
+    const result = await capture(name, (page) => page.evaluate(() => callWithAudio(10_000)), farEnd(portRange(), { silentAudio: true }));
+    expect(name, result, (r) => r.state === "connected" && r.answer === "sendrecv" && r.rtp.some((s) => s.type === "outbound-rtp" && s.packetsSent > 0) && r.rtp.some((s) => s.type === "remote-inbound-rtp") && !r.rtp.some((s) => s.type === "inbound-rtp" && s.packetsReceived > 0));
   }
 } finally {
   cleanup();

@@ -3,7 +3,7 @@ import { candidateFromStats, pairFromStats } from "../webrtc/candidate-stats.js"
 import { asString, isObject, loggedKey, statsKey, type LoggedCandidate } from "./dump-values.js";
 
 /** Each stats object's last sample, from series keyed "<id>-<field>" whose values are JSON-encoded arrays. */
-function lastSamples(stats: unknown): Map<string, Record<string, unknown>> {
+export function lastSamples(stats: unknown): Map<string, Record<string, unknown>> {
   const objects = new Map<string, Record<string, unknown>>();
   if (!isObject(stats)) return objects;
   for (const [key, series] of Object.entries(stats)) {

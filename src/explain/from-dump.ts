@@ -1,5 +1,6 @@
 import type { SessionFact } from "../facts/index.js";
 import { ExplainInputError } from "./errors.js";
+import { mediaFromStats } from "./dump-media.js";
 import { pairsFrom } from "./dump-stats.js";
 import {
   addressKey,
@@ -213,6 +214,8 @@ function toSession(of: LoggedConnection, all: readonly LoggedConnection[]): Dump
     remote: [...(of.remote?.candidates ?? []), ...of.added],
   });
   if (pairs.length > 0) session.pairs = pairs;
+  const media = mediaFromStats(of.stats, session.local, session.remote);
+  if (media) session.media = media;
   // A "completed" before any check is not a connection (werift logs one when gathering completes).
   const ice = session.iceStates ?? [];
   const connected = of.connectionStates.includes("connected") || ice.some((s, i) => s === "connected" || (s === "completed" && ice.slice(0, i).includes("checking")));

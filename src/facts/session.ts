@@ -1,4 +1,5 @@
 import type { CandidateFact } from "./candidates.js";
+import type { MediaFact } from "./media.js";
 import type { SdpFact } from "./sdp.js";
 
 export type PairState = "frozen" | "waiting" | "in-progress" | "succeeded" | "failed";
@@ -53,4 +54,10 @@ export interface SessionFact {
   iceStates?: string[];
   pairs?: CandidatePairFact[];
   candidateErrors?: CandidateErrorFact[];
+  /**
+   * The audio as the dumping browser's stats show it (webrtc-internals dumps only; a live check
+   * keeps its own on the remote attempt): `offeredDirection` is the browser's audio m-line,
+   * `answeredDirection` the far side's, whichever of the two offered.
+   */
+  media?: MediaFact;
 }

@@ -15,7 +15,7 @@ export function dtlsLine(d: DtlsFact): string {
 /** Audio each way, in one line per direction. */
 export function mediaLines(m: MediaFact): string[] {
   const r = m.farSideReports;
-  const out = [`audio ${m.codec ?? "opus"} ${m.offeredDirection}${m.answeredDirection ? ` (answer ${m.answeredDirection})` : ""}, sent ${(m.durationMs / 1000).toFixed(1)} s`];
+  const out = [`audio ${m.codec ?? "opus"} ${m.offeredDirection}${m.answeredDirection ? ` (far side ${m.answeredDirection})` : ""}, sent ${(m.durationMs / 1000).toFixed(1)} s`];
   const reach = r.count > 0 ? `far side received ${r.packetsReceived ?? 0}` : "no receiver report from the far side";
   const quality = [
     r.packetsLost !== undefined ? `lost ${r.packetsLost}` : "",

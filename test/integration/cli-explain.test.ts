@@ -56,6 +56,7 @@ describe("rtc-doctor explain (built CLI, no network)", () => {
     ["chrome-healthy", 0, undefined],
     ["chrome-stuck-checking", 1, "checks-unanswered"],
     ["chrome-offer-before-gathering", 1, "sdp-without-candidates"],
+    ["chrome-audio-far-side-silent", 1, "media-one-way"],
   ])("a real Chromium dump, %s, as downloaded (.gz) and uncompressed (.txt): exit %i, top finding %s", async (name, code, top) => {
     for (const ext of [".gz", ".txt"]) {
       const r = await runCli(["explain", `${DUMPS}/${name}${ext}`, "--json"]);

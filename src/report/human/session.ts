@@ -2,6 +2,7 @@ import type { ChalkInstance } from "chalk";
 import type { Report } from "../types.js";
 import type { CandidateFact, CandidatePairFact, SessionFact } from "../../facts/index.js";
 import { isLocalOnly } from "../../net/address-class.js";
+import { mediaLines } from "../media-lines.js";
 
 type Side = "local" | "remote";
 
@@ -130,6 +131,7 @@ export function renderSession(report: Report, c: ChalkInstance): string[] {
   out.push(...peerConnectionLines(report, c));
   out.push(...sideLines(session, "local", c), ...sideLines(session, "remote", c));
   if (session.iceStates?.length) out.push(`  ICE states: ${session.iceStates.join(" -> ")}`);
+  if (session.media) out.push(...mediaLines(session.media).map((line) => `  ${line}`));
   for (const e of session.candidateErrors ?? []) {
     out.push(c.yellow(`  icecandidateerror ${e.errorCode}${e.errorText ? ` ${e.errorText}` : ""}${e.url ? ` (${e.url})` : ""}`));
   }

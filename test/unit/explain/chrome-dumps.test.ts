@@ -66,6 +66,36 @@ describe("explain on a healthy real dump", () => {
   });
 });
 
+describe("explain on a real dump of a call whose far side never sends audio", () => {
+  it.each(BOTH)("%s: the browser's audio reaches the far side, nothing comes back: media-one-way, from the stats", (ext) => {
+    const report = explained(`chrome-audio-far-side-silent${ext}`);
+    const media = report.session?.media;
+    expect(media).toMatchObject({ kind: "audio", codec: "opus/48000/2", offeredDirection: "sendrecv", answeredDirection: "sendrecv", received: { packets: 0, ssrcs: 0 } });
+    expect(media?.sent.packets).toBeGreaterThan(0);
+    expect(media?.durationMs).toBeGreaterThan(0);
+    // Chrome's remote-inbound-rtp: the far side's receiver reports counted the browser's packets.
+    expect(media?.farSideReports.count).toBeGreaterThan(0);
+    expect(media?.farSideReports.packetsReceived).toBeGreaterThan(0);
+    expect(report.findings.map((f) => [f.id, f.message])).toEqual([["media-one-way", "to-far-side-only"]]);
+    expect(report.findings[0]?.evidence.map((e) => e.path)).toEqual(["/session/media/sent", "/session/media/farSideReports", "/session/media/received"]);
+    expect(report.findings[0]?.explanation).toMatch(/^Audio flows one way only: from the browser to the far side\./);
+    expect(renderHuman(report, { color: false, optionName: cliOptionName })).toMatch(/^ {4}<- from the far side: nothing received$/m);
+  });
+
+  it("is Chrome's own download; with the microphone granted, Chrome shows its real addresses, not mDNS names", () => {
+    expect([...bytes("chrome-audio-far-side-silent.gz").subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    const dump = JSON.parse(decodeExplainInput(bytes("chrome-audio-far-side-silent.txt"))) as { UserAgent: string; PeerConnections: Record<string, { updateLog: { type: string; value: string }[] }> };
+    expect(dump.UserAgent).toMatch(/HeadlessChrome\/156\./);
+    const candidates = Object.values(dump.PeerConnections).flatMap((pc) => pc.updateLog.filter((e) => e.type === "onicecandidate"));
+    expect(candidates.length).toBeGreaterThan(0);
+    for (const e of candidates) expect((JSON.parse(e.value) as { candidate: string }).candidate.split(" ")[4]).not.toMatch(MDNS);
+  });
+
+  it("a dump without audio has no media fact", () => {
+    expect(explained("chrome-healthy.txt").session?.media).toBeUndefined();
+  });
+});
+
 describe("explain on a real dump stuck in checking", () => {
   it.each(BOTH)("%s: the far side's checks arrive, ours are never answered: checks-unanswered names both sides' candidates", (ext) => {
     const report = explained(`chrome-stuck-checking${ext}`);

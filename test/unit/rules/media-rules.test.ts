@@ -154,6 +154,18 @@ describe("media-one-way and no-audio-from-far-side", () => {
     expect(mediaOneWay.check(facts)).toEqual([]);
   });
 
+  it("judge an explained dump's session media the same way, in the browser's words and at /session", () => {
+    const dumped = (m: MediaFact): Facts => ({ ...healthyFacts(), session: { source: "webrtc-internals", media: m } });
+    const fromFarSide = dumped(media({ farSideReports: { count: 2, packetsReceived: 0, packetsLost: 0 } }));
+    expect(hitsOf(mediaOneWay, fromFarSide)).toEqual([
+      { rule: "media-one-way", message: "from-far-side-only", severity: "error", evidence: ["/session/media/sent", "/session/media/farSideReports", "/session/media/received"], subjects: ["/session"] },
+    ]);
+    expect(mediaOneWay.check(fromFarSide)[0]?.explanation).toContain("none of the browser's 150 packets reached it");
+    expect(kinds(hitsOf(noAudioFromFarSide, dumped(media({ rtcpReceived: 0, farSideReports: { count: 0 }, received: nothingBack }))))).toEqual(["no-audio-from-far-side/silent-far-side"]);
+    // A live check's session (made from its remote attempt) carries no media: the attempt's is judged once.
+    expect(mediaOneWay.check({ ...healthyFacts(), session: { source: "connectivity", media: media({ received: nothingBack }) } })).toEqual([]);
+  });
+
   it("stay silent when audio flows both ways, when WHIP only published, and when nothing was sent", () => {
     expect(mediaOneWay.check(withConnectivity(attempt()))).toEqual([]);
     expect(noAudioFromFarSide.check(withConnectivity(attempt()))).toEqual([]);
