@@ -1,3 +1,4 @@
+import type { Facts, RampStepFact } from "../facts/index.js";
 import { defineRule } from "./define-rule.js";
 import { kbps, machinePaths, networkPaths, pathSubject, pathWords } from "./quality-helpers.js";
 
@@ -25,10 +26,11 @@ export const qualityBitrate = defineRule({
       // This machine's own loopback went no more than one (doubling) ramp step further: the limit is the machine's.
       const floor = Math.max(b.heldKbps, 125);
       if (machinePaths(facts).some((m) => m.quality.bitrate && !m.quality.bitrate.reachedCeiling && m.quality.bitrate.heldKbps < 4 * floor)) return [];
+      const failed = b.steps.find((s) => !s.held);
+      if (failed?.limitedBy === "rtt" && machineRttAsHigh(facts, failed)) return [];
       const held = b.heldKbps;
       const message = held < AUDIO_MIN_KBPS ? ("too-slow-for-audio" as const) : held < VIDEO_BAD_KBPS ? ("too-slow-for-video" as const) : ("video-limited" as const);
       const path = pathWords(p.fact);
-      const failed = b.steps.find((s) => !s.held);
       return [
         {
           message,
@@ -51,3 +53,18 @@ export const qualityBitrate = defineRule({
     });
   },
 });
+
+/**
+ * The round trip that stopped the ramp rose as much, or half as much, at the same rate on this
+ * machine's own loopback in the same run: a busy machine queues every path alike (seen on a loaded
+ * 2-core machine: the TCP relay at 133 ms and the host loopback at 76 ms at 2 Mbit/s). On a real
+ * network a loopback's round trip stays near a millisecond at any of the ramp's rates.
+ */
+function machineRttAsHigh(facts: Facts, failed: RampStepFact): boolean {
+  const rtt = failed.medianRttMs;
+  if (rtt === undefined) return false;
+  return machinePaths(facts).some((m) => {
+    const same = m.quality.bitrate?.steps.find((s) => s.targetKbps === failed.targetKbps);
+    return same?.medianRttMs !== undefined && same.medianRttMs >= rtt / 2;
+  });
+}

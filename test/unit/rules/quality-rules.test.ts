@@ -99,6 +99,15 @@ describe("quality-bitrate", () => {
     expect(kinds(hitsOf(qualityBitrate, withPaths(host({ bitrate: ramp(2000, 800) }), relay({ bitrate: ramp(500, 400) }))))).toEqual(["quality-bitrate/too-slow-for-video"]);
   });
 
+  it("is silent when the round trip that stopped the ramp rose at least half as much on this machine's own loopback at that rate", () => {
+    const rttAt = (rate: number, rtt: number) => ({ targetKbps: rate, sent: 23, received: 23, lossPercent: 0, medianRttMs: rtt, carriedKbps: rate, held: rtt < 100, ...(rtt < 100 ? {} : { limitedBy: "rtt" as const }) });
+    const relayRamp = { ...ramp(1000, 968, "rtt"), steps: [rttAt(1000, 63), rttAt(2000, 133)] };
+    const hostRamp = (rtt: number) => ({ heldKbps: 4000, ceilingKbps: 4000, reachedCeiling: true, carriedKbps: 3960, steps: [rttAt(1000, 30), { ...rttAt(2000, rtt), held: true }] });
+    // Measured under the whole test suite's load on 2 cores (test/integration/quality-loopback.test.ts).
+    expect(hitsOf(qualityBitrate, withPaths(host({ bitrate: hostRamp(76) }), relay({ bitrate: relayRamp })))).toEqual([]);
+    expect(kinds(hitsOf(qualityBitrate, withPaths(host({ bitrate: hostRamp(2) }), relay({ bitrate: relayRamp }))))).toEqual(["quality-bitrate/video-limited"]);
+  });
+
   it("is silent when this machine, not the path, was too busy to go faster", () => {
     expect(hitsOf(qualityBitrate, withPaths(relay({ bitrate: { ...ramp(250, 250), limitedBy: "cpu" } })))).toEqual([]);
   });
