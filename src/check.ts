@@ -18,7 +18,7 @@ import { defaultPhases } from "./phases/default-phases.js";
 import type { PhaseSettings } from "./phases/settings.js";
 
 /** The default phases' names; phases given through `phases` may add their own. */
-export type CheckPhase = "servers" | "gather" | "nat" | "connect host" | "connect" | "handed-out servers" | "far-side permissions" | (string & {});
+export type CheckPhase = "servers" | "gather" | "nat" | "connect host" | "connect srflx" | "connect" | "handed-out servers" | "far-side permissions" | (string & {});
 
 export interface ProgressEvent extends PhaseEvent {
   phase: CheckPhase;
@@ -105,7 +105,7 @@ function settingsFrom(options: CheckOptions, startedAt: Date): PhaseSettings {
 function gatheringFrom(artifacts: Partial<Artifacts>, targets: readonly { id: string }[], gather: boolean): GatherResult {
   if (!gather) return { gathering: [], candidates: [] };
   const order = new Map(targets.map((t, i) => [t.id, i]));
-  const outcomes = [...(artifacts.gathered ?? []), ...(artifacts.pathGathered ?? [])];
+  const outcomes = [...(artifacts.gathered ?? []), ...(artifacts.srflxGathered ?? []), ...(artifacts.pathGathered ?? [])];
   outcomes.sort((a, b) => (order.get(a.fact.serverId) ?? 0) - (order.get(b.fact.serverId) ?? 0));
   return mergeGathering(outcomes);
 }
@@ -125,8 +125,12 @@ function factsFrom(artifacts: Partial<Artifacts>, settings: PhaseSettings, usedD
   };
   if (artifacts.nat) facts.nat = artifacts.nat;
   if (artifacts.session) facts.session = artifacts.session;
-  const connectivity = [...(artifacts.hostConnectivity ? [artifacts.hostConnectivity] : []), ...(artifacts.connectivity ?? [])];
-  if (artifacts.connectivity || artifacts.hostConnectivity) facts.connectivity = connectivity;
+  const connectivity = [
+    ...(artifacts.hostConnectivity ? [artifacts.hostConnectivity] : []),
+    ...(artifacts.srflxConnectivity ? [artifacts.srflxConnectivity] : []),
+    ...(artifacts.connectivity ?? []),
+  ];
+  if (connectivity.length > 0) facts.connectivity = connectivity;
   if (artifacts.farSidePermissions) facts.farSidePermissions = artifacts.farSidePermissions;
   return facts;
 }

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { ConnectivityFact, NatFact, ServerFact } from "../facts/index.js";
 import type { AnyPhase } from "../pipeline/phase.js";
 import { runPhases } from "../pipeline/run-phases.js";
-import { connectPhase } from "../phases/connect.js";
+import { connectPhase, srflxConnectPhase } from "../phases/connect.js";
 import { natPhase } from "../phases/nat.js";
 import { serversPhase } from "../phases/servers.js";
 import type { PhaseSettings } from "../phases/settings.js";
@@ -71,7 +71,11 @@ export async function runProbe(run: ProbeRun): Promise<ProbeOutcome> {
   const now = run.now ?? new Date();
   const connectWanted = run.module.connect ?? run.target.url.isTurn;
   const settings = settingsFor(run, deadline, connectWanted, now);
-  const phases: AnyPhase[] = [serversPhase(settings), ...(connectWanted ? [connectPhase(settings)] : []), ...(run.module.nat ? [natPhase(settings)] : [])];
+  const phases: AnyPhase[] = [
+    serversPhase(settings),
+    ...(connectWanted ? [connectPhase(settings), srflxConnectPhase(settings)] : []),
+    ...(run.module.nat ? [natPhase(settings)] : []),
+  ];
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, run.budgetMs));
@@ -89,7 +93,7 @@ export async function runProbe(run: ProbeRun): Promise<ProbeOutcome> {
       },
     });
     const server = artifacts.servers?.[0];
-    const connectivity = artifacts.connectivity?.find((c) => c.serverId === run.target.id);
+    const connectivity = [...(artifacts.connectivity ?? []), ...(artifacts.srflxConnectivity ? [artifacts.srflxConnectivity] : [])].find((c) => c.serverId === run.target.id);
     if (server?.dns?.resolved) timing.dns = server.dns.durationMs;
     if (server) timing.server = server.durationMs;
     if (connectivity) timing.connect = connectivity.durationMs;

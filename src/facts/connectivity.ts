@@ -90,6 +90,12 @@ export interface ConnectivityFact {
   iceTransportPolicy?: "all" | "relay";
   /** ICE connected, DTLS connected and the data channel opened. */
   ok: boolean;
+  /**
+   * Why the attempt was not made, from facts that already show it cannot connect: "no-hairpinning",
+   * a srflx loopback behind a NAT whose hairpinning test failed (both peers are behind that NAT, so
+   * each would send to its own public address; the attempt would only wait out its timeout).
+   */
+  notAttempted?: "no-hairpinning";
   durationMs: number;
   iceStates: IceStateChange[];
   dtlsState?: string;

@@ -3,6 +3,7 @@ import type { SessionFact } from "../facts/session.js";
 import type { GatherOutcome } from "../facts/merge-gathering.js";
 import { signallingTargets } from "../config/signalling-servers.js";
 import { definePhase } from "../pipeline/phase.js";
+import { serverPaths } from "../probes/connect/server-paths.js";
 import type { PhaseSettings } from "./settings.js";
 
 /** The remote attempt seen as a session, so the SDP and session rules judge it like an explained one. */
@@ -33,6 +34,32 @@ export function hostConnectPhase(settings: PhaseSettings) {
       const { connectHost } = await import("../probes/connect/phase.js");
       return { hostConnectivity: await connectHost(settings, targets) };
     },
+  });
+}
+
+/**
+ * The srflx loopback, once NAT discovery is done when it runs: behind a NAT that does not hairpin
+ * the attempt cannot connect, and is not made (see connectSrflx). Runs beside the relay attempts.
+ */
+export function srflxConnectPhase(settings: PhaseSettings) {
+  const finished: { connectivity?: ConnectivityFact; gathered: GatherOutcome[] } = { gathered: [] };
+  // Without NAT discovery there is no hairpinning test to wait for.
+  const needs = (settings.nat ? ["targets", "servers", "nat"] : ["targets", "servers"]) as ("targets" | "servers" | "nat")[];
+  return definePhase({
+    name: "connect srflx",
+    needs,
+    produces: ["srflxConnectivity", "srflxGathered"],
+    applies: ({ targets, servers }) => serverPaths(targets, servers).some((p) => p.mode === "loopback-srflx"),
+    describe: () => "connecting two peers over their server-reflexive candidates",
+    run: async ({ targets, servers, nat }) => {
+      const { connectSrflx } = await import("../probes/connect/phase.js");
+      const outcome = await connectSrflx(targets, servers, nat, settings);
+      if (!outcome) return {};
+      finished.connectivity = outcome.connectivity;
+      finished.gathered = outcome.gathered;
+      return { srflxConnectivity: outcome.connectivity, srflxGathered: outcome.gathered };
+    },
+    interrupted: () => ({ ...(finished.connectivity ? { srflxConnectivity: finished.connectivity } : {}), srflxGathered: [...finished.gathered] }),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { AnyPhase } from "../pipeline/phase.js";
-import { connectPhase, hostConnectPhase } from "./connect.js";
+import { connectPhase, hostConnectPhase, srflxConnectPhase } from "./connect.js";
 import { farSidePermissionsPhase } from "./far-side-permissions.js";
 import { gatherPhase } from "./gather.js";
 import { handedOutServersPhase } from "./handed-out-servers.js";
@@ -17,6 +17,7 @@ export function defaultPhases(settings: PhaseSettings): AnyPhase[] {
     ...(settings.loopback ? [hostConnectPhase(settings)] : []),
     ...(settings.gather ? [gatherPhase(settings)] : []),
     ...(settings.nat ? [natPhase(settings)] : []),
+    ...(settings.loopback ? [srflxConnectPhase(settings)] : []),
     ...(settings.loopback || settings.remote ? [connectPhase(settings), handedOutServersPhase(settings)] : []),
     ...(settings.remote ? [farSidePermissionsPhase(settings)] : []),
   ];

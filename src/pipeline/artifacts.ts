@@ -18,6 +18,10 @@ export interface Artifacts {
   nat: NatFact;
   /** The host-only loopback attempt, made while the servers are probed; listed first in the report. */
   hostConnectivity: ConnectivityFact;
+  /** The srflx loopback attempt, after NAT discovery (which tells whether it can connect at all); listed second. */
+  srflxConnectivity: ConnectivityFact;
+  /** Its offering peer's gathering through the STUN server (or the gathering made instead of a skipped attempt). */
+  srflxGathered: GatherOutcome[];
   connectivity: ConnectivityFact[];
   /** The remote attempt seen as a session, for the SDP and session rules. */
   session: SessionFact;

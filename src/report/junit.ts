@@ -3,6 +3,7 @@ import { failsAt } from "../diagnose/pass-fail.js";
 import type { Report } from "./types.js";
 import { attachFindings } from "./attach-findings.js";
 import { detailOf } from "../facts/probe-error.js";
+import { notAttemptedWords } from "./connectivity-words.js";
 import { dtlsLine, mediaLines } from "./media-lines.js";
 import { restartOk, restartSummary } from "./restart-text.js";
 import { qualityWords } from "./quality-words.js";
@@ -76,7 +77,7 @@ function suites(report: Report): Suite[] {
       cases: attempts.map((a, i) => ({
         name: `${a.mode}${a.via ? ` via ${a.via}` : ""}`,
         timeMs: a.durationMs ?? 0,
-        ...(a.ok ? {} : { failed: detailOf(a.error) ?? (a.stalledIn ? `stalled in ${a.stalledIn}` : "did not connect") }),
+        ...(a.notAttempted ? { skipped: notAttemptedWords(a.notAttempted) } : a.ok ? {} : { failed: detailOf(a.error) ?? (a.stalledIn ? `stalled in ${a.stalledIn}` : "did not connect") }),
         findings: attached(`connectivity/${i}`),
         out: [
           a.ok ? `connected${a.rttMs !== undefined ? `, echo RTT ${a.rttMs} ms` : ""}` : `not connected${a.stalledIn ? `: stalled in ${a.stalledIn}` : ""}`,

@@ -4,6 +4,7 @@ import type { Report } from "./types.js";
 import { exitCodeFor } from "./exit-code.js";
 import { resolveOptionWords, type OptionNamer } from "../config/option-words.js";
 import { detailOf } from "../facts/probe-error.js";
+import { notAttemptedWords } from "./connectivity-words.js";
 import { dtlsLine, mediaLines } from "./media-lines.js";
 import { restartOk, restartSummary } from "./restart-text.js";
 import { qualityWords } from "./quality-words.js";
@@ -52,6 +53,10 @@ function rows(report: Report): string[] {
     out.push(`| NAT (${n.method}) | UDP | ${known ? "✅" : "❔"} | ${cell(`${n.classic}: mapping ${n.mapping}, filtering ${n.filtering}${n.publicAddress ? `, public ${addr(n.publicAddress)}` : ""}`)} |`);
   }
   for (const a of report.connectivity ?? []) {
+    if (a.notAttempted) {
+      out.push(`| Connect ${a.mode}${a.via ? ` via ${code(a.via)}` : ""} | | ➖ | ${cell(notAttemptedWords(a.notAttempted))} |`);
+      continue;
+    }
     const details = a.ok
       ? [`connected in ${ms(a.timeToConnectedMs)}`, a.rttMs !== undefined ? `RTT ${ms(a.rttMs)}` : "", a.quality ? qualityWords(a.quality) : ""]
       : [a.stalledIn ? `stalled in ${a.stalledIn}` : "not connected", detailOf(a.error) ?? ""];

@@ -105,6 +105,7 @@ export const connectionStalled = defineRule<Message>({
   supersedes: [],
   check(facts) {
     const attempts = facts.connectivity ?? [];
-    return attempts.flatMap((fact, index) => (fact.ok ? [] : [hit(fact, index)]));
+    // An attempt not made (srflx-loopback-not-tried says why) did not stall.
+    return attempts.flatMap((fact, index) => (fact.ok || fact.notAttempted ? [] : [hit(fact, index)]));
   },
 });

@@ -12,6 +12,7 @@ import { turnServerUnreachable } from "./turn-server-unreachable.js";
 import { stunServerUnreachable } from "./stun-server-unreachable.js";
 import { stunServerMalformedReply } from "./stun-server-malformed-reply.js";
 import { noTurnConfigured } from "./no-turn-configured.js";
+import { srflxLoopbackNotTried } from "./srflx-loopback-not-tried.js";
 import { turnNotOn443 } from "./turn-not-on-443.js";
 import { expectationFailed } from "./expectation-failed.js";
 import { sdpWithoutCandidates } from "./sdp-without-candidates.js";
@@ -108,6 +109,7 @@ export const rules: readonly Rule[] = [
   qualityBitrate,
   // A stalled real attempt is the symptom: the rules above name its cause from the same evidence.
   connectionStalled,
+  srflxLoopbackNotTried,
   // After ICE: DTLS, then the media that flows over it.
   dtlsNotCompleted,
   mediaOneWay,

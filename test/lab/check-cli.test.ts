@@ -11,7 +11,7 @@ import { requireLabTools, ROOT, notRootReason, runIn, startLab, type Lab, type L
 const STUN = "stun:198.51.100.1:3478";
 const TURN_UDP = "turn:198.51.100.1:3478?transport=udp";
 const TURN_TCP = "turn:198.51.100.1:3478?transport=tcp";
-const SITES: LabProfile[] = ["symmetric", "port-restricted-cone", "udp-blocked", "tcp-443-only"];
+const SITES: LabProfile[] = ["symmetric", "port-restricted-cone", "udp-blocked", "tcp-443-only", "full-cone"];
 
 const skip = notRootReason();
 
@@ -28,10 +28,10 @@ describe.skipIf(skip !== undefined)("rtc-doctor check behind lab NATs", () => {
   }, 120_000);
   afterAll(() => lab?.down());
 
-  async function checkFrom(profile: LabProfile, args: string[]): Promise<{ code: number | null; report: Report }> {
+  async function checkFrom(profile: LabProfile, args: string[], { connect = false } = {}): Promise<{ code: number | null; report: Report }> {
     const site = Object.values(lab!.sites).find((s) => s.profile === profile)!;
     // Short bounds: behind the blocking profiles every silent probe waits them out.
-    const r = await runIn(site.client, process.execPath, [`${ROOT}bin/rtc-doctor.js`, "check", "--json", "--no-connect", "--timeout", "1500", ...args], 60_000);
+    const r = await runIn(site.client, process.execPath, [`${ROOT}bin/rtc-doctor.js`, "check", "--json", ...(connect ? ["--quality", "0"] : ["--no-connect"]), "--timeout", "1500", ...args], 60_000);
     return { code: r.code, report: reportFrom(r) };
   }
   const ids = (report: Report) => report.findings.map((f) => `${f.severity}:${f.id}`);
@@ -60,6 +60,32 @@ describe.skipIf(skip !== undefined)("rtc-doctor check behind lab NATs", () => {
     expect(report.expectations?.[0]?.met).toBe(true);
     expect(ids(report).filter((f) => !f.startsWith("info:"))).toEqual(["warning:no-turn-configured"]);
     expect(code).toBe(0);
+  });
+
+  // Both peers of the srflx loopback sit behind the same NAT: it connects only where the NAT hairpins.
+  it("port-restricted cone without hairpinning: the srflx loopback is not tried (no 10 s wait), host and relay connect", async () => {
+    const { code, report } = await checkFrom("port-restricted-cone", ["--stun", STUN, "--turn", TURN_UDP, "--username", "u", "--credential", "p"], { connect: true });
+    expect(report.nat?.hairpinning).toBe(false);
+    expect(report.connectivity?.map((c) => [c.mode, c.ok, c.notAttempted])).toEqual([
+      ["loopback-host", true, undefined],
+      ["loopback-srflx", false, "no-hairpinning"],
+      ["loopback-relay", true, undefined],
+    ]);
+    expect(report.connectivity?.[1]?.stalledIn).toBeUndefined();
+    expect(ids(report)).toContain("info:srflx-loopback-not-tried");
+    expect(ids(report)).not.toContain("warning:connection-stalled");
+    // The STUN server is still gathered through, as the srflx attempt's peer would have.
+    expect(report.gathering.find((g) => g.url === STUN)).toMatchObject({ ok: true, srflx: 1 });
+    expect(code).toBe(0);
+  });
+
+  it("full cone, which hairpins: the srflx loopback is made and connects", async () => {
+    const { report } = await checkFrom("full-cone", ["--stun", STUN], { connect: true });
+    expect(report.nat?.hairpinning).toBe(true);
+    expect(report.connectivity?.map((c) => [c.mode, c.ok, c.notAttempted])).toEqual([
+      ["loopback-host", true, undefined],
+      ["loopback-srflx", true, undefined],
+    ]);
   });
 
   it("UDP blocked with TURN over TCP: one finding says calls go through TCP, no per-server UDP errors", async () => {

@@ -1,11 +1,14 @@
 import { toRTCIceServers } from "../../config/rtc-ice-servers.js";
 import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
 import type { ConnectivityFact } from "../../facts/connectivity.js";
+import type { GatherOutcome } from "../../facts/merge-gathering.js";
+import type { NatFact } from "../../facts/nat.js";
 import type { ServerFact } from "../../facts/servers.js";
 import pLimit from "p-limit";
 import { connectLoopbackPaths } from "./loopback-paths.js";
 import { clientRelayTarget, serverPaths, workingTargets } from "./server-paths.js";
 import { connectLoopback, type LoopbackOptions } from "./loopback.js";
+import { pendingConnectivityFact } from "./attempt.js";
 import { connectRemote } from "./remote.js";
 import type { LoopbackQuality, RemoteTarget } from "./types.js";
 
@@ -74,7 +77,7 @@ export async function connectHost(
   return connectLoopback({ mode: "loopback-host" }, attemptOptions({ ...options, qualityDurationMs: floodsLoopbacks(options, targets) ? options.qualityDurationMs : 0 }));
 }
 
-/** Loopback attempts through each working server, and the remote peer, side by side within the bound. */
+/** Loopback attempts through each working TURN server, and the remote peer, side by side within the bound. */
 export async function runConnectPhase(
   targets: readonly IceServerTarget[],
   servers: readonly ServerFact[],
@@ -84,12 +87,10 @@ export async function runConnectPhase(
   const limit = pLimit(Math.max(1, options.parallelism));
   const signallingIceServers: RTCIceServerLike[] = [];
   const remote = options.remote;
-  // The srflx loopback is flooded exactly when the host loopback is: both are the same reference.
   const pathOptions = { ...attempt, onServerGathering: options.onServerGathering };
-  const referenceOptions = floodsLoopbacks(options, targets) ? pathOptions : { ...pathOptions, qualityDurationMs: 0 };
   const [loopback, remoteFact] = await Promise.all([
     options.loopback
-      ? connectLoopbackPaths(serverPaths(targets, servers), (path) => (path.mode === "loopback-relay" ? pathOptions : referenceOptions), limit, options.onAttempt)
+      ? connectLoopbackPaths(relayPaths(targets, servers), () => pathOptions, limit, options.onAttempt)
       : Promise.resolve([]),
     remote
       ? limit(() =>
@@ -111,4 +112,41 @@ export async function runConnectPhase(
   ]);
   const facts = remoteFact ? [...loopback, remoteFact] : loopback;
   return { connectivity: facts, signallingIceServers };
+}
+
+/** The relay paths: the srflx one has a phase of its own (connectSrflx), after NAT discovery. */
+function relayPaths(targets: readonly IceServerTarget[], servers: readonly ServerFact[]) {
+  return serverPaths(targets, servers).filter((p) => p.mode === "loopback-relay");
+}
+
+export interface SrflxOutcome {
+  connectivity: ConnectivityFact;
+  gathered: GatherOutcome[];
+}
+
+/**
+ * The srflx loopback: two peers here, each given only the other's server-reflexive candidate, which
+ * is this NAT's public address. Each peer sends to its own NAT's public address, so the attempt can
+ * only connect where the NAT hairpins; when NAT discovery's hairpinning test already failed it is
+ * not made (it would wait out the whole connect timeout: ten seconds behind most home routers), and
+ * the STUN server is gathered through as the gather phase would have. Undefined without a STUN URL
+ * over UDP that answered.
+ */
+export async function connectSrflx(
+  targets: readonly IceServerTarget[],
+  servers: readonly ServerFact[],
+  nat: NatFact | undefined,
+  options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs" | "tlsCa" | "qualityDurationMs" | "loopbackQuality" | "remote">,
+): Promise<SrflxOutcome | undefined> {
+  const path = serverPaths(targets, servers).find((p) => p.mode === "loopback-srflx");
+  if (!path || path.mode !== "loopback-srflx") return undefined;
+  const gathered: GatherOutcome[] = [];
+  if (nat?.hairpinning === false) {
+    const { gatherThroughServer } = await import("../gather.js");
+    gathered.push(await gatherThroughServer(path.stun, { timeoutMs: options.timeoutMs, tlsCa: options.tlsCa }));
+    return { connectivity: { ...pendingConnectivityFact("loopback-srflx", path.stun.url.raw), serverId: path.stun.id, notAttempted: "no-hairpinning" }, gathered };
+  }
+  const attempt = attemptOptions({ ...options, qualityDurationMs: floodsLoopbacks(options, targets) ? options.qualityDurationMs : 0 });
+  const connectivity = await connectLoopback(path, { ...attempt, onServerGathering: (outcome) => gathered.push(outcome) });
+  return { connectivity, gathered };
 }

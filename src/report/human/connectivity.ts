@@ -4,6 +4,7 @@ import type { ConnectivityFact } from "../../facts/index.js";
 import type { CandidateFact, CandidatePairFact, SdpFact } from "../../facts/index.js";
 import { marks, ms } from "./style.js";
 import { detailOf } from "../../facts/probe-error.js";
+import { notAttemptedWords } from "../connectivity-words.js";
 import { dtlsLine, mediaLines } from "../media-lines.js";
 import { restartOk, restartSummary } from "../restart-text.js";
 import { qualityWords } from "../quality-words.js";
@@ -27,6 +28,7 @@ function outcome(f: ConnectivityFact, c: ChalkInstance): string {
     else if (f.echo) parts.push(c.yellow(`no echo (${f.echo.received}/${f.echo.sent})`));
     return parts.join(", ");
   }
+  if (f.notAttempted) return c.gray(notAttemptedWords(f.notAttempted));
   const stalled = f.stalledIn ? `stalled in ${f.stalledIn}` : "failed";
   return c.red(f.error ? `${stalled}: ${detailOf(f.error)}` : stalled);
 }
@@ -88,7 +90,7 @@ export function renderConnectivity(report: Report, c: ChalkInstance): string[] {
   const m = marks(c);
   const out = [c.bold("Connections (ICE, DTLS, data channel, echo)")];
   for (const f of attempts) {
-    out.push(`  ${f.ok ? m.ok : m.fail} ${LABEL[f.mode]}${f.via ? ` via ${f.via}` : ""}  ${outcome(f, c)}`);
+    out.push(`  ${f.ok ? m.ok : f.notAttempted ? c.gray("-") : m.fail} ${LABEL[f.mode]}${f.via ? ` via ${f.via}` : ""}  ${outcome(f, c)}`);
     for (const line of details(f, c, report)) out.push(c.gray(`      ${line}`));
   }
   return out;
