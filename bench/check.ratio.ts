@@ -104,6 +104,32 @@ it("50 TURN URLs against one, 50 ms each way between client and TURN server", as
   }
 });
 
+// The same comparison as a user behind a real NAT makes it: the client in a lab site behind a kernel
+// NAT, coturn (RFC 5780, two addresses) on the lab's internet side. There NAT discovery's filtering
+// tests wait for answers a restricting NAT drops, and both checks pay for it alike; the lab's coturn
+// serves UDP and TCP (no TLS listener).
+it.skipIf(skipLab !== undefined)("STUN+TURN udp/tcp against one STUN URL, from behind lab NATs", async () => {
+  let lab: Lab | undefined;
+  try {
+    lab = startLab({ coturns: [{ name: "rfc5780", ips: ["198.51.100.1", "198.51.100.2"] }], sites: [{ name: "cone", profile: "full-cone" }, { name: "home", profile: "port-restricted-cone" }] });
+    const stun = ["--stun", "stun:198.51.100.1:3478"];
+    const turn = ["--turn", "turn:198.51.100.1:3478", "--turn", "turn:198.51.100.1:3478?transport=tcp", "--username", "u", "--credential", "p"];
+    for (const [site, label] of [["cone", "full cone (hairpins)"], ["home", "port-restricted cone (no hairpinning)"]] as const) {
+      const client = lab.sites[site]!.client;
+      const cli = (args: string[], relays: number) => async () => {
+        const r = await runIn(client, process.execPath, [`${ROOT}bin/rtc-doctor.js`, "check", "--json", "--quality", "0", ...args], 120_000);
+        const made = (JSON.parse(r.stdout) as { connectivity?: { mode: string; ok: boolean }[] }).connectivity?.filter((c) => c.mode === "loopback-relay" && c.ok).length ?? 0;
+        if (made < relays) throw new Error(`only ${made} of ${relays} relay connections were made: the figure would be wrong`);
+        return r.wallMs;
+      };
+      const t = await sideBySide(cli(stun, 0), { full: cli([...stun, ...turn], 2) }, 3);
+      printRatio({ label: `STUN+TURN udp/tcp / one STUN: ${label}`, ...t.full, goal: 1.5, unit: "ms" });
+    }
+  } finally {
+    lab?.down();
+  }
+});
+
 it.skipIf(skipLab !== undefined)("the UDP-blocked verdict against turnutils_natdiscovery (NAT lab)", async () => {
   let lab: Lab | undefined;
   try {
