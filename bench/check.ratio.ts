@@ -3,7 +3,10 @@ import { createInterface } from "node:readline";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, it } from "vitest";
 import { check, type CheckOptions } from "../src/index.js";
-import { startCoturn, type Coturn } from "../test/helpers/coturn.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeCertificates, startCoturn, type Coturn } from "../test/helpers/coturn.js";
 import { ROOT, notRootReason, runIn, startLab, type Lab } from "../test/lab/lab.js";
 import { median, printRatio, sideBySide } from "./ratio.js";
 
@@ -105,15 +108,20 @@ it("50 TURN URLs against one, 50 ms each way between client and TURN server", as
 });
 
 // The same comparison as a user behind a real NAT makes it: the client in a lab site behind a kernel
-// NAT, coturn (RFC 5780, two addresses) on the lab's internet side. There NAT discovery's filtering
-// tests wait for answers a restricting NAT drops, and both checks pay for it alike; the lab's coturn
-// serves UDP and TCP (no TLS listener).
-it.skipIf(skipLab !== undefined)("STUN+TURN udp/tcp against one STUN URL, from behind lab NATs", async () => {
+// NAT, coturn (RFC 5780, two addresses, TLS with a throwaway CA) on the lab's internet side. There
+// NAT discovery's filtering tests wait for answers a restricting NAT drops, and both checks pay
+// for it alike.
+it.skipIf(skipLab !== undefined)("STUN+TURN udp/tcp/tls against one STUN URL, from behind lab NATs", async () => {
   let lab: Lab | undefined;
+  const dir = mkdtempSync(join(tmpdir(), "rtcd-bench-lab-"));
   try {
-    lab = startLab({ coturns: [{ name: "rfc5780", ips: ["198.51.100.1", "198.51.100.2"] }], sites: [{ name: "cone", profile: "full-cone" }, { name: "home", profile: "port-restricted-cone" }] });
+    const certs = makeCertificates(dir, { certNames: ["IP:198.51.100.1"] });
+    const caFile = join(dir, "ca-for-cli.pem");
+    writeFileSync(caFile, certs.caPem);
+    const tls = [`--cert=${certs.certFile}`, `--pkey=${certs.keyFile}`, "--tls-listening-port=5349"];
+    lab = startLab({ coturns: [{ name: "rfc5780", ips: ["198.51.100.1", "198.51.100.2"], args: tls }], sites: [{ name: "cone", profile: "full-cone" }, { name: "home", profile: "port-restricted-cone" }] });
     const stun = ["--stun", "stun:198.51.100.1:3478"];
-    const turn = ["--turn", "turn:198.51.100.1:3478", "--turn", "turn:198.51.100.1:3478?transport=tcp", "--username", "u", "--credential", "p"];
+    const turn = ["--turn", "turn:198.51.100.1:3478", "--turn", "turn:198.51.100.1:3478?transport=tcp", "--turn", "turns:198.51.100.1:5349?transport=tcp", "--username", "u", "--credential", "p", "--ca", caFile];
     for (const [site, label] of [["cone", "full cone (hairpins)"], ["home", "port-restricted cone (no hairpinning)"]] as const) {
       const client = lab.sites[site]!.client;
       const cli = (args: string[], relays: number) => async () => {
@@ -122,11 +130,12 @@ it.skipIf(skipLab !== undefined)("STUN+TURN udp/tcp against one STUN URL, from b
         if (made < relays) throw new Error(`only ${made} of ${relays} relay connections were made: the figure would be wrong`);
         return r.wallMs;
       };
-      const t = await sideBySide(cli(stun, 0), { full: cli([...stun, ...turn], 2) }, 3);
-      printRatio({ label: `STUN+TURN udp/tcp / one STUN: ${label}`, ...t.full, goal: 1.5, unit: "ms" });
+      const t = await sideBySide(cli(stun, 0), { full: cli([...stun, ...turn], 3) }, 3);
+      printRatio({ label: `STUN+TURN udp/tcp/tls / one STUN: ${label}`, ...t.full, goal: 1.5, unit: "ms" });
     }
   } finally {
     lab?.down();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

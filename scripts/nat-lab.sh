@@ -78,7 +78,10 @@ coturn_start() {
   while [[ $# -gt 0 && $1 != -- ]]; do ips+=("$1"); shift; done
   [[ $# -gt 0 ]] && shift
   [[ ${#ips[@]} -gt 0 ]] || die "coturn $name: no listening IP"
-  local args=(-n --no-tls --no-dtls --no-cli --listening-port=3478 --lt-cred-mech --user=u:p --realm=lab
+  # TLS only when the extra options bring a certificate (--cert=... --pkey=...).
+  local tls=(--no-tls)
+  [[ " $* " == *" --cert="* ]] && tls=()
+  local args=(-n "${tls[@]}" --no-dtls --no-cli --listening-port=3478 --lt-cred-mech --user=u:p --realm=lab
     --pidfile="$dir/$name.coturn-pid" --userdb="$dir/$name.sqlite" --log-file="$dir/$name.log" --simple-log)
   for ip in "${ips[@]}"; do args+=(-L "$ip"); done
   args+=("$@")

@@ -105,7 +105,7 @@ function settingsFrom(options: CheckOptions, startedAt: Date): PhaseSettings {
 function gatheringFrom(artifacts: Partial<Artifacts>, targets: readonly { id: string }[], gather: boolean): GatherResult {
   if (!gather) return { gathering: [], candidates: [] };
   const order = new Map(targets.map((t, i) => [t.id, i]));
-  const outcomes = [...(artifacts.gathered ?? []), ...(artifacts.srflxGathered ?? []), ...(artifacts.pathGathered ?? [])];
+  const outcomes = [...(artifacts.gathered ?? []), ...(artifacts.pathGathered ?? [])];
   outcomes.sort((a, b) => (order.get(a.fact.serverId) ?? 0) - (order.get(b.fact.serverId) ?? 0));
   return mergeGathering(outcomes);
 }

@@ -42,24 +42,19 @@ export function hostConnectPhase(settings: PhaseSettings) {
  * the attempt cannot connect, and is not made (see connectSrflx). Runs beside the relay attempts.
  */
 export function srflxConnectPhase(settings: PhaseSettings) {
-  const finished: { connectivity?: ConnectivityFact; gathered: GatherOutcome[] } = { gathered: [] };
   // Without NAT discovery there is no hairpinning test to wait for.
   const needs = (settings.nat ? ["targets", "servers", "nat"] : ["targets", "servers"]) as ("targets" | "servers" | "nat")[];
   return definePhase({
     name: "connect srflx",
     needs,
-    produces: ["srflxConnectivity", "srflxGathered"],
+    produces: ["srflxConnectivity"],
     applies: ({ targets, servers }) => serverPaths(targets, servers).some((p) => p.mode === "loopback-srflx"),
     describe: () => "connecting two peers over their server-reflexive candidates",
     run: async ({ targets, servers, nat }) => {
       const { connectSrflx } = await import("../probes/connect/phase.js");
-      const outcome = await connectSrflx(targets, servers, nat, settings);
-      if (!outcome) return {};
-      finished.connectivity = outcome.connectivity;
-      finished.gathered = outcome.gathered;
-      return { srflxConnectivity: outcome.connectivity, srflxGathered: outcome.gathered };
+      const fact = await connectSrflx(targets, servers, nat, settings);
+      return fact ? { srflxConnectivity: fact } : {};
     },
-    interrupted: () => ({ ...(finished.connectivity ? { srflxConnectivity: finished.connectivity } : {}), srflxGathered: [...finished.gathered] }),
   });
 }
 

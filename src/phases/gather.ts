@@ -11,9 +11,10 @@ import type { PhaseSettings } from "./settings.js";
  */
 export function gatherPhase(settings: PhaseSettings) {
   const toGather = (targets: readonly IceServerTarget[], servers: readonly ServerFact[]) => {
-    // A loopback srflx or relay attempt's offering peer gathers through its server just as this
-    // phase would; that gathering is reported from there (pathGathered), not done twice.
-    const covered = new Set(settings.loopback ? serverPaths(targets, servers).map((p) => serverOfPath(p)?.id) : []);
+    // A loopback relay attempt's offering peer gathers through its TURN server just as this phase
+    // would; that gathering is reported from there (pathGathered), not done twice. The srflx attempt
+    // waits for NAT discovery and may not be made at all, so its STUN server is gathered through here.
+    const covered = new Set(settings.loopback ? serverPaths(targets, servers).filter((p) => p.mode === "loopback-relay").map((p) => serverOfPath(p)?.id) : []);
     return workingTargets(targets, servers).filter((t) => !covered.has(t.id));
   };
   return definePhase({

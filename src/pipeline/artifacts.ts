@@ -11,7 +11,7 @@ export interface Artifacts {
   /** The configuration's probe targets, with credentials. Given to the run, not produced. */
   targets: IceServerTarget[];
   servers: ServerFact[];
-  /** werift's gathering through each working target the connect phase does not already gather through. */
+  /** werift's gathering through each working target the relay attempts do not already gather through (STUN ones included). */
   gathered: GatherOutcome[];
   /** The loopback attempts' offering peers gather through their server just as the gather phase would: the same facts, without a second peer. */
   pathGathered: GatherOutcome[];
@@ -20,8 +20,6 @@ export interface Artifacts {
   hostConnectivity: ConnectivityFact;
   /** The srflx loopback attempt, after NAT discovery (which tells whether it can connect at all); listed second. */
   srflxConnectivity: ConnectivityFact;
-  /** Its offering peer's gathering through the STUN server (or the gathering made instead of a skipped attempt). */
-  srflxGathered: GatherOutcome[];
   connectivity: ConnectivityFact[];
   /** The remote attempt seen as a session, for the SDP and session rules. */
   session: SessionFact;

@@ -17,6 +17,8 @@ export interface CoturnOptions {
   selfSigned?: boolean;
   /** Validity of the server certificate in days (default 30). */
   certDays?: number;
+  /** The certificate's subjectAltName entries (default DNS:localhost, IP:127.0.0.1), e.g. a lab address. */
+  certNames?: string[];
   udp?: boolean;
   tcp?: boolean;
   /** coturn --user-quota: concurrent allocations per user. */
@@ -278,7 +280,7 @@ function openssl(args: string[], cwd: string): void {
 export function makeCertificates(dir: string, options: CoturnOptions): Certificates {
   const days = String(options.certDays ?? 30);
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  const san = "subjectAltName=DNS:localhost,IP:127.0.0.1";
+  const san = `subjectAltName=${(options.certNames ?? ["DNS:localhost", "IP:127.0.0.1"]).join(",")}`;
   if (options.selfSigned) {
     openssl(["req", "-x509", ...ec, "-keyout", "server.key", "-out", "server.pem", "-days", days, "-subj", "/CN=localhost", "-addext", san], dir);
     const pem = readFileSync(join(dir, "server.pem"), "utf8");

@@ -92,27 +92,39 @@ export interface EchoResult {
 }
 
 /**
- * Sends `count` numbered messages ECHO_SPACING_MS apart and times each one's echo, waiting at most
- * `timeoutMs` after the last one for what is still out. One after another, five echoes cost five
- * round trips (a second on a relay 200 ms away); side by side about one, and each still times its
- * own round trip. A message that is not echoed does not stop the others (its loss is a figure).
+ * Sends `count` numbered messages, each once the one before came back or ECHO_SPACING_MS after it,
+ * whichever is first, and times each one's echo, waiting at most `timeoutMs` after the last one for
+ * what is still out. One after another, five echoes cost five round trips (a second on a relay 200 ms
+ * away); this way about one on a slow path and no more than one after another on a fast one, and
+ * each still times its own round trip. A message that is not echoed does not stop the others (its
+ * loss is a figure).
  */
 export async function measureEcho(channel: DataChannel, count: number, timeoutMs: number): Promise<EchoResult> {
   const out = new Map<string, number>();
   const rtts: number[] = [];
   let sent = 0;
   let allBack: (() => void) | undefined;
+  let echoed: (() => void) | undefined;
   const sub = channel.onMessage.subscribe((data) => {
     const text = data.toString();
     const sentAt = out.get(text);
     if (sentAt === undefined) return;
     out.delete(text);
     rtts.push(performance.now() - sentAt);
+    echoed?.();
     if (out.size === 0 && sent === count) allBack?.();
   });
   try {
     for (let seq = 0; seq < count; seq += 1) {
-      if (seq > 0) await new Promise((resolve) => setTimeout(resolve, ECHO_SPACING_MS));
+      if (seq > 0 && out.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          echoed = resolve;
+          timer = setTimeout(resolve, ECHO_SPACING_MS);
+        });
+        clearTimeout(timer);
+        echoed = undefined;
+      }
       if (channel.readyState !== "open") break;
       const text = `${ECHO_PREFIX}${seq}`;
       out.set(text, performance.now());

@@ -1,7 +1,6 @@
 import { toRTCIceServers } from "../../config/rtc-ice-servers.js";
 import type { IceServerTarget, RTCIceServerLike } from "../../config/types.js";
 import type { ConnectivityFact } from "../../facts/connectivity.js";
-import type { GatherOutcome } from "../../facts/merge-gathering.js";
 import type { NatFact } from "../../facts/nat.js";
 import type { ServerFact } from "../../facts/servers.js";
 import pLimit from "p-limit";
@@ -119,34 +118,22 @@ function relayPaths(targets: readonly IceServerTarget[], servers: readonly Serve
   return serverPaths(targets, servers).filter((p) => p.mode === "loopback-relay");
 }
 
-export interface SrflxOutcome {
-  connectivity: ConnectivityFact;
-  gathered: GatherOutcome[];
-}
-
 /**
  * The srflx loopback: two peers here, each given only the other's server-reflexive candidate, which
  * is this NAT's public address. Each peer sends to its own NAT's public address, so the attempt can
  * only connect where the NAT hairpins; when NAT discovery's hairpinning test already failed it is
- * not made (it would wait out the whole connect timeout: ten seconds behind most home routers), and
- * the STUN server is gathered through as the gather phase would have. Undefined without a STUN URL
- * over UDP that answered.
+ * not made (it would wait out the whole connect timeout: ten seconds behind most home routers). The
+ * gather phase reports the gathering through its STUN server. Undefined without a STUN URL over UDP
+ * that answered.
  */
 export async function connectSrflx(
   targets: readonly IceServerTarget[],
   servers: readonly ServerFact[],
   nat: NatFact | undefined,
   options: Pick<ConnectPhaseOptions, "connectTimeoutMs" | "timeoutMs" | "tlsCa" | "qualityDurationMs" | "loopbackQuality" | "remote">,
-): Promise<SrflxOutcome | undefined> {
+): Promise<ConnectivityFact | undefined> {
   const path = serverPaths(targets, servers).find((p) => p.mode === "loopback-srflx");
   if (!path || path.mode !== "loopback-srflx") return undefined;
-  const gathered: GatherOutcome[] = [];
-  if (nat?.hairpinning === false) {
-    const { gatherThroughServer } = await import("../gather.js");
-    gathered.push(await gatherThroughServer(path.stun, { timeoutMs: options.timeoutMs, tlsCa: options.tlsCa }));
-    return { connectivity: { ...pendingConnectivityFact("loopback-srflx", path.stun.url.raw), serverId: path.stun.id, notAttempted: "no-hairpinning" }, gathered };
-  }
-  const attempt = attemptOptions({ ...options, qualityDurationMs: floodsLoopbacks(options, targets) ? options.qualityDurationMs : 0 });
-  const connectivity = await connectLoopback(path, { ...attempt, onServerGathering: (outcome) => gathered.push(outcome) });
-  return { connectivity, gathered };
+  if (nat?.hairpinning === false) return { ...pendingConnectivityFact("loopback-srflx", path.stun.url.raw), serverId: path.stun.id, notAttempted: "no-hairpinning" };
+  return connectLoopback(path, attemptOptions({ ...options, qualityDurationMs: floodsLoopbacks(options, targets) ? options.qualityDurationMs : 0 }));
 }

@@ -73,26 +73,37 @@ export async function measureQuality(channel: DataChannel | undefined, durationM
   const flood = new Flood(channel);
   try {
     await paced(flood, voiceCount, VOICE_INTERVAL_MS, VOICE_PACKET_BYTES);
-    const firstRtts = () => flood.packets.filter((p) => p.echo).map((p) => p.echo!.receivedAt - p.echo!.sentAt);
-    await flood.drain(graceMs(firstRtts()));
     const voice = flood.packets.slice(0, voiceCount);
-    const samples = voice.flatMap((p) => (p.echo ? [{ ...p.echo }] : []));
-    const rtts = samples.map((s) => s.receivedAt - s.sentAt);
-    fact.packetsSent = voice.length;
-    fact.packetsReceived = samples.length;
-    fact.lossPercent = lossPercent(voice.length, samples.length);
-    if (samples.length === 0) return (fact.notMeasured = "no-echo"), done();
-    fact.measured = true;
-    const rtt = latencyStats(rtts)!;
-    fact.rtt = rtt;
-    const jitter = interarrivalJitter(samples);
-    if (jitter !== undefined) fact.jitterMs = jitter;
-    const mos = eModelMos(rtt.medianMs, jitter ?? 0, fact.lossPercent);
-    if (mos !== undefined) fact.mos = mos;
+    const echoed = () => voice.flatMap((p) => (p.echo ? [{ ...p.echo }] : []));
+    // Nothing back yet: as long as a drain would wait. A far end that does not echo leaves nothing to ramp against.
+    if (echoed().length === 0) await flood.drain(graceMs([]));
+    if (echoed().length === 0) {
+      fact.packetsSent = voice.length;
+      fact.lossPercent = lossPercent(voice.length, 0);
+      return (fact.notMeasured = "no-echo"), done();
+    }
+    const soFar = echoed().map((e) => e.receivedAt - e.sentAt);
+    // The voice stream's figures, once its last echoes are in: the ramp starts without waiting for
+    // them (they travel ahead of its packets) and its own drain waits for both.
+    const voiceFigures = () => {
+      const samples = echoed();
+      fact.packetsSent = voice.length;
+      fact.packetsReceived = samples.length;
+      fact.lossPercent = lossPercent(voice.length, samples.length);
+      fact.measured = true;
+      const rtt = latencyStats(samples.map((e) => e.receivedAt - e.sentAt))!;
+      fact.rtt = rtt;
+      const jitter = interarrivalJitter(samples);
+      if (jitter !== undefined) fact.jitterMs = jitter;
+      const mos = eModelMos(rtt.medianMs, jitter ?? 0, fact.lossPercent);
+      if (mos !== undefined) fact.mos = mos;
+      return { lossPercent: fact.lossPercent, medianRttMs: rtt.medianMs };
+    };
     const stepMs = Math.max(50, durationMs / 2 / RAMP_KBPS.length);
     const floodStart = flood.packets[0]!.sentAt;
     await rampAfter?.catch(() => undefined);
-    const ramp = await rampBitrate(flood, stepMs, { lossPercent: fact.lossPercent, medianRttMs: rtt.medianMs }, graceMs(rtts));
+    const ramp = await rampBitrate(flood, stepMs, voiceFigures, graceMs(soFar));
+    if (!fact.measured) voiceFigures();
     fact.bitrate = { ...ramp, carriedKbps: carriedKbps(flood, floodStart) };
     return done();
   } finally {

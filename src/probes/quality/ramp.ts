@@ -66,7 +66,7 @@ function stepFact(targetKbps: number, packets: readonly SentPacket[], stepMs: nu
  * earlier ones did, so that an echo merely late (this machine busy for a moment) still counts, and a
  * capped relay's excess is only a tenth of the measurement's time.
  */
-export async function rampBitrate(flood: Flood, stepMs: number, base: Baseline, graceMs: number): Promise<Omit<BitrateFact, "carriedKbps">> {
+export async function rampBitrate(flood: Flood, stepMs: number, base: Baseline | (() => Baseline), graceMs: number): Promise<Omit<BitrateFact, "carriedKbps">> {
   const sent: { kbps: number; packets: SentPacket[]; loopDelayMs: number; bytes: number }[] = [];
   // This process's own event loop: a busy one delays echoes as a queue on the path would.
   const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -86,9 +86,11 @@ export async function rampBitrate(flood: Flood, stepMs: number, base: Baseline, 
   }
   loop.disable();
   await flood.drain(graceMs, Math.min(MAX_DRAIN_MS, 2 * graceMs + 200));
+  // Known only now when the voice stream's last echoes were still out as the ramp began.
+  const baseline = typeof base === "function" ? base() : base;
   const judged = sent.map((s) => {
     const fact = { ...stepFact(s.kbps, s.packets, stepMs), loopDelayMs: Math.round(s.loopDelayMs * 10) / 10 };
-    return { ...fact, ...judgeStep(fact, base) };
+    return { ...fact, ...judgeStep(fact, baseline) };
   });
   const steps: RampStepFact[] = [];
   for (const [i, step] of judged.entries()) {
