@@ -58,7 +58,7 @@ export function srflxConnectPhase(settings: PhaseSettings) {
   });
 }
 
-/** Real connections through servers: two local peers over each server path, and the far peer through the signalling URL. */
+/** Real connections through servers: two local peers over each relay path, and the far peer through the signalling URL. */
 export function connectPhase(settings: PhaseSettings) {
   // What finished before an interruption: the report keeps those attempts and their gathering.
   const pathGathered: GatherOutcome[] = [];
@@ -68,7 +68,7 @@ export function connectPhase(settings: PhaseSettings) {
     needs: ["targets", "servers"],
     produces: ["connectivity", "session", "handedOutTargets", "pathGathered"],
     applies: () => settings.loopback || settings.remote !== undefined,
-    describe: () => (settings.remote ? "connecting through the signalling URL" : "connecting two peers over each server path"),
+    describe: () => (settings.remote ? "connecting through the signalling URL" : "connecting two peers over each relay path"),
     run: async ({ targets, servers }) => {
       const { runConnectPhase } = await import("../probes/connect/phase.js");
       const { connectivity, signallingIceServers } = await runConnectPhase(targets, servers, {
