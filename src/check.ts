@@ -11,7 +11,7 @@ import { diagnose, type FailOn } from "./diagnose/index.js";
 import type { Report } from "./report/types.js";
 import { parseExpectation, type Expectation } from "./config/expectations.js";
 import type { RemoteTarget } from "./probes/connect/types.js";
-import type { Artifacts } from "./pipeline/artifacts.js";
+import { connectivityOf, type Artifacts } from "./pipeline/artifacts.js";
 import type { AnyPhase } from "./pipeline/phase.js";
 import { runPhases, type PhaseEvent } from "./pipeline/run-phases.js";
 import { defaultPhases } from "./phases/default-phases.js";
@@ -125,11 +125,7 @@ function factsFrom(artifacts: Partial<Artifacts>, settings: PhaseSettings, usedD
   };
   if (artifacts.nat) facts.nat = artifacts.nat;
   if (artifacts.session) facts.session = artifacts.session;
-  const connectivity = [
-    ...(artifacts.hostConnectivity ? [artifacts.hostConnectivity] : []),
-    ...(artifacts.srflxConnectivity ? [artifacts.srflxConnectivity] : []),
-    ...(artifacts.connectivity ?? []),
-  ];
+  const connectivity = connectivityOf(artifacts);
   if (connectivity.length > 0) facts.connectivity = connectivity;
   if (artifacts.farSidePermissions) facts.farSidePermissions = artifacts.farSidePermissions;
   return facts;

@@ -34,7 +34,8 @@ function audioDirection(sdp: SdpFact | undefined): MediaFact["offeredDirection"]
  * whichever of the two offered. Undefined when the browser sent no audio stream.
  */
 export function mediaFromStats(stats: unknown, local: SdpFact | undefined, remote: SdpFact | undefined): MediaFact | undefined {
-  const objects = [...lastSamples(stats)].filter(([, o]) => o["kind"] === "audio" || o["mediaType"] === "audio");
+  const samples = lastSamples(stats);
+  const objects = [...samples].filter(([, o]) => o["kind"] === "audio" || o["mediaType"] === "audio");
   const ofType = (type: string) => objects.filter(([, o]) => o["statsType"] === type);
   const outbound = ofType("outbound-rtp");
   const ours = audioDirection(local);
@@ -70,7 +71,7 @@ export function mediaFromStats(stats: unknown, local: SdpFact | undefined, remot
       ...withValue("jitterMs", optional(inbound[0]?.[1]["jitter"], 1000)),
     },
   };
-  const codec = lastSamples(stats).get(String(outbound[0]?.[1]["codecId"] ?? ""));
+  const codec = samples.get(String(outbound[0]?.[1]["codecId"] ?? ""));
   const mime = typeof codec?.["mimeType"] === "string" ? codec["mimeType"].replace(/^audio\//i, "").toLowerCase() : undefined;
   if (mime) media.codec = [mime, codec?.["clockRate"], codec?.["channels"]].filter((v) => v !== undefined).join("/");
   const theirs = audioDirection(remote);

@@ -3,6 +3,7 @@ import type { ConnectivityFact, NatFact, ServerFact } from "../facts/index.js";
 import type { AnyPhase } from "../pipeline/phase.js";
 import { runPhases } from "../pipeline/run-phases.js";
 import { connectPhase, srflxConnectPhase } from "../phases/connect.js";
+import { connectivityOf } from "../pipeline/artifacts.js";
 import { natPhase } from "../phases/nat.js";
 import { serversPhase } from "../phases/servers.js";
 import type { PhaseSettings } from "../phases/settings.js";
@@ -93,7 +94,7 @@ export async function runProbe(run: ProbeRun): Promise<ProbeOutcome> {
       },
     });
     const server = artifacts.servers?.[0];
-    const connectivity = [...(artifacts.connectivity ?? []), ...(artifacts.srflxConnectivity ? [artifacts.srflxConnectivity] : [])].find((c) => c.serverId === run.target.id);
+    const connectivity = connectivityOf(artifacts).find((c) => c.serverId === run.target.id);
     if (server?.dns?.resolved) timing.dns = server.dns.durationMs;
     if (server) timing.server = server.durationMs;
     if (connectivity) timing.connect = connectivity.durationMs;

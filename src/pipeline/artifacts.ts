@@ -32,3 +32,12 @@ export interface Artifacts {
 }
 
 export type ArtifactKey = keyof Artifacts;
+
+/** Every connection attempt of a run, in the report's order: host, srflx, then relays and the remote peer. */
+export function connectivityOf(artifacts: Partial<Artifacts>): ConnectivityFact[] {
+  return [
+    ...(artifacts.hostConnectivity ? [artifacts.hostConnectivity] : []),
+    ...(artifacts.srflxConnectivity ? [artifacts.srflxConnectivity] : []),
+    ...(artifacts.connectivity ?? []),
+  ];
+}

@@ -102,8 +102,8 @@ export async function measureQuality(channel: DataChannel | undefined, durationM
     const stepMs = Math.max(50, durationMs / 2 / RAMP_KBPS.length);
     const floodStart = flood.packets[0]!.sentAt;
     await rampAfter?.catch(() => undefined);
+    // rampBitrate reads the figures once its drain is over, which fills them into the fact.
     const ramp = await rampBitrate(flood, stepMs, voiceFigures, graceMs(soFar));
-    if (!fact.measured) voiceFigures();
     fact.bitrate = { ...ramp, carriedKbps: carriedKbps(flood, floodStart) };
     return done();
   } finally {
