@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Facts, NatFact } from "../../../src/facts/index.js";
+import type { ConnectivityFact, Facts, NatFact } from "../../../src/facts/index.js";
+import { pendingConnectivityFact } from "../../../src/probes/connect/attempt.js";
+import { srflxLoopbackNotTried } from "../../../src/rules/srflx-loopback-not-tried.js";
 import { symmetricNatWithoutTurn } from "../../../src/rules/symmetric-nat-without-turn.js";
 import { udpBlocked } from "../../../src/rules/udp-blocked.js";
 import { natBehaviour } from "../../../src/rules/nat-behaviour.js";
@@ -158,5 +160,26 @@ describe("nat-behaviour", () => {
     expect(natBehaviour.check(withNat(nat({ classic: "restricted-cone", filtering: "address-dependent" })))).toEqual([]);
     expect(natBehaviour.check(withNat(blocked))).toEqual([]);
     expect(natBehaviour.check(healthyFacts())).toEqual([]);
+  });
+});
+
+describe("srflx-loopback-not-tried", () => {
+  const host = { ...pendingConnectivityFact("loopback-host"), ok: true };
+  const notTried = { ...pendingConnectivityFact("loopback-srflx", "stun:198.51.100.1:3478"), notAttempted: "no-hairpinning" as const };
+  const withAttempts = (...connectivity: ConnectivityFact[]): Facts => ({ ...healthyFacts(), nat: nat({}), connectivity });
+
+  it("names the srflx loopback not made behind a NAT that does not hairpin, pointing at the hairpinning test", () => {
+    expect(hitsOf(srflxLoopbackNotTried, withAttempts(host, notTried))).toEqual([
+      { rule: "srflx-loopback-not-tried", message: "no-hairpinning", severity: "info", evidence: ["/nat/hairpinning", "/connectivity/1/notAttempted"], subjects: ["/connectivity/1"] },
+    ]);
+  });
+
+  it("is the only finding on it: an attempt not made did not stall", () => {
+    expect(kinds(reported(runRules(rules, withAttempts(host, notTried)))).filter((k) => /connection-stalled|srflx/.test(k))).toEqual(["srflx-loopback-not-tried/no-hairpinning"]);
+  });
+
+  it("is silent on a srflx loopback that was made, whatever it did", () => {
+    const made = { ...pendingConnectivityFact("loopback-srflx", "stun:198.51.100.1:3478"), ok: true };
+    expect(srflxLoopbackNotTried.check(withAttempts(host, made))).toEqual([]);
   });
 });
