@@ -4,7 +4,7 @@ import type { Report } from "../../src/report/types.js";
 import { aiortcMissing, startAiortcFarEnd, type AiortcFarEnd } from "../helpers/aiortc-far-end.js";
 import { BIN } from "../helpers/cli.js";
 import { expectValidReport } from "../helpers/schema.js";
-import { requireLabTools, notRootReason, runIn, startLab, type Lab, type LabSite, forwardTcp } from "./lab.js";
+import { labSite, requireLabTools, notRootReason, runIn, startLab, type Lab, type LabSite, forwardTcp } from "./lab.js";
 
 /**
  * The far side's own network, built for real: aiortc (Debian's python3-aiortc) answering as a
@@ -36,11 +36,7 @@ describe.skipIf(skipReason !== undefined)("NAT lab: the far side's network, with
   let farEnd: AiortcFarEnd | undefined;
   let firewalled: string | undefined;
 
-  const site = (name: string): LabSite => {
-    const s = lab.sites[name];
-    if (!s) throw new Error(`lab site ${name} missing`);
-    return s;
-  };
+  const site = (name: string): LabSite => labSite(lab, name);
 
   beforeAll(() => {
     requireLabTools();

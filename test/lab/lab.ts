@@ -42,6 +42,13 @@ export interface Lab {
   down(): void;
 }
 
+/** A site of the lab by name; a test that names one the lab lacks is a broken test. */
+export function labSite(lab: Lab, name: string): LabSite {
+  const site = lab.sites[name];
+  if (!site) throw new Error(`lab site ${name} missing`);
+  return site;
+}
+
 export interface CommandResult {
   code: number | null;
   stdout: string;

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectivityFact } from "../../src/facts/index.js";
 import { expectValidReport } from "../helpers/schema.js";
 import { startServeProcess, type ServeProcess } from "../helpers/serve-process.js";
-import { forwardTcp, notRootReason, readdressCommand, requireLabTools, ROOT, runIn, startLab, type Lab, type LabSite } from "./lab.js";
+import { forwardTcp, labSite, notRootReason, readdressCommand, requireLabTools, ROOT, runIn, startLab, type Lab, type LabSite } from "./lab.js";
 
 /**
  * Issue 12's network change: a client behind a home NAT (port-restricted, MASQUERADE) in a live
@@ -32,11 +32,7 @@ function expectValidInReport(fact: ConnectivityFact): void {
 describe.skipIf(skipReason !== undefined)("NAT lab: the client's public address changes under a live call", () => {
   let lab: Lab;
   let serve: ServeProcess | undefined;
-  const site = (name: string): LabSite => {
-    const s = lab.sites[name];
-    if (!s) throw new Error(`lab site ${name} missing`);
-    return s;
-  };
+  const site = (name: string): LabSite => labSite(lab, name);
 
   beforeAll(() => {
     requireLabTools();
