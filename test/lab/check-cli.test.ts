@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import type { Report } from "../../src/report/types.js";
 import { reportFrom } from "../helpers/cli.js";
+import { expectValidReport } from "../helpers/schema.js";
 import { requireLabTools, ROOT, notRootReason, runIn, startLab, type Lab, type LabProfile } from "./lab.js";
 
 /**
@@ -72,6 +73,7 @@ describe.skipIf(skip !== undefined)("rtc-doctor check behind lab NATs", () => {
       ["loopback-relay", true, undefined],
     ]);
     expect(report.connectivity?.[1]?.stalledIn).toBeUndefined();
+    expectValidReport(report);
     expect(ids(report)).toContain("info:srflx-loopback-not-tried");
     expect(ids(report)).not.toContain("warning:connection-stalled");
     // The STUN server is still gathered through, as the srflx attempt's peer would have.
